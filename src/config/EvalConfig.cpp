@@ -1,0 +1,26 @@
+#include "config/EvalConfig.hpp"
+
+#include "config/Schema.hpp"
+
+namespace p2l {
+
+void bind(Schema& s, EvalConfig& c) {
+  s.add("eval.checkpoint", &c.checkpoint, "checkpoint to evaluate: best, last, or a file path");
+  s.add("eval.stride", &c.stride, "sliding-window stride in pixels (scores upsampled bilinearly when > 1)", 1, 64);
+  s.add("eval.score", &c.score, "score components", {"error", "variance", "both"});
+  s.add("eval.median_size", &c.median_size, "size of the 3-D median filter (1: off)", 1, 31);
+  s.add("eval.erode_mask", &c.erode_mask, "voxels to erode the brain mask by before masking the heatmap", 0, 20);
+  s.add("eval.batch_size", &c.batch_size, "patches per inference batch", 1, 1000000);
+  s.add("eval.precision", &c.precision, "inference arithmetic: auto is fp16 on GPU and fp32 on CPU", {"auto", "fp32", "bf16", "fp16"});
+  s.add("eval.thresholds", &c.thresholds, "threshold rules", {"best_dice_per_volume", "validation_dice", "healthy_quantile", "fpr"});
+  s.add("eval.healthy_quantile", &c.healthy_quantile, "percentile of healthy in-brain heatmap values used as threshold", 0.0, 100.0);
+  s.add("eval.fpr_targets", &c.fpr_targets, "healthy-voxel false-positive rates for FPR-matched thresholds", 0.0, 1.0);
+  s.add("eval.fusion_maps_dir", &c.fusion_maps_dir, "folder of pixel-wise maps <id>.nii.gz to fuse with (empty: none)");
+  s.add("eval.fusion_modes", &c.fusion_modes, "fusion rules", {"product", "weighted", "max"});
+  s.add("eval.fusion_weight", &c.fusion_weight, "w of the weighted fusion", 0.0, 1.0);
+  s.add("eval.sweep", &c.sweep, "YAML sweep spec (empty: one setting from this config)");
+  s.add("eval.figure_slices", &c.figure_slices, "slices per volume in overlay figures", 0, 20);
+  s.add("eval.figure_vmax", &c.figure_vmax, "upper end of the heatmap colour scale", 0.0, 1000.0);
+}
+
+}  // namespace p2l

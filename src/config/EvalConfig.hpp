@@ -1,0 +1,30 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace p2l {
+class Schema;
+
+// Heatmaps, thresholds, metrics, fusion and sweeps (SPEC sections 6 to 8).
+struct EvalConfig {
+  std::string checkpoint = "best";
+  int stride = 1;
+  std::string score = "both";
+  int median_size = 7;
+  int erode_mask = 0;
+  int batch_size = 4096;
+  std::string precision = "auto";
+  std::vector<std::string> thresholds = {"best_dice_per_volume", "validation_dice", "healthy_quantile", "fpr"};
+  double healthy_quantile = 98.0;
+  std::vector<double> fpr_targets = {0.01, 0.05, 0.10};
+  std::string fusion_maps_dir = "";
+  std::vector<std::string> fusion_modes = {};
+  double fusion_weight = 0.5;
+  std::string sweep = "";
+  int figure_slices = 3;
+  double figure_vmax = 12.0;
+};
+
+void bind(Schema& s, EvalConfig& c);
+
+}  // namespace p2l

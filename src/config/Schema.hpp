@@ -1,0 +1,53 @@
+#pragma once
+// A schema binds YAML keys ("section.key") to typed fields of the config structs, with a
+// documented default and an allowed range, so loading, overrides, validation and dumping
+// are written once for every section.
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace YAML { class Node; }
+
+namespace p2l {
+
+class Schema {
+ public:
+  struct Field {
+    std::string key;    // "section.key"
+    std::string doc;    // one line, shown in dumped configs and --help
+    std::string type;   // "int", "float", "bool", "string", "int list", ...
+    std::string range;  // human readable allowed values
+    std::function<void(const YAML::Node&)> set;  // throws std::runtime_error on bad value
+    std::function<std::string()> show;           // current value as YAML flow text
+  };
+
+  void add(const std::string& key, int* v, const std::string& doc, long lo, long hi);
+  void add(const std::string& key, long* v, const std::string& doc, long lo, long hi);
+  void add(const std::string& key, double* v, const std::string& doc, double lo, double hi);
+  void add(const std::string& key, bool* v, const std::string& doc);
+  void add(const std::string& key, std::string* v, const std::string& doc,
+           std::vector<std::string> choices = {});
+  void add(const std::string& key, std::vector<int>* v, const std::string& doc, long lo, long hi,
+           size_t min_len = 0, size_t max_len = 1u << 20);
+  void add(const std::string& key, std::vector<double>* v, const std::string& doc, double lo,
+           double hi, size_t min_len = 0, size_t max_len = 1u << 20);
+  void add(const std::string& key, std::vector<std::string>* v, const std::string& doc,
+           std::vector<std::string> choices = {});
+
+  const Field* find(const std::string& key) const;
+  const std::vector<Field>& fields() const { return fields_; }
+  // The known key closest to `key` by edit distance (for "did you mean" messages).
+  std::string closest(const std::string& key) const;
+  bool has_section(const std::string& section) const;
+  std::string closest_section(const std::string& section) const;
+
+ private:
+  std::vector<Field> fields_;
+  std::map<std::string, size_t> index_;
+  void push(Field f);
+};
+
+size_t edit_distance(const std::string& a, const std::string& b);
+
+}  // namespace p2l

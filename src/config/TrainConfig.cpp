@@ -1,0 +1,29 @@
+#include "config/TrainConfig.hpp"
+
+#include "config/Schema.hpp"
+
+namespace p2l {
+
+void bind(Schema& s, TrainConfig& c) {
+  s.add("train.patch_fraction", &c.patch_fraction, "patch side as a fraction of the slice side (p = floor(f * side))", 0.01, 1.0);
+  s.add("train.slices_per_step", &c.slices_per_step, "training volumes drawn per step (one random slice each)", 1, 100000);
+  s.add("train.patches_per_step", &c.patches_per_step, "patches per step per rank (4x as many candidate centres are drawn)", 1, 10000000);
+  s.add("train.min_brain_fraction", &c.min_brain_fraction, "minimum fraction of patch pixels inside the brain mask", 0.0, 1.0);
+  s.add("train.loss", &c.loss, "training loss", {"beta_nll", "mse", "stirn"});
+  s.add("train.beta", &c.beta, "beta of the beta-NLL loss", 0.0, 1.0);
+  s.add("train.lr", &c.lr, "Adam learning rate", 1e-8, 10.0);
+  s.add("train.steps", &c.steps, "optimisation steps", 1, 100000000);
+  s.add("train.val_every", &c.val_every, "steps between validation passes", 1, 100000000);
+  s.add("train.val_patches", &c.val_patches, "validation patches per rank (drawn once, with a fixed seed)", 1, 10000000);
+  s.add("train.checkpoint_every", &c.checkpoint_every, "steps between last-checkpoint writes", 1, 100000000);
+  s.add("train.log_every", &c.log_every, "steps between progress lines and metric rows", 1, 100000000);
+  s.add("train.density_every", &c.density_every, "steps between saves of the training-location density", 1, 100000000);
+  s.add("train.precision", &c.precision, "arithmetic: auto is bf16 on GPU and fp32 on CPU", {"auto", "fp32", "bf16", "fp16"});
+  s.add("train.backend", &c.backend, "c10d backend: auto is NCCL with GPUs and Gloo otherwise", {"auto", "gloo", "nccl"});
+  s.add("train.bucket_mb", &c.bucket_mb, "gradient all-reduce bucket size (MiB)", 0.01, 4096.0);
+  s.add("train.timeout_s", &c.timeout_s, "collective and rendezvous timeout (s): a dead rank ends the job after this", 1.0, 86400.0);
+  s.add("train.num_folds", &c.num_folds, "cross-validation folds in the split CSVs", 1, 100);
+  s.add("train.fold", &c.fold, "fold to train (selects IXI_train_fold<k> / IXI_val_fold<k> when the split names end in fold0)", 0, 99);
+}
+
+}  // namespace p2l

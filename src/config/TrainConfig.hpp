@@ -1,0 +1,33 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace p2l {
+class Schema;
+
+// Patch sampling, loss and optimisation (SPEC section 5), and the distributed runtime.
+struct TrainConfig {
+  double patch_fraction = 0.125;
+  int slices_per_step = 356;
+  int patches_per_step = 2024;  // 4 x this many candidate centres are drawn
+  double min_brain_fraction = 0.2;
+  std::string loss = "beta_nll";
+  double beta = 0.5;
+  double lr = 1e-2;
+  int steps = 20000;
+  int val_every = 200;
+  int val_patches = 4096;
+  int checkpoint_every = 200;
+  int log_every = 10;
+  int density_every = 1000;
+  std::string precision = "auto";
+  std::string backend = "auto";
+  double bucket_mb = 25.0;
+  double timeout_s = 120.0;
+  int num_folds = 5;
+  int fold = 0;
+};
+
+void bind(Schema& s, TrainConfig& c);
+
+}  // namespace p2l

@@ -1,0 +1,45 @@
+#include "io/AtomicFile.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
+
+namespace p2l {
+
+std::string temp_path_for(const std::string& path) {
+  return path + ".tmp." + std::to_string(::getpid());
+}
+
+void make_parent_dirs(const std::string& path) {
+  auto parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) std::filesystem::create_directories(parent);
+}
+
+void commit_file(const std::string& tmp, const std::string& path) {
+  int fd = ::open(tmp.c_str(), O_RDONLY);
+  if (fd >= 0) {
+    ::fsync(fd);
+    ::close(fd);
+  }
+  if (std::rename(tmp.c_str(), path.c_str()) != 0)
+    throw std::runtime_error(path + ": cannot rename " + tmp + ": " + std::strerror(errno));
+}
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  make_parent_dirs(path);
+  std::string tmp = temp_path_for(path);
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) throw std::runtime_error(path + ": cannot write " + tmp);
+    out << content;
+    if (!out.flush()) throw std::runtime_error(path + ": write failed");
+  }
+  commit_file(tmp, path);
+}
+
+}  // namespace p2l

@@ -1,0 +1,16 @@
+#pragma once
+// Atomic writes: content goes to a temporary file in the same folder, which is then renamed,
+// so a reader never sees a half-written file and an interrupted run leaves no partial output.
+#include <string>
+
+namespace p2l {
+
+// A temporary sibling name for `path` (unique per process).
+std::string temp_path_for(const std::string& path);
+// fsyncs then renames `tmp` onto `path`.
+void commit_file(const std::string& tmp, const std::string& path);
+void write_file_atomic(const std::string& path, const std::string& content);
+// Creates the parent folders of `path`.
+void make_parent_dirs(const std::string& path);
+
+}  // namespace p2l

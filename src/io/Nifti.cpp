@@ -1,0 +1,157 @@
+#include "io/Nifti.hpp"
+
+#include <itkImage.h>
+#include <itkImageFileReader.h>
+#include <itkImageFileWriter.h>
+#include <itkImageIOBase.h>
+#include <itkImageIOFactory.h>
+#include <itkNiftiImageIO.h>
+
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include "io/AtomicFile.hpp"
+
+namespace p2l {
+namespace {
+
+[[noreturn]] void fail(const std::string& path, const std::string& why) {
+  throw std::runtime_error(path + ": " + why);
+}
+
+itk::ImageIOBase::Pointer open_header(const std::string& path) {
+  if (!std::filesystem::exists(path)) fail(path, "file not found");
+  if (std::filesystem::is_directory(path)) fail(path, "is a directory, not a NIfTI file");
+  auto io = itk::NiftiImageIO::New();
+  if (!io->CanReadFile(path.c_str())) fail(path, "not a readable NIfTI file (corrupt or wrong format)");
+  io->SetFileName(path);
+  try {
+    io->ReadImageInformation();
+  } catch (const itk::ExceptionObject& e) {
+    fail(path, std::string("cannot read NIfTI header: ") + e.GetDescription());
+  }
+  unsigned dims = io->GetNumberOfDimensions();
+  // A trailing singleton dimension (x*y*z*1) is still a 3-D volume.
+  for (unsigned d = 3; d < dims; ++d)
+    if (io->GetDimensions(d) > 1)
+      fail(path, std::to_string(dims) + "-D image with " + std::to_string(io->GetDimensions(d)) +
+                     " volumes; expected a single 3-D volume");
+  if (dims < 3) fail(path, std::to_string(dims) + "-D image; expected 3-D");
+  if (io->GetNumberOfComponents() != 1)
+    fail(path, "has " + std::to_string(io->GetNumberOfComponents()) + " components per voxel; expected scalar");
+  for (unsigned d = 0; d < 3; ++d)
+    if (io->GetDimensions(d) == 0) fail(path, "empty image (a dimension is 0)");
+  return io;
+}
+
+Geometry geometry_of(const itk::ImageIOBase& io) {
+  Geometry g;
+  for (unsigned d = 0; d < 3; ++d) {
+    g.size[d] = io.GetDimensions(d);
+    g.spacing[d] = io.GetSpacing(d);
+    g.origin[d] = io.GetOrigin(d);
+    auto axis = io.GetDirection(d);  // column d of the direction matrix
+    for (unsigned r = 0; r < 3; ++r) g.direction[r * 3 + d] = axis[r];
+  }
+  return g;
+}
+
+using Img = itk::Image<float, 3>;
+using Lab = itk::Image<uint8_t, 3>;
+
+template <class T>
+Volume<T> read(const std::string& path) {
+  auto io = open_header(path);
+  Geometry g = geometry_of(*io);
+  using ImageT = itk::Image<T, 3>;
+  auto reader = itk::ImageFileReader<ImageT>::New();
+  reader->SetImageIO(itk::NiftiImageIO::New());
+  reader->SetFileName(path);
+  try {
+    reader->Update();
+  } catch (const itk::ExceptionObject& e) {
+    fail(path, std::string("cannot read voxel data (corrupt or truncated file): ") + e.GetDescription());
+  }
+  auto img = reader->GetOutput();
+  Volume<T> v;
+  v.geom = g;
+  const T* buf = img->GetBufferPointer();
+  v.data.assign(buf, buf + g.voxels());
+  return v;
+}
+
+template <class T>
+void write(const std::string& path, const Volume<T>& v) {
+  using ImageT = itk::Image<T, 3>;
+  auto img = ImageT::New();
+  typename ImageT::RegionType region;
+  typename ImageT::SpacingType spacing;
+  typename ImageT::PointType origin;
+  typename ImageT::DirectionType dir;
+  for (unsigned d = 0; d < 3; ++d) {
+    region.SetSize(d, v.geom.size[d]);
+    spacing[d] = v.geom.spacing[d];
+    origin[d] = v.geom.origin[d];
+    for (unsigned c = 0; c < 3; ++c) dir[d][c] = v.geom.direction[d * 3 + c];
+  }
+  if (v.data.size() != v.geom.voxels()) fail(path, "volume data does not match its size");
+  img->SetRegions(region);
+  img->SetSpacing(spacing);
+  img->SetOrigin(origin);
+  img->SetDirection(dir);
+  img->GetPixelContainer()->SetImportPointer(const_cast<T*>(v.data.data()), v.data.size(), false);
+  make_parent_dirs(path);
+  // Keep the real extension last so ITK picks the right (compressed or not) writer.
+  auto p = std::filesystem::path(path);
+  std::string name = p.filename().string();
+  std::string ext = name.size() > 7 && name.substr(name.size() - 7) == ".nii.gz" ? ".nii.gz" : ".nii";
+  std::string tmp = (p.parent_path() / (".tmp." + std::to_string(::getpid()) + "." + name)).string();
+  if (tmp.size() < ext.size() || tmp.substr(tmp.size() - ext.size()) != ext) tmp += ext;
+  auto writer = itk::ImageFileWriter<ImageT>::New();
+  writer->SetImageIO(itk::NiftiImageIO::New());
+  writer->SetFileName(tmp);
+  writer->SetInput(img);
+  writer->SetUseCompression(ext == ".nii.gz");
+  try {
+    writer->Update();
+  } catch (const itk::ExceptionObject& e) {
+    std::filesystem::remove(tmp);
+    fail(path, std::string("cannot write NIfTI: ") + e.GetDescription());
+  }
+  commit_file(tmp, path);
+}
+
+}  // namespace
+
+FloatVolume read_nifti_float(const std::string& path) {
+  FloatVolume v = read<float>(path);
+  for (size_t i = 0; i < v.data.size(); ++i)
+    if (!std::isfinite(v.data[i])) {
+      size_t nx = v.geom.size[0], ny = v.geom.size[1];
+      fail(path, std::string(std::isnan(v.data[i]) ? "NaN" : "Inf") + " voxel at index (" +
+                     std::to_string(i % nx) + ", " + std::to_string(i / nx % ny) + ", " +
+                     std::to_string(i / (nx * ny)) + ")");
+    }
+  return v;
+}
+
+LabelVolume read_nifti_label(const std::string& path) {
+  // Read as float so any stored type (uint8, int16, float 0/1 masks) converts safely.
+  FloatVolume f = read<float>(path);
+  LabelVolume v(f.geom);
+  for (size_t i = 0; i < f.data.size(); ++i) {
+    if (std::isnan(f.data[i])) fail(path, "NaN voxel in a label image");
+    v.data[i] = f.data[i] != 0.0f;
+  }
+  return v;
+}
+
+Geometry read_nifti_geometry(const std::string& path) { return geometry_of(*open_header(path)); }
+
+void write_nifti(const std::string& path, const FloatVolume& v) { write(path, v); }
+void write_nifti(const std::string& path, const LabelVolume& v) { write(path, v); }
+
+}  // namespace p2l
