@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "io/AtomicFile.hpp"
+#include "io/NiftiStreamCheck.hpp"
 
 namespace p2l {
 namespace {
@@ -127,25 +128,16 @@ void write(const std::string& path, const Volume<T>& v) {
 }  // namespace
 
 FloatVolume read_nifti_float(const std::string& path) {
-  FloatVolume v = read<float>(path);
-  for (size_t i = 0; i < v.data.size(); ++i)
-    if (!std::isfinite(v.data[i])) {
-      size_t nx = v.geom.size[0], ny = v.geom.size[1];
-      fail(path, std::string(std::isnan(v.data[i]) ? "NaN" : "Inf") + " voxel at index (" +
-                     std::to_string(i % nx) + ", " + std::to_string(i / nx % ny) + ", " +
-                     std::to_string(i / (nx * ny)) + ")");
-    }
-  return v;
+  open_header(path);  // missing file, wrong format, 4-D: clearer messages than the raw check
+  check_nifti_stream(path);
+  return read<float>(path);
 }
 
 LabelVolume read_nifti_label(const std::string& path) {
   // Read as float so any stored type (uint8, int16, float 0/1 masks) converts safely.
-  FloatVolume f = read<float>(path);
+  FloatVolume f = read_nifti_float(path);
   LabelVolume v(f.geom);
-  for (size_t i = 0; i < f.data.size(); ++i) {
-    if (std::isnan(f.data[i])) fail(path, "NaN voxel in a label image");
-    v.data[i] = f.data[i] != 0.0f;
-  }
+  for (size_t i = 0; i < f.data.size(); ++i) v.data[i] = f.data[i] != 0.0f;
   return v;
 }
 
