@@ -1,0 +1,139 @@
+#include "dist/Rendezvous.hpp"
+
+#include <arpa/inet.h>
+#include <mpi.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <stdexcept>
+
+namespace p2l {
+namespace {
+
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return (v && *v) ? v : nullptr;
+}
+
+int env_int(const char* name, int fallback) {
+  const char* v = env(name);
+  if (!v) return fallback;
+  char* end = nullptr;
+  long x = std::strtol(v, &end, 10);
+  if (*end != '\0') throw std::runtime_error(std::string(name) + ": '" + v + "' is not an integer");
+  return int(x);
+}
+
+// First host of a Slurm node list ("node[01-04],gpu7" -> "node01"), via scontrol, which
+// understands every nodelist syntax.
+std::string first_slurm_host(const std::string& nodelist) {
+  std::string cmd = "scontrol show hostnames '" + nodelist + "' 2>/dev/null";
+  FILE* p = popen(cmd.c_str(), "r");
+  std::string host;
+  if (p) {
+    std::array<char, 256> buf{};
+    if (fgets(buf.data(), buf.size(), p)) host = buf.data();
+    pclose(p);
+  }
+  while (!host.empty() && (host.back() == '\n' || host.back() == ' ')) host.pop_back();
+  if (host.empty())
+    throw std::runtime_error("SLURM_JOB_NODELIST: cannot expand '" + nodelist +
+                             "' with scontrol; set MASTER_ADDR");
+  return host;
+}
+
+// Rank 0 shares its host name and a free port with the other ranks through MPI_Bcast. MPI is
+// initialised only for this exchange and finalised straight away: training uses c10d.
+MasterEndpoint broadcast_with_mpi(const RankInfo& who) {
+  int initialised = 0;
+  MPI_Initialized(&initialised);
+  if (!initialised) {
+    int provided = 0;
+    MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
+  }
+  std::array<char, 256> host{};
+  int port = 0;
+  if (who.rank == 0) {
+    port = pick_free_port();
+    if (gethostname(host.data(), host.size() - 1) != 0) std::strcpy(host.data(), "127.0.0.1");
+    if (who.local_world == who.world) std::strcpy(host.data(), "127.0.0.1");  // one node
+  }
+  MPI_Bcast(host.data(), int(host.size()), MPI_CHAR, 0, MPI_COMM_WORLD);
+  MPI_Bcast(&port, 1, MPI_INT, 0, MPI_COMM_WORLD);
+  if (!initialised) MPI_Finalize();
+  return {host.data(), port};
+}
+
+}  // namespace
+
+RankInfo rank_from_environment() {
+  RankInfo r;
+  if (env("OMPI_COMM_WORLD_SIZE")) {
+    r.launcher = "mpi";
+    r.rank = env_int("OMPI_COMM_WORLD_RANK", 0);
+    r.world = env_int("OMPI_COMM_WORLD_SIZE", 1);
+    r.local_rank = env_int("OMPI_COMM_WORLD_LOCAL_RANK", 0);
+    r.local_world = env_int("OMPI_COMM_WORLD_LOCAL_SIZE", 1);
+  } else if (env("SLURM_PROCID") && env("SLURM_NTASKS")) {
+    r.launcher = "slurm";
+    r.rank = env_int("SLURM_PROCID", 0);
+    r.world = env_int("SLURM_NTASKS", 1);
+    r.local_rank = env_int("SLURM_LOCALID", 0);
+    int nodes = env_int("SLURM_NNODES", 1);
+    r.local_world = std::max(1, (r.world + nodes - 1) / nodes);
+  } else if (env("WORLD_SIZE")) {
+    r.launcher = "env";
+    r.rank = env_int("RANK", 0);
+    r.world = env_int("WORLD_SIZE", 1);
+    r.local_rank = env_int("LOCAL_RANK", 0);
+    r.local_world = env_int("LOCAL_WORLD_SIZE", r.world);
+  }
+  if (r.world < 1 || r.rank < 0 || r.rank >= r.world)
+    throw std::runtime_error("rank " + std::to_string(r.rank) + " of world " +
+                             std::to_string(r.world) + " from the " + r.launcher +
+                             " environment is invalid");
+  r.local_world = std::max(1, std::min(r.local_world, r.world));
+  return r;
+}
+
+MasterEndpoint resolve_master(const RankInfo& who) {
+  if (env("MASTER_ADDR") && env("MASTER_PORT"))
+    return {env("MASTER_ADDR"), env_int("MASTER_PORT", 0)};
+  if (who.world == 1) return {"127.0.0.1", 0};  // no store is needed
+  if (who.launcher == "mpi") return broadcast_with_mpi(who);
+  if (who.launcher == "slurm") {
+    const char* nodes = env("SLURM_JOB_NODELIST") ? env("SLURM_JOB_NODELIST") : env("SLURM_NODELIST");
+    if (!nodes) throw std::runtime_error("SLURM_JOB_NODELIST: not set; set MASTER_ADDR and MASTER_PORT");
+    std::string host = env("MASTER_ADDR") ? env("MASTER_ADDR") : first_slurm_host(nodes);
+    // Ports 20000..39999, one per job, so concurrent jobs on a node do not collide.
+    int port = env("MASTER_PORT") ? env_int("MASTER_PORT", 0) : 20000 + env_int("SLURM_JOB_ID", 0) % 20000;
+    return {host, port};
+  }
+  throw std::runtime_error("MASTER_ADDR/MASTER_PORT: must be set for a " + std::to_string(who.world) +
+                           "-process job launched by RANK/WORLD_SIZE");
+}
+
+int pick_free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0) throw std::runtime_error("socket(): cannot pick a free port");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    close(fd);
+    throw std::runtime_error("bind(): cannot pick a free port");
+  }
+  int port = ntohs(addr.sin_port);
+  close(fd);
+  return port;
+}
+
+}  // namespace p2l
