@@ -14,21 +14,24 @@ void bind(Schema& s, CohortConfig& c) {
   s.add("cohort.n_val_per_set", &c.n_val_per_set, "validation subjects per lesion set", 1, 100000);
   s.add("cohort.lesion_sets", &c.lesion_sets, "diseased sets to generate", {"tumor", "ms", "stroke", "wmh"});
   s.add("cohort.voxel_mm", &c.voxel_mm, "isotropic output spacing in mm", 1.0, 4.0);
-  s.add("cohort.deformation_mm", &c.deformation_mm, "peak amplitude of the smooth non-linear deformation (mm)", 0.0, 20.0);
+  s.add("cohort.deformation_mm", &c.deformation_mm, "approximate peak displacement of the smooth non-linear deformation (mm; 3 standard deviations)", 0.0, 20.0);
   s.add("cohort.deformation_smoothness_mm", &c.deformation_smoothness_mm, "spatial scale of the deformation field (mm)", 5.0, 100.0);
   s.add("cohort.affine_rotation_deg", &c.affine_rotation_deg, "max rotation per axis of the random affine (degrees)", 0.0, 30.0);
   s.add("cohort.affine_scale", &c.affine_scale, "max relative scale change of the random affine", 0.0, 0.3);
+  s.add("cohort.affine_shift_mm", &c.affine_shift_mm, "max translation per axis of the random affine (mm)", 0.0, 20.0);
   s.add("cohort.contrast_jitter", &c.contrast_jitter, "relative per-tissue intensity jitter between subjects", 0.0, 0.5);
-  s.add("cohort.bias_strength", &c.bias_strength, "amplitude of the smooth multiplicative bias field", 0.0, 0.5);
-  s.add("cohort.noise_sigma", &c.noise_sigma, "Rician noise sigma relative to white-matter intensity", 0.0, 0.3);
-  s.add("cohort.tumor_radius_mm", &c.tumor_radius_mm, "[min, max] radius of the tumour core (mm)", 2.0, 60.0, 2, 2);
-  s.add("cohort.tumor_edema_mm", &c.tumor_edema_mm, "width of the oedema rim around the tumour (mm)", 0.0, 30.0);
-  s.add("cohort.tumor_mass_effect_mm", &c.tumor_mass_effect_mm, "displacement of tissue at the tumour border (mm)", 0.0, 20.0);
+  s.add("cohort.bias_strength", &c.bias_strength, "peak relative amplitude of the smooth multiplicative bias field", 0.0, 0.5);
+  s.add("cohort.noise_sigma", &c.noise_sigma, "Rician noise sigma relative to the T1 white-matter intensity (same sigma in T2)", 0.0, 0.3);
+  s.add("cohort.tumor_radius_mm", &c.tumor_radius_mm, "[min, max] radius of the tumour core (necrosis plus enhancing rim; mm)", 2.0, 60.0, 2, 2);
+  s.add("cohort.tumor_edema_mm", &c.tumor_edema_mm, "mean width of the oedema around the tumour core (mm; varies by +-40% around it)", 0.0, 30.0);
+  s.add("cohort.tumor_mass_effect_mm", &c.tumor_mass_effect_mm, "mass effect: how far tissue at the core border was pushed outwards (mm)", 0.0, 20.0);
   s.add("cohort.ms_count", &c.ms_count, "[min, max] number of MS lesions", 1, 200, 2, 2);
-  s.add("cohort.ms_radius_mm", &c.ms_radius_mm, "[min, max] MS lesion radius (mm)", 0.5, 20.0, 2, 2);
-  s.add("cohort.stroke_radius_mm", &c.stroke_radius_mm, "[min, max] stroke lesion radius (mm)", 2.0, 60.0, 2, 2);
-  s.add("cohort.wmh_thickness_mm", &c.wmh_thickness_mm, "[min, max] thickness of periventricular caps (mm)", 0.5, 30.0, 2, 2);
-  s.add("cohort.preview_slices", &c.preview_slices, "axial slices per subject in the PNG previews", 0, 20);
+  s.add("cohort.ms_radius_mm", &c.ms_radius_mm, "[min, max] MS lesion radius (mm; ovoids with the volume of a ball of this radius)", 0.5, 20.0, 2, 2);
+  s.add("cohort.stroke_radius_mm", &c.stroke_radius_mm, "[min, max] radius of the stroke wedge at the cortex (mm; it narrows towards the ventricles)", 2.0, 60.0, 2, 2);
+  s.add("cohort.wmh_thickness_mm", &c.wmh_thickness_mm, "[min, max] thickness of the periventricular caps (mm; bands along the ventricles are thinner)", 0.5, 30.0, 2, 2);
+  s.add("cohort.preview_slices", &c.preview_slices, "axial slices per subject in the PNG previews (0: no previews)", 0, 20);
+  s.add("cohort.preview_subjects", &c.preview_subjects, "subjects (rows) per set in the PNG previews", 1, 50);
+  s.add("cohort.healthy_age", &c.healthy_age, "[min, max] age of healthy subjects (years; IXI spans 20-86)", 0.0, 120.0, 2, 2);
 }
 
 }  // namespace p2l

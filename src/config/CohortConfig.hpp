@@ -20,6 +20,7 @@ struct CohortConfig {
   double deformation_smoothness_mm = 20.0;
   double affine_rotation_deg = 3.0;
   double affine_scale = 0.04;
+  double affine_shift_mm = 3.0;
   double contrast_jitter = 0.06;
   double bias_strength = 0.15;
   double noise_sigma = 0.02;
@@ -31,6 +32,8 @@ struct CohortConfig {
   std::vector<double> stroke_radius_mm = {12.0, 24.0};
   std::vector<double> wmh_thickness_mm = {3.0, 8.0};
   int preview_slices = 3;
+  int preview_subjects = 4;
+  std::vector<double> healthy_age = {20.0, 86.0};
 };
 
 void bind(Schema& s, CohortConfig& c);

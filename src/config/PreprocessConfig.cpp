@@ -19,6 +19,7 @@ void bind(Schema& s, PreprocessConfig& c) {
   s.add("preprocess.splits", &c.splits, "split CSV names to preprocess (empty: all splits the run uses)");
   s.add("preprocess.geometry_tolerance", &c.geometry_tolerance, "relative tolerance when comparing spacing, origin and direction", 0.0, 1.0);
   s.add("preprocess.compression_level", &c.compression_level, "gzip level of HDF5 chunks", 0, 9);
+  s.add("preprocess.shard_subjects", &c.shard_subjects, "subjects per shard file (a killed run loses at most this many per rank)", 1, 1000000);
 }
 
 }  // namespace p2l

@@ -21,6 +21,9 @@ struct PreprocessConfig {
   std::vector<std::string> splits = {};  // empty: train, val, healthy test and every test set
   double geometry_tolerance = 1e-3;
   int compression_level = 4;
+  // Subjects per shard file: a rank commits a shard after this many, so a killed run loses at
+  // most this many subjects per rank and a rerun reuses the rest.
+  int shard_subjects = 32;
 };
 
 void bind(Schema& s, PreprocessConfig& c);

@@ -20,6 +20,8 @@ struct TrainConfig {
   int checkpoint_every = 200;
   int log_every = 10;
   int density_every = 1000;
+  int density_bins = 100;      // the density is a density_bins x density_bins histogram
+  std::string device = "auto";  // auto: cuda:<local rank> when CUDA is available, else cpu
   std::string precision = "auto";
   std::string backend = "auto";
   double bucket_mb = 25.0;

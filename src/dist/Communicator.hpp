@@ -37,7 +37,10 @@ class Communicator {
   void barrier();
 
  private:
-  struct Collectives;
+ public:
+  struct Collectives;  // the c10d group behind the calls (none with one process)
+
+ private:
   RankInfo who_;
   std::chrono::milliseconds timeout_;
   std::unique_ptr<Collectives> impl_;

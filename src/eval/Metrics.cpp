@@ -100,10 +100,10 @@ void slice_scores(const FloatVolume& score, const LabelVolume& mask, const Label
     size_t brain = 0;
     bool lesion = false;
     for (size_t i = k * plane; i < (k + 1) * plane; ++i) {
+      lesion = lesion || (seg && seg->data[i]);
       if (!mask.data[i]) continue;
       sum += score.data[i];
       ++brain;
-      lesion = lesion || (seg && seg->data[i]);
     }
     if (brain == 0) continue;
     slice_score.push_back(float(sum / brain));
@@ -111,4 +111,35 @@ void slice_scores(const FloatVolume& score, const LabelVolume& mask, const Label
   }
 }
 
+}  // namespace p2l
+
+namespace p2l {
+namespace {
+std::vector<double> average_ranks(const std::vector<double>& v) {
+  std::vector<size_t> o(v.size());
+  std::iota(o.begin(), o.end(), size_t(0));
+  std::sort(o.begin(), o.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+  std::vector<double> r(v.size());
+  for (size_t i = 0; i < o.size();) {
+    size_t j = i;
+    while (j < o.size() && v[o[j]] == v[o[i]]) ++j;
+    for (size_t k = i; k < j; ++k) r[o[k]] = (double(i) + double(j - 1)) / 2.0 + 1.0;
+    i = j;
+  }
+  return r;
+}
+}  // namespace
+
+double spearman(const std::vector<double>& x, const std::vector<double>& y) {
+  if (x.size() < 2 || x.size() != y.size()) return NAN;
+  const std::vector<double> a = average_ranks(x), b = average_ranks(y);
+  const double n = double(a.size());
+  double ma = 0, mb = 0;
+  for (size_t i = 0; i < a.size(); ++i) ma += a[i], mb += b[i];
+  ma /= n, mb /= n;
+  double sab = 0, saa = 0, sbb = 0;
+  for (size_t i = 0; i < a.size(); ++i)
+    sab += (a[i] - ma) * (b[i] - mb), saa += (a[i] - ma) * (a[i] - ma), sbb += (b[i] - mb) * (b[i] - mb);
+  return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : NAN;
+}
 }  // namespace p2l

@@ -48,3 +48,9 @@ void slice_scores(const FloatVolume& score, const LabelVolume& mask, const Label
                   std::vector<float>& slice_score, std::vector<uint8_t>& slice_label);
 
 }  // namespace p2l
+
+namespace p2l {
+// Spearman rank correlation (average ranks for ties); NaN with fewer than 2 points or a
+// constant input.
+double spearman(const std::vector<double>& x, const std::vector<double>& y);
+}  // namespace p2l

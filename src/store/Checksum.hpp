@@ -7,7 +7,7 @@
 
 namespace p2l {
 
-constexpr uint64_t kFnvOffset = 1469598103934665603ull;
+constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
 
 uint64_t fnv1a64(const void* data, size_t n, uint64_t state = kFnvOffset);
 // 16 lower-case hex digits.

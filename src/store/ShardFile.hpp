@@ -41,6 +41,7 @@ class ShardWriter {
   int subjects() const { return count_; }
 
  private:
+  void write_group(const SubjectSlices& s, const SubjectProvenance& p);
   std::string path_, tmp_;
   int level_;
   long long file_ = -1;  // hid_t

@@ -1,0 +1,65 @@
+#include "eval/Fusion.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <stdexcept>
+
+#include "io/Nifti.hpp"
+
+namespace p2l {
+
+double MapStats::z(double x) const { return (x - mean) / (std > 0 ? std : 1.0); }
+double MapStats::unit(double x) const {
+  const double range = max > min ? max - min : 1.0;
+  return std::max(0.0, (x - min) / range);
+}
+
+void MapStatsAccumulator::add(const FloatVolume& map, const LabelVolume& mask) {
+  for (size_t i = 0; i < map.data.size(); ++i) {
+    if (!mask.data[i]) continue;
+    const double x = map.data[i];
+    min_ = n_ == 0 ? x : std::min(min_, x);
+    max_ = n_ == 0 ? x : std::max(max_, x);
+    sum_ += x, sum2_ += x * x, ++n_;
+  }
+}
+
+MapStats MapStatsAccumulator::result() const {
+  if (n_ == 0) throw std::runtime_error("fusion statistics: no healthy in-brain voxels");
+  MapStats s;
+  s.mean = sum_ / double(n_);
+  s.std = std::sqrt(std::max(0.0, sum2_ / double(n_) - s.mean * s.mean));
+  s.min = min_, s.max = max_;
+  return s;
+}
+
+FloatVolume fuse(const FloatVolume& p, const FloatVolume& r, const LabelVolume& mask,
+                 const std::string& mode, double w, const MapStats& sp, const MapStats& sr) {
+  FloatVolume out(p.geom, 0.0f);
+  for (size_t i = 0; i < p.data.size(); ++i) {
+    if (!mask.data[i]) continue;
+    const double a = p.data[i], b = r.data[i];
+    double v;
+    if (mode == "product") v = sp.unit(a) * sr.unit(b);
+    else if (mode == "weighted") v = w * sp.z(a) + (1 - w) * sr.z(b);
+    else if (mode == "max") v = std::max(sp.z(a), sr.z(b));
+    else throw std::runtime_error("fusion mode '" + mode + "': expected product, weighted or max");
+    out.data[i] = float(v);
+  }
+  return out;
+}
+
+FloatVolume read_fusion_map(const std::string& dir, const std::string& id, const Geometry& grid) {
+  const std::string path = (std::filesystem::path(dir) / (id + ".nii.gz")).string();
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error(path + ": no fusion map for subject '" + id + "' (eval.fusion_maps_dir)");
+  FloatVolume v = read_nifti_float(path);
+  const std::string diff = grid.mismatch(v.geom, 1e-3);
+  if (!diff.empty())
+    throw std::runtime_error(path + ": fusion map is not on the grid of the preprocessed subject '" +
+                             id + "': " + diff);
+  return v;
+}
+
+}  // namespace p2l

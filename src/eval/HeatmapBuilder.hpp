@@ -1,0 +1,46 @@
+#pragma once
+// Sliding-window inference of the Patch2Loc heatmap of one subject (SPEC section 6).
+#include <torch/torch.h>
+
+#include <string>
+
+#include "eval/ScoreGrid.hpp"
+#include "model/Patch2LocNet.hpp"
+#include "store/SubjectSlices.hpp"
+
+namespace p2l {
+
+struct HeatmapOptions {
+  int stride = 1;
+  double patch_fraction = 0.125;     // train.patch_fraction: p = floor(f * H)
+  double min_brain_fraction = 0.2;   // train.min_brain_fraction
+  int batch_size = 4096;
+  std::string precision = "auto";    // auto: fp16 on GPU, fp32 on CPU
+  // false: every grid point of every slice goes through the network, then points failing the
+  // brain-fraction rule are zeroed (the published code's cost, the same result; for tests).
+  bool skip_background = true;
+};
+
+class HeatmapBuilder {
+ public:
+  // Puts `net` in eval mode on `device`.
+  HeatmapBuilder(Patch2LocNet net, const HeatmapOptions& opt, torch::Device device);
+
+  // The raw error and variance maps of one subject, on its grid `s.geom`.
+  ScoreMaps score_maps(const SubjectSlices& s);
+  // Patches scored by the network so far (for the patches/s progress rate).
+  int64_t patches_scored() const { return patches_scored_; }
+
+  // Predictions (mean, logvar on the CPU, float) for patches centred at (z, y, x) points.
+  Patch2LocOutput predict(const SubjectSlices& s, const std::vector<int64_t>& z,
+                          const std::vector<int64_t>& y, const std::vector<int64_t>& x);
+
+ private:
+  Patch2LocOutput forward(const torch::Tensor& patches, const torch::Tensor& cond);
+  Patch2LocNet net_;
+  HeatmapOptions opt_;
+  torch::Device device_;
+  int64_t patches_scored_ = 0;
+};
+
+}  // namespace p2l

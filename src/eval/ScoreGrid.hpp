@@ -1,0 +1,29 @@
+#pragma once
+// Sliding-window score grid geometry (SPEC section 6): grid points y = g * stride for
+// g = 0 .. ceil(H / stride) - 1 (likewise x), upsampled to every pixel by bilinear
+// interpolation between neighbouring grid points, clamped past the last grid point.
+#include <string>
+#include <vector>
+
+#include "io/Volume.hpp"
+
+namespace p2l {
+
+int grid_points(int side, int stride);  // ceil(side / stride)
+
+// grid [gh][gw] row-major -> [H][W] row-major. With stride 1 a copy.
+std::vector<float> upsample_grid(const std::vector<float>& grid, int gh, int gw, int stride,
+                                 int height, int width);
+
+// Raw per-component scores of one subject on its preprocessed grid, before filtering and
+// masking: error = log(||mu - t||^2 + 1e-10), variance = mean(logvar); 0 where no patch was
+// scored (no brain in the slice, or the patch failed the brain-fraction rule).
+struct ScoreMaps {
+  FloatVolume error;
+  FloatVolume variance;
+};
+
+// The anomaly score of a component choice: "error", "variance" or "both" (their sum).
+FloatVolume combine_scores(const ScoreMaps& maps, const std::string& score);
+
+}  // namespace p2l

@@ -1,0 +1,88 @@
+#include "eval/SweepReport.hpp"
+
+#include <cmath>
+#include <cstdio>
+#include <sstream>
+
+#include "io/AtomicFile.hpp"
+
+namespace p2l {
+namespace {
+
+std::string num(double x) {
+  if (std::isnan(x)) return "nan";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+std::string quoted(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+const SummaryRow* find(const SweepResults& r, const std::string& setting, const std::string& rule,
+                       const std::string& set) {
+  for (const auto& s : r.summary)
+    if (s.setting == setting && s.rule == rule && s.set == set) return &s;
+  return nullptr;
+}
+
+}  // namespace
+
+void write_volume_csv(const std::string& path, const SweepResults& r) {
+  std::ostringstream os;
+  os << "setting,threshold_rule,set,id,label,threshold,auroc,auprc,dice,precision,recall,fpr,"
+        "specificity,hd95_mm,hd_max_mm,gt_lesion_ml,pred_lesion_ml\n";
+  for (const auto& v : r.volumes)
+    os << quoted(v.setting) << "," << quoted(v.rule) << "," << v.set << "," << v.id << "," << v.label
+       << "," << num(v.threshold) << "," << num(v.auroc) << "," << num(v.auprc) << "," << num(v.dice)
+       << "," << num(v.precision) << "," << num(v.recall) << "," << num(v.fpr) << ","
+       << num(v.specificity) << "," << num(v.hd95) << "," << num(v.hd_max) << "," << num(v.gt_ml)
+       << "," << num(v.pred_ml) << "\n";
+  write_file_atomic(path, os.str());
+}
+
+void write_summary_csv(const std::string& path, const SweepResults& r) {
+  std::ostringstream os;
+  os << "setting,threshold_rule,set,metric,mean,std,defined,volumes,slice_auroc,slice_auprc\n";
+  for (const auto& s : r.summary)
+    for (const auto& [name, m] : s.metrics)
+      os << quoted(s.setting) << "," << quoted(s.rule) << "," << s.set << "," << name << ","
+         << num(m.mean) << "," << num(m.std) << "," << m.defined << "," << m.total << ","
+         << num(s.slice_auroc) << "," << num(s.slice_auprc) << "\n";
+  write_file_atomic(path, os.str());
+}
+
+MarkdownTable benchmark_table(const SweepResults& r, const std::vector<std::string>& sets,
+                              const std::string& healthy_name) {
+  MarkdownTable t;
+  t.header = {"Method", "Threshold"};
+  for (const auto& set : sets) t.header.push_back(set + " Dice"), t.header.push_back(set + " AUPRC");
+  t.header.push_back(healthy_name + " FPR");
+  for (const auto& [setting, rule] : r.rows) {
+    std::vector<std::string> row = {setting, rule};
+    bool any = false;
+    for (const auto& set : sets) {
+      const SummaryRow* s = find(r, setting, rule, set);
+      any = any || s;
+      for (const char* metric : {"dice", "auprc"}) {
+        if (!s) {
+          row.push_back("-");
+          continue;
+        }
+        const MeanStd& m = s->metrics.at(metric);
+        row.push_back(mean_pm_std(m.mean, m.std, m.defined, m.total));
+      }
+    }
+    const SummaryRow* h = find(r, setting, rule, healthy_name);
+    row.push_back(h ? mean_pm_std(h->metrics.at("fpr").mean, h->metrics.at("fpr").std,
+                                  h->metrics.at("fpr").defined, h->metrics.at("fpr").total, 4)
+                    : "-");
+    if (any || h) t.rows.push_back(row);
+  }
+  return t;
+}
+
+}  // namespace p2l

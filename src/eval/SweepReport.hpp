@@ -1,0 +1,18 @@
+#pragma once
+// Writes sweep results: per-volume and summary CSV, and the benchmark table shaped like the
+// paper's Table 1 (rows: setting and threshold rule; columns: data sets with Dice and AUPRC).
+#include <string>
+
+#include "eval/SweepRunner.hpp"
+#include "report/MarkdownTable.hpp"
+
+namespace p2l {
+
+void write_volume_csv(const std::string& path, const SweepResults& r);
+void write_summary_csv(const std::string& path, const SweepResults& r);
+// Columns: Method, Threshold, then "<set> Dice" and "<set> AUPRC" per set, then
+// "<healthy> FPR" (false-positive rate on the healthy test volumes).
+MarkdownTable benchmark_table(const SweepResults& r, const std::vector<std::string>& sets,
+                              const std::string& healthy_name);
+
+}  // namespace p2l

@@ -1,0 +1,188 @@
+#include "eval/SweepRunner.hpp"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "eval/Fusion.hpp"
+#include "eval/MedianFilter.hpp"
+#include "eval/Metrics.hpp"
+#include "eval/SurfaceDistance.hpp"
+#include "eval/Thresholds.hpp"
+
+namespace p2l {
+
+MeanStd mean_std(const std::vector<double>& v) {
+  MeanStd m;
+  m.total = v.size();
+  double sum = 0, sum2 = 0;
+  for (double x : v)
+    if (!std::isnan(x)) sum += x, sum2 += x * x, ++m.defined;
+  if (m.defined == 0) return {NAN, NAN, 0, m.total};
+  m.mean = sum / double(m.defined);
+  m.std = std::sqrt(std::max(0.0, sum2 / double(m.defined) - m.mean * m.mean));
+  return m;
+}
+
+FloatVolume patch2loc_map(const EvalSubject& s, const MapSetting& m, int erode_mask) {
+  const LabelVolume mask = erode(s.mask, erode_mask);
+  FloatVolume h = median_filter(combine_scores(s.raw, m.score), m.median_size, &mask);
+  apply_mask(h, mask);
+  return h;
+}
+
+namespace {
+
+// Builds the maps of one setting; fusion statistics come from the healthy reference volumes.
+class SettingMaps {
+ public:
+  SettingMaps(const MapSetting& m, const EvalInputs& in) : m_(m), in_(in) {
+    if (m_.fusion == "none") return;
+    if (in_.fusion_maps_dir.empty())
+      throw std::runtime_error("eval.fusion_maps_dir: fusion '" + m_.fusion + "' needs a folder of maps");
+    MapStatsAccumulator ap, ar;
+    for (const auto& s : in_.healthy_reference) {
+      ar.add(read_fusion_map(in_.fusion_maps_dir, s.id, s.mask.geom), s.mask);
+      if (m_.fusion != "map") ap.add(patch2loc_map(s, m_, in_.erode_mask), s.mask);
+    }
+    sr_ = ar.result();
+    if (m_.fusion != "map") sp_ = ap.result();
+  }
+
+  FloatVolume operator()(const EvalSubject& s) const {
+    if (m_.fusion == "none") return patch2loc_map(s, m_, in_.erode_mask);
+    FloatVolume r = read_fusion_map(in_.fusion_maps_dir, s.id, s.mask.geom);
+    if (m_.fusion == "map") {
+      apply_mask(r, s.mask);
+      return r;
+    }
+    return fuse(patch2loc_map(s, m_, in_.erode_mask), r, s.mask, m_.fusion, m_.weight, sp_, sr_);
+  }
+
+ private:
+  MapSetting m_;
+  const EvalInputs& in_;
+  MapStats sp_, sr_;
+};
+
+ScoredVolume in_brain(const EvalSubject& s, const FloatVolume& map) {
+  ScoredVolume v;
+  select_in_mask(map.data.data(), s.seg.data.empty() ? nullptr : s.seg.data.data(), s.mask.data.data(),
+                 map.data.size(), v.score, v.label);
+  return v;
+}
+
+VolumeRow measure(const EvalSubject& s, const FloatVolume& map, const RankingMetrics& rank,
+                  double threshold) {
+  VolumeRow r;
+  r.id = s.id, r.label = s.label, r.threshold = threshold;
+  r.auroc = rank.auroc, r.auprc = rank.auprc;
+  const size_t n = map.data.size();
+  const uint8_t* seg = s.seg.data.empty() ? nullptr : s.seg.data.data();
+  LabelVolume pred(map.geom, 0), truth(map.geom, 0);
+  for (size_t i = 0; i < n; ++i) {
+    pred.data[i] = s.mask.data[i] && map.data[i] > threshold;
+    truth.data[i] = seg ? seg[i] : 0;
+  }
+  const Overlap o = overlap_of(pred.data.data(), seg, s.mask.data.data(), n);
+  r.dice = o.dice(), r.precision = o.precision(), r.recall = o.recall();
+  r.fpr = o.fpr(), r.specificity = o.specificity();
+  const Hausdorff h = hausdorff(pred, truth);
+  r.hd95 = h.hd95, r.hd_max = h.max;
+  r.gt_ml = lesion_volume_ml(truth.data.data(), n, map.geom);
+  r.pred_ml = lesion_volume_ml(pred.data.data(), n, map.geom);
+  return r;
+}
+
+std::vector<ScoredVolume> diseased(const std::vector<EvalSubject>& subjects,
+                                   const std::vector<FloatVolume>& maps) {
+  std::vector<ScoredVolume> out;
+  for (size_t i = 0; i < subjects.size(); ++i)
+    if (!subjects[i].seg.data.empty()) out.push_back(in_brain(subjects[i], maps[i]));
+  return out;
+}
+
+}  // namespace
+
+SweepResults run_sweep(const SweepSpec& spec, const EvalInputs& in,
+                       const std::function<void(const std::string&)>& log) {
+  SweepResults res;
+  for (const auto& m : spec.settings) {
+    const SettingMaps build(m, in);
+    const std::string setting = m.label();
+    // Thresholds from the healthy reference volumes (pooled in-brain values).
+    std::vector<float> healthy;
+    for (const auto& s : in.healthy_reference) {
+      const auto v = in_brain(s, build(s));
+      healthy.insert(healthy.end(), v.score.begin(), v.score.end());
+    }
+    std::map<std::string, double> validation;
+    for (const auto& set : in.sets) {
+      auto it = in.val.find(set);
+      if (it == in.val.end() || it->second.empty()) continue;
+      std::vector<FloatVolume> maps;
+      for (const auto& s : it->second) maps.push_back(build(s));
+      const auto vols = diseased(it->second, maps);
+      if (!vols.empty()) validation[set] = best_dice_threshold(vols).threshold;
+    }
+    for (const auto& rule : spec.rules) res.rows.push_back({setting, rule.label()});
+
+    auto evaluate = [&](const std::string& set, const std::vector<EvalSubject>& subjects, bool is_healthy) {
+      std::map<std::string, std::vector<VolumeRow>> per_rule;
+      std::vector<float> slice_score;
+      std::vector<uint8_t> slice_label;
+      for (const auto& s : subjects) {
+        if (!is_healthy && s.seg.data.empty())
+          throw std::runtime_error(s.id + ": set '" + set + "' subject has no segmentation; metrics need one");
+        const FloatVolume map = build(s);
+        const ScoredVolume sv = in_brain(s, map);
+        const RankingMetrics rank = ranking_metrics(sv.score, sv.label);
+        slice_scores(map, s.mask, s.seg.data.empty() ? nullptr : &s.seg, slice_score, slice_label);
+        for (const auto& rule : spec.rules) {
+          double t;
+          if (rule.rule == "best_dice_per_volume") t = best_dice_threshold({sv}).threshold;
+          else if (rule.rule == "healthy_quantile" && !healthy.empty()) t = quantile_threshold(healthy, rule.value);
+          else if (rule.rule == "fpr" && !healthy.empty()) t = fpr_threshold(healthy, rule.value);
+          else if (validation.count(set)) t = validation.at(set);
+          else continue;  // no diseased validation split for this set
+          VolumeRow r = measure(s, map, rank, t);
+          r.setting = setting, r.rule = rule.label(), r.set = set;
+          per_rule[r.rule].push_back(r);
+          res.volumes.push_back(r);
+        }
+      }
+      const RankingMetrics slices = ranking_metrics(slice_score, slice_label);
+      for (const auto& rule : spec.rules) {
+        auto it = per_rule.find(rule.label());
+        if (it == per_rule.end()) {
+          res.notes.push_back(setting + " / " + rule.label() + " / " + set + ": no threshold (" +
+                              (rule.rule == "validation_dice" ? "no diseased validation split" : "no healthy reference volumes") + ")");
+          continue;
+        }
+        SummaryRow sr;
+        sr.setting = setting, sr.rule = rule.label(), sr.set = set;
+        sr.slice_auroc = slices.auroc, sr.slice_auprc = slices.auprc;
+        auto col = [&](double VolumeRow::*f) {
+          std::vector<double> v;
+          for (const auto& r : it->second) v.push_back(r.*f);
+          return mean_std(v);
+        };
+        sr.metrics = {{"auroc", col(&VolumeRow::auroc)},       {"auprc", col(&VolumeRow::auprc)},
+                      {"dice", col(&VolumeRow::dice)},         {"precision", col(&VolumeRow::precision)},
+                      {"recall", col(&VolumeRow::recall)},     {"fpr", col(&VolumeRow::fpr)},
+                      {"specificity", col(&VolumeRow::specificity)}, {"hd95", col(&VolumeRow::hd95)},
+                      {"hd_max", col(&VolumeRow::hd_max)},     {"gt_ml", col(&VolumeRow::gt_ml)},
+                      {"pred_ml", col(&VolumeRow::pred_ml)},   {"threshold", col(&VolumeRow::threshold)}};
+        res.summary.push_back(sr);
+      }
+    };
+    for (const auto& set : in.sets) {
+      auto it = in.test.find(set);
+      if (it != in.test.end()) evaluate(set, it->second, false);
+    }
+    if (!in.healthy_test.empty()) evaluate(in.healthy_name, in.healthy_test, true);
+    if (log) log("sweep: " + setting + " done");
+  }
+  return res;
+}
+
+}  // namespace p2l

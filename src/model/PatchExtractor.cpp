@@ -1,0 +1,61 @@
+#include "model/PatchExtractor.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace p2l {
+namespace {
+
+// Flat indices into a [S, H, W] tensor of every patch pixel, and which pixels lie inside the
+// slice. Out-of-slice pixels are clamped to a valid index and zeroed through `inside`, so the
+// resident slices are never copied into a padded buffer.
+struct PatchIndex {
+  torch::Tensor flat;    // [N, p, p] int64
+  torch::Tensor inside;  // [N, p, p] bool
+};
+
+PatchIndex patch_index(const torch::Tensor& volume, const torch::Tensor& slice_index,
+                       const torch::Tensor& cy, const torch::Tensor& cx, int64_t p) {
+  if (volume.dim() != 3) throw std::runtime_error("extract_patches: slices must be [S, H, W]");
+  if (p < 1) throw std::runtime_error("extract_patches: patch side must be >= 1, got " + std::to_string(p));
+  const int64_t H = volume.size(1), W = volume.size(2);
+  auto dev = volume.device();
+  auto offsets = torch::arange(p, torch::TensorOptions().dtype(torch::kLong).device(dev)) - p / 2;
+  auto rows = cy.to(dev, torch::kLong).reshape({-1, 1, 1}) + offsets.reshape({1, p, 1});  // [N, p, 1]
+  auto cols = cx.to(dev, torch::kLong).reshape({-1, 1, 1}) + offsets.reshape({1, 1, p});  // [N, 1, p]
+  auto inside = (rows >= 0).logical_and(rows < H).logical_and(cols >= 0).logical_and(cols < W);
+  auto flat = slice_index.to(dev, torch::kLong).reshape({-1, 1, 1}) * (H * W) +
+              rows.clamp(0, H - 1) * W + cols.clamp(0, W - 1);
+  return {flat, inside};
+}
+
+torch::Tensor gather(const torch::Tensor& volume, const PatchIndex& idx) {
+  auto values = volume.reshape({-1}).index_select(0, idx.flat.reshape({-1})).view(idx.flat.sizes());
+  return values.to(torch::kFloat32) * idx.inside;
+}
+
+}  // namespace
+
+PatchSet extract_patches(const torch::Tensor& slices, const torch::Tensor& masks,
+                         const torch::Tensor& slice_index, const torch::Tensor& cy,
+                         const torch::Tensor& cx, int64_t p) {
+  if (slices.sizes() != masks.sizes())
+    throw std::runtime_error("extract_patches: slices and masks differ in shape");
+  auto idx = patch_index(slices, slice_index, cy, cx, p);
+  auto mask = gather(masks, idx);
+  auto patches = gather(slices, idx) * mask;
+  return {patches.unsqueeze(1), mask.mean({1, 2})};
+}
+
+torch::Tensor patch_brain_fraction(const torch::Tensor& masks, const torch::Tensor& slice_index,
+                                   const torch::Tensor& cy, const torch::Tensor& cx, int64_t p) {
+  return gather(masks, patch_index(masks, slice_index, cy, cx, p)).mean({1, 2});
+}
+
+int64_t patch_side(double patch_fraction, int64_t slice_side) {
+  return std::max<int64_t>(1, int64_t(std::floor(patch_fraction * double(slice_side) + 1e-9)));
+}
+
+}  // namespace p2l

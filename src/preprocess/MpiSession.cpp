@@ -1,0 +1,26 @@
+#include "preprocess/MpiSession.hpp"
+
+#include <mpi.h>
+
+#include <iostream>
+
+namespace p2l {
+
+MpiSession::MpiSession(int* argc, char*** argv) {
+  MPI_Init(argc, argv);
+  // Communication errors end the whole job (the default, made explicit) instead of hanging.
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL);
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+  MPI_Comm_size(MPI_COMM_WORLD, &size_);
+}
+
+MpiSession::~MpiSession() { MPI_Finalize(); }
+
+void MpiSession::abort(const std::string& tool, const std::string& message) const {
+  std::cerr << tool << " rank " << rank_ << "/" << size_ << ": fatal: " << message
+            << " (aborting all ranks)" << std::endl;
+  MPI_Abort(MPI_COMM_WORLD, 2);
+  std::exit(2);
+}
+
+}  // namespace p2l

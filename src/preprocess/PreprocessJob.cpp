@@ -1,0 +1,422 @@
+#include "preprocess/PreprocessJob.hpp"
+
+#include <itkMultiThreaderBase.h>
+#include <mpi.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "io/Nifti.hpp"
+#include "io/SplitCsv.hpp"
+#include "preprocess/IntensityScaling.hpp"
+#include "preprocess/HistogramStandardizer.hpp"
+#include "preprocess/MpiSession.hpp"
+#include "preprocess/ProgressMeter.hpp"
+#include "preprocess/ResumeIndex.hpp"
+#include "preprocess/SubjectPartition.hpp"
+#include "preprocess/SubjectPipeline.hpp"
+#include "store/Checksum.hpp"
+#include "store/Manifest.hpp"
+
+namespace p2l {
+namespace {
+
+constexpr int kProgressTag = 17;
+enum Status { kStored = 0, kReused = 1, kFailed = 2 };
+
+struct Task {
+  int split = 0;
+  SubjectRecord rec;
+  std::string image;  // the image of data.modality
+};
+
+struct Outcome {
+  long task = 0;
+  int status = kFailed;
+  std::string shard;
+  int slices = 0;
+  std::string image_sum, mask_sum, seg_sum, path, reason;
+};
+
+// Outcomes travel to rank 0 as text: fields split by 0x1f, records by 0x1e.
+std::string serialize(const std::vector<Outcome>& v) {
+  std::string s;
+  const char F = '\x1f', R = '\x1e';
+  for (const auto& o : v)
+    s += std::to_string(o.task) + F + std::to_string(o.status) + F + o.shard + F +
+         std::to_string(o.slices) + F + o.image_sum + F + o.mask_sum + F + o.seg_sum + F + o.path +
+         F + o.reason + R;
+  return s;
+}
+
+std::vector<Outcome> parse(const std::string& s) {
+  std::vector<Outcome> out;
+  std::stringstream records(s);
+  std::string rec;
+  while (std::getline(records, rec, '\x1e')) {
+    std::vector<std::string> f;
+    std::stringstream fields(rec);
+    std::string x;
+    while (std::getline(fields, x, '\x1f')) f.push_back(x);
+    f.resize(9);
+    Outcome o;
+    o.task = std::stol(f[0]);
+    o.status = std::stoi(f[1]);
+    o.shard = f[2];
+    o.slices = std::stoi(f[3]);
+    o.image_sum = f[4];
+    o.mask_sum = f[5];
+    o.seg_sum = f[6];
+    o.path = f[7];
+    o.reason = f[8];
+    out.push_back(o);
+  }
+  return out;
+}
+
+// Concatenation of every rank's string, on rank 0.
+std::string gather_text(const std::string& mine, const MpiSession& mpi) {
+  int n = int(mine.size());
+  std::vector<int> sizes(mpi.size()), displs(mpi.size(), 0);
+  MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
+  std::string all;
+  if (mpi.rank() == 0) {
+    for (int r = 1; r < mpi.size(); ++r) displs[r] = displs[r - 1] + sizes[r - 1];
+    all.resize(size_t(displs.back() + sizes.back()));
+  }
+  MPI_Gatherv(mine.data(), n, MPI_CHAR, all.data(), sizes.data(), displs.data(), MPI_CHAR, 0,
+              MPI_COMM_WORLD);
+  return all;
+}
+
+// Ranks report their done counts to rank 0 with non-blocking messages; rank 0 folds them into
+// one job-wide progress line.
+class ProgressChannel {
+ public:
+  ProgressChannel(const MpiSession& mpi, long total, double interval)
+      : mpi_(mpi), interval_(interval), counts_(mpi.size(), 0), finished_(mpi.size(), 0),
+        meter_("p2l-preprocess", total, interval, std::cerr) {}
+
+  void report(long done) {
+    if (mpi_.rank() == 0) {
+      counts_[0] = done;
+      drain(false);
+    } else if (meter_.elapsed_seconds() - last_sent_ >= interval_ / 2) {
+      send(done, 0);
+    }
+  }
+
+  // Collective end of the processing phase: rank 0 waits for every rank's final count.
+  void finish(long done) {
+    if (mpi_.rank() == 0) {
+      counts_[0] = done;
+      finished_[0] = 1;
+      drain(true);
+    } else {
+      send(done, 1);
+      MPI_Wait(&request_, MPI_STATUS_IGNORE);
+    }
+  }
+  double seconds() const { return meter_.elapsed_seconds(); }
+
+ private:
+  void send(long done, int finished) {
+    MPI_Wait(&request_, MPI_STATUS_IGNORE);
+    buf_[0] = done;
+    buf_[1] = finished;
+    MPI_Isend(buf_, 2, MPI_LONG, 0, kProgressTag, MPI_COMM_WORLD, &request_);
+    last_sent_ = meter_.elapsed_seconds();
+  }
+  void drain(bool until_all_finished) {
+    for (;;) {
+      int flag = 0;
+      MPI_Status st;
+      if (until_all_finished && std::count(finished_.begin(), finished_.end(), 1) < mpi_.size()) {
+        MPI_Probe(MPI_ANY_SOURCE, kProgressTag, MPI_COMM_WORLD, &st);
+        flag = 1;
+      } else {
+        MPI_Iprobe(MPI_ANY_SOURCE, kProgressTag, MPI_COMM_WORLD, &flag, &st);
+      }
+      if (!flag) break;
+      long msg[2];
+      MPI_Recv(msg, 2, MPI_LONG, st.MPI_SOURCE, kProgressTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      counts_[st.MPI_SOURCE] = msg[0];
+      finished_[st.MPI_SOURCE] = int(msg[1]);
+    }
+    long sum = 0;
+    for (long c : counts_) sum += c;
+    meter_.update(sum);
+  }
+
+  const MpiSession& mpi_;
+  double interval_;
+  std::vector<long> counts_;
+  std::vector<int> finished_;
+  ProgressMeter meter_;
+  MPI_Request request_ = MPI_REQUEST_NULL;
+  long buf_[2] = {0, 0};
+  double last_sent_ = -1e9;
+};
+
+std::vector<Task> read_tasks(const Config& cfg, const std::vector<std::string>& splits) {
+  std::vector<Task> tasks;
+  for (size_t s = 0; s < splits.size(); ++s)
+    for (auto& rec : read_split(cfg.data.data_dir, splits[s]))
+      tasks.push_back({int(s), rec, modality_image_path(rec.image, cfg.data.modality)});
+  return tasks;
+}
+
+// Standard landmarks from the training split, computed in parallel (round robin) and summed
+// over ranks. Training subjects that cannot be read are left out here (they fail later).
+std::vector<double> learn_landmarks(Config& cfg, const MpiSession& mpi, std::ostream& log) {
+  const auto& pc = cfg.preprocess;
+  std::vector<Task> train = read_tasks(cfg, {cfg.data.train_split});
+  const size_t L = pc.histogram_landmarks.size();
+  std::vector<double> sums(train.size() * L, 0.0), valid(train.size(), 0.0);
+  for (size_t i = mpi.rank(); i < train.size(); i += mpi.size()) {
+    try {
+      auto in = load_subject_inputs(train[i].image, train[i].rec, pc.geometry_tolerance);
+      correct_bias(in, pc);
+      auto l = percentiles_in_mask(in.image, in.mask, pc.histogram_landmarks);
+      std::copy(l.begin(), l.end(), sums.begin() + i * L);
+      valid[i] = 1;
+    } catch (const std::exception& e) {
+      std::cerr << "p2l-preprocess rank " << mpi.rank() << ": landmarks skip " << e.what() << "\n";
+    }
+  }
+  MPI_Allreduce(MPI_IN_PLACE, sums.data(), int(sums.size()), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  MPI_Allreduce(MPI_IN_PLACE, valid.data(), int(valid.size()), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  std::vector<std::vector<double>> per_image;
+  for (size_t i = 0; i < train.size(); ++i)
+    if (valid[i] > 0) per_image.emplace_back(sums.begin() + i * L, sums.begin() + (i + 1) * L);
+  auto standard = learn_standard_landmarks(per_image);
+  if (mpi.rank() == 0) log << "standard landmarks learned on " << per_image.size() << " subjects of " << cfg.data.train_split << "\n";
+  return standard;
+}
+
+// Owner rank of every task, balanced by header voxel count (computed on rank 0, broadcast).
+std::vector<int> assign_owners(const std::vector<Task>& tasks, const MpiSession& mpi) {
+  std::vector<int> owner(tasks.size(), 0);
+  if (mpi.rank() == 0) {
+    std::vector<uint64_t> cost(tasks.size(), 0);
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      try {
+        cost[i] = read_nifti_geometry(tasks[i].image).voxels();
+      } catch (const std::exception&) {
+        cost[i] = 0;  // fails fast later, on whichever rank gets it
+      }
+    }
+    owner = partition_by_cost(cost, mpi.size());
+  }
+  MPI_Bcast(owner.data(), int(owner.size()), MPI_INT, 0, MPI_COMM_WORLD);
+  return owner;
+}
+
+// The path a failure message starts with (the helpers put the offending file first), else the image.
+std::string failing_path(const std::string& message, const Task& t) {
+  for (const auto* p : {&t.image, &t.rec.mask, &t.rec.seg})
+    if (!p->empty() && message.rfind(*p, 0) == 0) return *p;
+  return t.image;
+}
+
+void remove_stale_temporaries(const std::string& dir) {
+  namespace fs = std::filesystem;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    std::string name = e.path().filename().string();
+    if (name.rfind("shard-", 0) == 0 && name.find(".h5.tmp.") != std::string::npos)
+      fs::remove(e.path());
+  }
+}
+
+// Processes this rank's tasks into its shards; returns their outcomes.
+std::vector<Outcome> process_own(const std::vector<Task>& tasks, const std::vector<int>& owner,
+                                 const std::vector<std::string>& splits, Config& cfg,
+                                 const MpiSession& mpi, const ResumeIndex& index, int run,
+                                 const std::vector<double>& standard, const std::string& hash,
+                                 ProgressChannel& progress) {
+  const auto& pc = cfg.preprocess;
+  const std::string& dir = cfg.data.store_dir;
+  std::vector<Outcome> out;
+  std::unique_ptr<ShardWriter> writer;
+  std::string writer_name;
+  int part = 0;
+  auto commit = [&] {
+    if (writer && writer->subjects() > 0) writer->commit();
+    writer.reset();
+  };
+  for (size_t i = 0; i < tasks.size(); ++i) {
+    if (owner[i] != mpi.rank()) continue;
+    const Task& t = tasks[i];
+    Outcome o;
+    o.task = long(i);
+    try {
+      SubjectProvenance prov;
+      prov.image_path = t.image;
+      prov.mask_path = t.rec.mask;
+      prov.seg_path = t.rec.seg;
+      o.image_sum = prov.image_checksum = file_checksum(t.image);
+      o.mask_sum = prov.mask_checksum = file_checksum(t.rec.mask);
+      if (!t.rec.seg.empty()) o.seg_sum = prov.seg_checksum = file_checksum(t.rec.seg);
+      prov.config_hash = hash;
+      o.shard = index.find(splits[t.split], t.rec.id, prov, &o.slices);
+      if (!o.shard.empty()) {
+        o.status = kReused;
+      } else {
+        auto in = load_subject_inputs(t.image, t.rec, pc.geometry_tolerance);
+        correct_bias(in, pc);
+        SubjectSlices s = finish_subject(std::move(in), pc, standard, prov);
+        s.id = t.rec.id;
+        s.split = splits[t.split];
+        s.label = t.rec.label;
+        s.age = t.rec.age.value_or(NAN);
+        if (!writer) {
+          writer_name = shard_file_name(mpi.rank(), mpi.size(), run, part++);
+          writer = std::make_unique<ShardWriter>(dir + "/" + writer_name, pc.compression_level);
+          writer->set_root_attribute("config_hash", hash);
+          writer->set_root_attribute("run", std::to_string(run));
+        }
+        writer->write(s, prov);
+        o.status = kStored;
+        o.shard = writer_name;
+        o.slices = s.depth;
+        if (writer->subjects() >= pc.shard_subjects) commit();
+      }
+    } catch (const std::exception& e) {
+      o.status = kFailed;
+      o.shard.clear();
+      o.reason = e.what();
+      o.path = failing_path(o.reason, t);
+      std::cerr << "p2l-preprocess rank " << mpi.rank() << ": FAILED " << splits[t.split] << "/"
+                << t.rec.id << ": " << o.reason << std::endl;
+    }
+    out.push_back(o);
+    progress.report(long(out.size()));
+  }
+  commit();
+  return out;
+}
+
+}  // namespace
+
+std::vector<std::string> splits_to_preprocess(const Config& cfg) {
+  if (!cfg.preprocess.splits.empty()) return cfg.preprocess.splits;
+  std::vector<std::string> s = {cfg.data.train_split, cfg.data.val_split, cfg.data.healthy_test_split};
+  for (const auto& set : cfg.data.test_sets) {
+    s.push_back(set + "_val");
+    s.push_back(set + "_test");
+  }
+  return s;
+}
+
+std::string preprocess_config_hash(Config& cfg, const std::vector<double>& standard) {
+  static const std::set<std::string> bookkeeping = {
+      "preprocess.splits", "preprocess.compression_level", "preprocess.shard_subjects",
+      "preprocess.geometry_tolerance"};
+  std::string text;
+  for (const auto& f : cfg.schema().fields())
+    if ((f.key.rfind("preprocess.", 0) == 0 && !bookkeeping.count(f.key)) || f.key == "data.modality")
+      text += f.key + "=" + f.show() + "\n";
+  std::ostringstream os;
+  os.precision(17);
+  for (double x : standard) os << x << ",";
+  return string_checksum(text + os.str());
+}
+
+PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi) {
+  const auto& pc = cfg.preprocess;
+  const std::string dir = cfg.data.store_dir;
+  if (pc.image_dim.size() != 3) throw std::runtime_error("preprocess.image_dim: needs 3 values");
+  int threads = cfg.run.threads > 0 ? cfg.run.threads
+                                    : std::max(1, int(std::thread::hardware_concurrency()) / mpi.size());
+  itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(threads);
+
+  std::ofstream log;
+  if (mpi.rank() == 0) {
+    std::filesystem::create_directories(dir);
+    remove_stale_temporaries(dir);
+    log.open(dir + "/preprocess.log", std::ios::app);
+  }
+  MPI_Barrier(MPI_COMM_WORLD);
+  ResumeIndex index(dir);
+  const int run = index.next_run();
+  MPI_Barrier(MPI_COMM_WORLD);  // every rank has scanned before anyone commits a new shard
+  if (mpi.rank() == 0) {
+    log << "run " << run << " with " << mpi.size() << " ranks into " << dir << "\n";
+    for (const auto& w : index.warnings()) {
+      log << "warning: " << w << "\n";
+      std::cerr << "p2l-preprocess: warning: " << w << "\n";
+    }
+  }
+
+  const auto splits = splits_to_preprocess(cfg);
+  const auto tasks = read_tasks(cfg, splits);
+  std::vector<double> standard;
+  if (pc.histogram_standardization) standard = learn_landmarks(cfg, mpi, log);
+  const std::string hash = preprocess_config_hash(cfg, standard);
+  const auto owner = assign_owners(tasks, mpi);
+
+  ProgressChannel progress(mpi, long(tasks.size()), cfg.run.progress_seconds);
+  auto mine = process_own(tasks, owner, splits, cfg, mpi, index, run, standard, hash, progress);
+  progress.finish(long(mine.size()));
+  auto all = gather_text(serialize(mine), mpi);
+
+  long counts[4] = {long(tasks.size()), 0, 0, 0};  // total, stored, reused, failed
+  if (mpi.rank() == 0) {
+    auto outcomes = parse(all);
+    std::sort(outcomes.begin(), outcomes.end(), [](auto& a, auto& b) { return a.task < b.task; });
+    Manifest m;
+    m.run = run;
+    m.world_size = mpi.size();
+    m.modality = cfg.data.modality;
+    m.config_hash = hash;
+    if (!standard.empty()) {
+      m.landmark_percentiles = pc.histogram_landmarks;
+      m.standard_landmarks = standard;
+    }
+    m.split_order = splits;
+    for (const auto& s : splits) m.splits[s];
+    std::map<std::string, int> per_shard;
+    for (const auto& o : outcomes) {
+      const Task& t = tasks[o.task];
+      const std::string& split = splits[t.split];
+      ++counts[1 + o.status];
+      if (o.status == kFailed) {
+        m.failures.push_back({split, t.rec.id, o.path, o.reason});
+        log << "FAILED " << split << "/" << t.rec.id << " " << o.path << ": " << o.reason << "\n";
+        continue;
+      }
+      m.splits[split].push_back({t.rec.id, o.shard, o.slices, t.rec.label, o.image_sum, o.mask_sum,
+                                 o.seg_sum, o.status == kReused});
+      ++per_shard[o.shard];
+    }
+    for (const auto& [file, n] : per_shard) m.shards.push_back({file, n});
+    write_manifest(dir, m);
+    cfg.write(dir + "/config.yaml");
+    // Only now, with the new manifest in place, shards no longer referenced can go.
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+      std::string name = e.path().filename().string();
+      if (shard_run_number(name) >= 0 && !per_shard.count(name)) std::filesystem::remove(e.path());
+    }
+  }
+  MPI_Bcast(counts, 4, MPI_LONG, 0, MPI_COMM_WORLD);
+  PreprocessSummary sum{counts[0], counts[1], counts[2], counts[3], progress.seconds()};
+  if (mpi.rank() == 0) {
+    std::ostringstream os;
+    os << "p2l-preprocess: " << sum.total << " subjects: " << sum.stored << " preprocessed, "
+       << sum.reused << " reused from earlier runs, " << sum.failed << " failed; " << sum.seconds
+       << " s, store " << dir << "\n";
+    std::cerr << os.str();
+    log << os.str();
+  }
+  return sum;
+}
+
+}  // namespace p2l

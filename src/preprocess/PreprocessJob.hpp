@@ -1,0 +1,31 @@
+#pragma once
+// The p2l-preprocess job (issue 3): every rank of an MPI world runs run_preprocess_job; subjects
+// of all splits are balanced over ranks by voxel count, each rank writes its own shard files,
+// rank 0 gathers the outcomes and writes the manifest. A rerun reuses stored subjects whose
+// input checksums and config hash match.
+#include <string>
+#include <vector>
+
+#include "config/Config.hpp"
+
+namespace p2l {
+
+class MpiSession;
+
+struct PreprocessSummary {
+  long total = 0, stored = 0, reused = 0, failed = 0;
+  double seconds = 0;
+};
+
+// preprocess.splits when set, else train, val, healthy test and <Set>_val, <Set>_test per set.
+std::vector<std::string> splits_to_preprocess(const Config& cfg);
+
+// Hash of everything that changes the stored arrays: the preprocess keys except bookkeeping
+// (splits, compression, shard size, tolerance), data.modality and the standard landmarks.
+std::string preprocess_config_hash(Config& cfg, const std::vector<double>& standard_landmarks);
+
+// Collective over the MPI world. Per-subject failures are counted in the summary (and written to
+// the manifest); job-level errors throw (the caller aborts the world). Same summary on all ranks.
+PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi);
+
+}  // namespace p2l

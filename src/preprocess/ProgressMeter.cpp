@@ -1,0 +1,38 @@
+#include "preprocess/ProgressMeter.hpp"
+
+#include <cmath>
+#include <cstdio>
+
+namespace p2l {
+
+ProgressMeter::ProgressMeter(std::string label, long total, double interval, std::ostream& out)
+    : label_(std::move(label)), total_(total), interval_(interval), out_(out),
+      start_(std::chrono::steady_clock::now()), last_(start_) {}
+
+double ProgressMeter::elapsed_seconds() const {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+std::string ProgressMeter::line(long done) const {
+  const double t = elapsed_seconds();
+  const double rate = t > 0 ? done / t : 0.0;
+  char buf[256];
+  if (done > 0 && done < total_ && rate > 0)
+    std::snprintf(buf, sizeof buf, "%s: %ld/%ld (%.0f%%), %.2f/s, ETA %.0fs", label_.c_str(), done,
+                  total_, 100.0 * done / std::max(1L, total_), rate, (total_ - done) / rate);
+  else
+    std::snprintf(buf, sizeof buf, "%s: %ld/%ld (%.0f%%), %.2f/s, %.1fs elapsed", label_.c_str(),
+                  done, total_, 100.0 * done / std::max(1L, total_), rate, t);
+  return buf;
+}
+
+void ProgressMeter::update(long done) {
+  auto now = std::chrono::steady_clock::now();
+  bool due = std::chrono::duration<double>(now - last_).count() >= interval_;
+  if (done == last_done_ || (!due && done != total_)) return;
+  last_ = now;
+  last_done_ = done;
+  out_ << line(done) << std::endl;
+}
+
+}  // namespace p2l

@@ -1,0 +1,50 @@
+#include "train/TrainingData.hpp"
+
+#include <stdexcept>
+
+#include "store/StoreReader.hpp"
+
+namespace p2l {
+
+TrainingData load_training_data(const Config& cfg) {
+  StoreReader store(cfg.data.store_dir);
+  TrainingData d;
+  d.train = store.load_split(cfg.data.train_split);
+  d.val = store.load_split(cfg.data.val_split);
+  for (auto* split : {&d.train, &d.val})
+    if (split->empty())
+      throw std::runtime_error(cfg.data.store_dir + ": split '" +
+                               (split == &d.train ? cfg.data.train_split : cfg.data.val_split) +
+                               "' has no subjects");
+  return d;
+}
+
+void check_training_data(const TrainingData& data, const Config& cfg) {
+  if (data.train.empty())
+    throw std::runtime_error("data.train_split: '" + cfg.data.train_split + "' has no subjects");
+  if (data.val.empty())
+    throw std::runtime_error("data.val_split: '" + cfg.data.val_split + "' has no subjects");
+  const SubjectSlices& ref = data.train.front();
+  for (const auto* split : {&data.train, &data.val}) {
+    for (const auto& s : *split) {
+      const std::string who = "subject '" + s.id + "' of split '" + s.split + "'";
+      size_t n = size_t(s.depth) * s.height * s.width;
+      if (n == 0 || s.image.size() != n || s.mask.size() != n)
+        throw std::runtime_error(who + ": slices and mask do not match its " +
+                                 std::to_string(s.depth) + " x " + std::to_string(s.height) +
+                                 " x " + std::to_string(s.width) + " size");
+      if (s.height != ref.height || s.width != ref.width)
+        throw std::runtime_error(who + ": slices are " + std::to_string(s.height) + " x " +
+                                 std::to_string(s.width) + " but subject '" + ref.id + "' has " +
+                                 std::to_string(ref.height) + " x " + std::to_string(ref.width) +
+                                 " (mismatched store)");
+    }
+  }
+  // p = floor(f * side) must be a patch of at least 1 pixel no larger than the slice.
+  long p = long(cfg.train.patch_fraction * std::min(ref.height, ref.width));
+  if (p < 1 || p > ref.height || p > ref.width)
+    throw std::runtime_error("train.patch_fraction: a " + std::to_string(p) + "-pixel patch does not fit " +
+                             std::to_string(ref.height) + " x " + std::to_string(ref.width) + " slices");
+}
+
+}  // namespace p2l

@@ -1,0 +1,46 @@
+#pragma once
+// What rank 0 reports while training: one JSON object per step (and per validation) in
+// train_log.jsonl, a human-readable train.log, and a progress line on stderr every log_every
+// steps with step/total, loss, validation error, patches/s and ETA. Other ranks log nothing.
+#include <chrono>
+#include <fstream>
+#include <string>
+
+namespace p2l {
+
+struct StepRecord {
+  int64_t step = 0;          // 1-based number of the step just completed
+  double loss = 0;           // mean over ranks
+  int64_t patches = 0;       // over all ranks
+  double seconds = 0;        // wall time of the step
+  double allreduce_seconds = 0;
+};
+
+struct ValidationRecord {
+  int64_t step = 0;
+  double loss = 0;
+  double location_error = 0;  // mean |t - mu| over all ranks' validation patches
+  double chance_error = 0;    // the same for always predicting the mean validation location
+  bool best = false;
+};
+
+class TrainingLog {
+ public:
+  // Appends to the files in `output_dir` when `active` (rank 0).
+  TrainingLog(const std::string& output_dir, bool active, int64_t total_steps, int log_every);
+  void step(const StepRecord& r);
+  void validation(const ValidationRecord& r);
+  // A line for stderr and train.log.
+  void note(const std::string& text);
+
+ private:
+  bool active_;
+  int64_t total_;
+  int log_every_;
+  std::ofstream jsonl_, text_;
+  std::chrono::steady_clock::time_point window_start_;
+  int64_t window_patches_ = 0, window_steps_ = 0;
+  double last_val_error_ = -1;
+};
+
+}  // namespace p2l

@@ -1,0 +1,47 @@
+// A rank that dies (SIGKILL) makes its peer's next collective fail within the timeout instead
+// of hanging. The peer is a forked child process, killed after one successful all-reduce.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <torch/torch.h>
+#include <unistd.h>
+
+#include <chrono>
+
+#include "dist/Communicator.hpp"
+
+using namespace p2l;
+
+TEST(DistDeadRank, PeerOfKilledRankFailsWithinTimeout) {
+  MasterEndpoint m{"127.0.0.1", pick_free_port()};
+  const auto timeout = std::chrono::seconds(5);
+  pid_t child = fork();  // before any torch thread pool exists in this process
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    RankInfo who;
+    who.rank = 1;
+    who.world = 2;
+    Communicator comm(who, m, "gloo", false, timeout);
+    auto t = torch::ones({4});
+    comm.allreduce_sum(t);
+    raise(SIGKILL);
+  }
+  RankInfo who;
+  who.rank = 0;
+  who.world = 2;
+  Communicator comm(who, m, "gloo", false, timeout);
+  auto t = torch::ones({4});
+  comm.allreduce_sum(t);
+  EXPECT_TRUE(torch::equal(t, torch::full({4}, 2.0f)));
+  int status = 0;
+  waitpid(child, &status, 0);
+  ASSERT_TRUE(WIFSIGNALED(status));
+  auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(
+      {
+        for (int i = 0; i < 3; ++i) comm.allreduce_sum(t);
+      },
+      std::runtime_error);
+  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  EXPECT_LT(waited, 5.0 * 3 + 5.0);
+}

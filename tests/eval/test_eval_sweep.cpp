@@ -1,0 +1,136 @@
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "config/EvalConfig.hpp"
+#include "eval/SweepReport.hpp"
+#include "eval/SweepRunner.hpp"
+
+using namespace p2l;
+
+namespace {
+
+Geometry grid() {
+  Geometry g;
+  g.size = {4, 4, 2};
+  return g;
+}
+
+// A 4x4x2 brain (all voxels), lesion = first 4 voxels when `lesion`, error scores given.
+EvalSubject subject(const std::string& id, bool lesion, float on, float off) {
+  EvalSubject s;
+  s.id = id, s.label = lesion;
+  s.mask = LabelVolume(grid(), 1);
+  s.raw = {FloatVolume(grid(), off), FloatVolume(grid(), 0.0f)};
+  if (lesion) {
+    s.seg = LabelVolume(grid(), 0);
+    for (int i = 0; i < 4; ++i) s.seg.data[i] = 1, s.raw.error.data[i] = on;
+  }
+  return s;
+}
+
+EvalInputs inputs() {
+  EvalInputs in;
+  in.sets = {"a", "b"};
+  in.test["a"] = {subject("a1", true, 10, 1), subject("a2", true, 10, 1)};
+  in.val["a"] = {subject("av", true, 10, 1)};
+  in.test["b"] = {subject("b1", true, 1, 1)};  // constant heatmap: lesion invisible
+  EvalSubject h = subject("h", false, 0, 0);
+  for (size_t i = 0; i < 32; ++i) h.raw.error.data[i] = 2.0f * float(i) / 31.0f;  // healthy in [0, 2]
+  in.healthy_reference = {h};
+  in.healthy_test = {subject("ht", false, 0, 1.5f)};
+  return in;
+}
+
+SweepSpec spec() {
+  EvalConfig c;
+  c.score = "error";
+  c.median_size = 1;
+  c.thresholds = {"best_dice_per_volume", "validation_dice", "healthy_quantile"};
+  c.healthy_quantile = 98;
+  return sweep_from_config(c);
+}
+
+}  // namespace
+
+TEST(EvalSweep, TableHasOneRowPerSettingAndRule) {
+  SweepResults r = run_sweep(spec(), inputs());
+  MarkdownTable t = benchmark_table(r, {"a", "b"}, "healthy");
+  ASSERT_EQ(t.header, (std::vector<std::string>{"Method", "Threshold", "a Dice", "a AUPRC", "b Dice",
+                                                "b AUPRC", "healthy FPR"}));
+  ASSERT_EQ(t.rows.size(), 3u);
+  EXPECT_EQ(t.rows[0][0], "Patch2Loc error m1");
+  EXPECT_EQ(t.rows[0][1], "best Dice per volume (oracle)");
+  EXPECT_EQ(t.rows[0][2], "1.000 ± 0.000");
+  EXPECT_EQ(t.rows[0][3], "1.000 ± 0.000");
+  // b: constant scores; the best is predicting the whole brain: 2*4 / (4 + 32).
+  EXPECT_EQ(t.rows[0][4], "0.222 ± 0.000");
+  EXPECT_EQ(t.rows[0][5], "0.125 ± 0.000");  // AUPRC of a constant map = prevalence
+  EXPECT_EQ(t.rows[0][6], "0.0000 ± 0.0000");  // oracle on healthy predicts nothing
+  // Validation threshold from a's val split separates perfectly; b has no val split.
+  EXPECT_EQ(t.rows[1][1], "validation Dice");
+  EXPECT_EQ(t.rows[1][2], "1.000 ± 0.000");
+  EXPECT_EQ(t.rows[1][4], "-");
+  // q98 of healthy values in [0, 2] is 1.96: a is perfect, b predicts nothing, and the healthy
+  // test volume (all 1.5) has no false positive.
+  EXPECT_EQ(t.rows[2][1], "healthy q98");
+  EXPECT_EQ(t.rows[2][2], "1.000 ± 0.000");
+  EXPECT_EQ(t.rows[2][4], "0.000 ± 0.000");
+  EXPECT_EQ(t.rows[2][6], "0.0000 ± 0.0000");
+  EXPECT_FALSE(r.notes.empty());
+  // Per-volume rows: a 2 volumes x 3 rules; b and the healthy test volume 2 rules each.
+  EXPECT_EQ(r.volumes.size(), 2u * 3u + 2u + 2u);
+  EXPECT_NE(t.render().find("| Patch2Loc error m1 | healthy q98 | 1.000 ± 0.000 |"), std::string::npos);
+}
+
+TEST(EvalSweep, SpecFileExpandsSettings) {
+  const auto path = std::filesystem::temp_directory_path() / ("p2l_sweep_" + std::to_string(::getpid()) + ".yaml");
+  {
+    std::ofstream(path) << "scores: [error, both]\nmedian_sizes: [1, 3]\nfusion: [none, map, weighted]\n"
+                           "weights: [0.25, 0.75]\nthresholds: [healthy_quantile, fpr]\nquantiles: [95, 99]\n"
+                           "fpr_targets: [0.05]\n";
+  }
+  EvalConfig c;
+  SweepSpec s = read_sweep(path.string(), c);
+  // map once + 2 scores x 2 medians x (none + 2 weights).
+  EXPECT_EQ(s.settings.size(), 1u + 2 * 2 * 3);
+  EXPECT_EQ(s.settings[0].label(), "fusion map");
+  EXPECT_EQ(s.settings[2].label(), "Patch2Loc error m1 + map (weighted w=0.25)");
+  ASSERT_EQ(s.rules.size(), 3u);
+  EXPECT_EQ(s.rules[1].label(), "healthy q99");
+  EXPECT_EQ(s.rules[2].label(), "healthy FPR 5%");
+  { std::ofstream(path) << "median_size: [3]\n"; }
+  try {
+    read_sweep(path.string(), c);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("unknown sweep key 'median_size'"), std::string::npos);
+  }
+  std::filesystem::remove(path);
+}
+
+TEST(EvalSweep, MissingSegmentationIsAClearError) {
+  EvalInputs in = inputs();
+  in.test["a"][0].seg = LabelVolume();
+  try {
+    run_sweep(spec(), in);
+    FAIL();
+  } catch (const std::runtime_error& e) {
+    EXPECT_NE(std::string(e.what()).find("a1: set 'a' subject has no segmentation"), std::string::npos);
+  }
+}
+
+TEST(EvalSweep, CsvFilesHaveOneLinePerRow) {
+  SweepResults r = run_sweep(spec(), inputs());
+  const auto dir = std::filesystem::temp_directory_path() / ("p2l_sweepcsv_" + std::to_string(::getpid()));
+  write_volume_csv((dir / "v.csv").string(), r);
+  write_summary_csv((dir / "s.csv").string(), r);
+  std::ifstream in(dir / "v.csv");
+  std::string line;
+  size_t n = 0;
+  while (std::getline(in, line)) ++n;
+  EXPECT_EQ(n, r.volumes.size() + 1);
+  std::filesystem::remove_all(dir);
+}

@@ -1,0 +1,121 @@
+# shellcheck shell=bash
+# Sourced by tests/scripts/test_slurm_*.sh (CTest runs them as `bash script BUILD_DIR SOURCE_DIR`):
+# a private one-node Slurm cluster in a temporary folder, stopped and removed when the test exits
+# (pass or fail), plus waiting on jobs and stand-in executables for the slurm/ job scripts.
+set -uo pipefail
+# shellcheck disable=SC2034  # read by the tests that source this file
+BUILD_DIR=$(cd "${1:?usage: test BUILD_DIR SOURCE_DIR}" && pwd)
+SOURCE_DIR=$(cd "${2:?usage: test BUILD_DIR SOURCE_DIR}" && pwd)
+CLUSTER=$SOURCE_DIR/scripts/slurm-local-cluster.sh
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/p2l-slurm-test.XXXXXX")
+chmod 755 "$WORK"
+
+fixture_cleanup() {
+  local rc=$?
+  bash "$CLUSTER" stop "$WORK/cluster" >/dev/null 2>&1 || true
+  if [ "$rc" -eq 0 ] && [ -z "${P2L_KEEP_TEST_DIR:-}" ]; then rm -rf "$WORK"; else echo "test folder kept: $WORK"; fi
+  exit "$rc"
+}
+trap fixture_cleanup EXIT
+trap 'exit 130' INT TERM
+
+fail() {
+  echo "FAIL: $*"
+  for f in "$WORK"/cluster/log/slurmctld.log "$WORK"/cluster/log/slurmd.log; do
+    [ -f "$f" ] && { echo "----- tail $f"; tail -n 15 "$f"; }
+  done
+  exit 1
+}
+pass() { echo "ok: $*"; }
+
+# Starts the cluster and exports SLURM_CONF for the client commands.
+start_cluster() {
+  bash "$CLUSTER" start "$WORK/cluster" || fail "the local cluster did not start"
+  export SLURM_CONF=$WORK/cluster/slurm.conf
+}
+
+# Prints the state of job $1 ("JobState=X" of scontrol, without the prefix).
+job_state() { scontrol show job -o "$1" 2>/dev/null | grep -oP 'JobState=\K\S+' | sort -u | tr '\n' ' ' | sed 's/ $//'; }
+
+# Waits until job $1 (every task, for an array) has ended or $2 seconds have passed; prints the
+# final state(s). Requeued jobs pass through PENDING again and are waited for.
+wait_job() {
+  local id=$1 state="" deadline=$((SECONDS + $2))
+  while [ $SECONDS -lt $deadline ]; do
+    state=$(job_state "$id")
+    if [ -n "$state" ] && ! grep -qE 'PENDING|RUNNING|REQUEUE|CONFIGURING|COMPLETING|SUSPENDED|RESIZING|SIGNALING|STAGE_OUT' <<<"$state"; then
+      echo "$state"
+      return 0
+    fi
+    sleep 1
+  done
+  echo "TIMEOUT(last: ${state:-unknown})"
+  return 1
+}
+
+# Writes bash stand-ins for p2l-preprocess, p2l-train and p2l-evaluate into $1; they take the
+# real executables' arguments (--config FILE key=value ...), read the keys they need from the
+# overrides, and leave files that show who ran where. p2l-train's behaviour comes from
+# P2L_STANDIN_TRAIN: "ok", "preempt-once" (exit 85 on the job's first run, only for runs whose
+# train.patch_fraction equals P2L_STANDIN_PREEMPT_VALUE when that is set) or "wait-signal"
+# (first run waits for USR1, then "checkpoints" and exits 85).
+make_stand_ins() {
+  local bin=$1
+  mkdir -p "$bin"
+  cat >"$bin/standin-args.sh" <<'ARGS'
+# value KEY ARGS...: the last override of KEY among ARGS.
+value() { local key=$1 v=""; shift; for a in "$@"; do [ "${a%%=*}" = "$key" ] && v=${a#*=}; done; echo "$v"; }
+rank=${SLURM_PROCID:-0}
+ARGS
+  cat >"$bin/p2l-preprocess" <<'EXE'
+#!/bin/bash
+source "$(dirname "$0")/standin-args.sh"
+store=$(value data.store_dir "$@")
+mkdir -p "$store"
+echo "rank $rank of ${SLURM_NTASKS:-1} args: $*" >"$store/rank$rank.done"
+EXE
+  cat >"$bin/p2l-train" <<'EXE'
+#!/bin/bash
+source "$(dirname "$0")/standin-args.sh"
+out=$(value run.output_dir "$@")
+pf=$(value train.patch_fraction "$@")
+restart=${SLURM_RESTART_COUNT:-0}
+store=$(value data.store_dir "$@")
+# Training must start after preprocessing finished.
+[ -z "$store" ] || [ -f "$store/rank0.done" ] || { echo "$store: not preprocessed" >&2; exit 1; }
+mkdir -p "$out"
+echo "restart $restart rank $rank of ${SLURM_NTASKS:-1} pf $pf args: $*" >>"$out/train-rank$rank.log"
+checkpoint() { [ "$rank" = 0 ] && echo "step 10 restart $restart" >"$out/last.ckpt"; }
+mode=${P2L_STANDIN_TRAIN:-ok}
+if [ "$mode" = preempt-once ] && [ -n "${P2L_STANDIN_PREEMPT_VALUE:-}" ] && [ "$pf" != "$P2L_STANDIN_PREEMPT_VALUE" ]; then
+  mode=ok
+fi
+if [ "$restart" -gt 0 ]; then
+  # A requeued run must find the checkpoint of the preempted one.
+  [ -f "$out/last.ckpt" ] || { echo "$out/last.ckpt: missing on restart" >&2; exit 1; }
+  echo "resumed from $(cat "$out/last.ckpt")" >"$out/resumed-rank$rank"
+elif [ "$mode" = preempt-once ]; then
+  checkpoint; exit 85
+elif [ "$mode" = wait-signal ]; then
+  trap 'echo "USR1 at restart $restart" >"$out/signal-rank$rank"; checkpoint; exit 85' USR1
+  for _ in $(seq 1 300); do sleep 0.2; done
+  echo "no USR1 within 60 s" >&2; exit 1
+fi
+# A resumed run keeps the checkpoint it read, so the other ranks read the same one.
+[ "$restart" -gt 0 ] || checkpoint
+[ "$rank" = 0 ] && cp "$out/last.ckpt" "$out/best.ckpt"
+exit 0
+EXE
+  cat >"$bin/p2l-evaluate" <<'EXE'
+#!/bin/bash
+source "$(dirname "$0")/standin-args.sh"
+out=$(value run.output_dir "$@")
+[ -f "$out/best.ckpt" ] || { echo "$out/best.ckpt: no checkpoint" >&2; exit 1; }
+if [ "$rank" = 0 ]; then
+  mkdir -p "$out/report"
+  printf '# Report\n\n| set | Dice |\n|---|---|\n| tumor | %s |\n\n![overlay](fig.png)\n' \
+    "$(value train.patch_fraction "$@")" >"$out/report/report.md"
+fi
+EXE
+  chmod +x "$bin"/p2l-*
+}

@@ -1,0 +1,158 @@
+// Data parallelism: 2 ranks, each stepping on its half of a fixed combined batch, end with
+// identical parameters, equal (within float tolerance) to 1 rank stepping on the combined batch.
+// BatchNorm is in eval mode for this comparison: in training mode per-rank batch statistics
+// differ from combined-batch statistics by design (as in DDP without SyncBatchNorm), so only the
+// gradient averaging is compared. Run as-is, the 2 ranks are threads of this process; under
+// `mpirun -np 2` (tests/scripts/test_train_ddp_mpirun.sh) they are real processes.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "SyntheticBrain.hpp"
+#include "dist/Communicator.hpp"
+#include "train/Trainer.hpp"
+
+using namespace p2l;
+using namespace p2l::testing;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kSteps = 3;
+constexpr int kPerRank = 16;
+
+TrainingData ddp_data() { return {synthetic_split("tr", 3, 20), synthetic_split("va", 1, 60)}; }
+
+Config ddp_config(const std::string& dir) {
+  Config c = small_training_config(dir);
+  c.train.patches_per_step = 2 * kPerRank;
+  c.train.bucket_mb = 0.5;  // several buckets
+  return c;
+}
+
+// The same fixed combined batches on every rank and in the reference.
+std::vector<PatchBatch> combined_batches() {
+  Config c = ddp_config("unused");
+  PatchSampler sampler(ddp_data().train, c.train, torch::kCPU);
+  std::vector<PatchBatch> v;
+  for (int s = 0; s < kSteps; ++s) {
+    torch::Generator g = at::make_generator<at::CPUGeneratorImpl>(uint64_t(1000 + s));
+    PatchBatch b = sampler.sample(g);
+    EXPECT_GE(b.patches.size(0), 2 * kPerRank);
+    v.push_back({b.patches.narrow(0, 0, 2 * kPerRank), b.targets.narrow(0, 0, 2 * kPerRank),
+                 b.cond.narrow(0, 0, 2 * kPerRank)});
+  }
+  return v;
+}
+
+PatchBatch half(const PatchBatch& b, int rank, int world) {
+  int64_t n = b.patches.size(0) / world;
+  return {b.patches.narrow(0, rank * n, n), b.targets.narrow(0, rank * n, n), b.cond.narrow(0, rank * n, n)};
+}
+
+std::vector<torch::Tensor> state_of(Patch2LocNet& net) {
+  std::vector<torch::Tensor> v;
+  for (auto& p : net->parameters()) v.push_back(p.detach().clone());
+  for (auto& b : net->buffers()) v.push_back(b.detach().clone());
+  return v;
+}
+
+struct RankResult {
+  std::vector<torch::Tensor> initial, final_state;
+};
+
+// One rank of the data-parallel run.
+RankResult run_rank(Communicator& comm, const std::string& dir) {
+  Trainer t(ddp_config(dir), comm, ddp_data());
+  RankResult r;
+  r.initial = state_of(t.model());
+  t.model()->eval();
+  for (const auto& b : combined_batches()) t.train_step(half(b, comm.rank(), comm.world()));
+  r.final_state = state_of(t.model());
+  return r;
+}
+
+// The 1-rank reference from the same initial state, on the combined batches.
+std::vector<torch::Tensor> reference(const std::vector<torch::Tensor>& initial, const std::string& dir) {
+  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", false, std::chrono::seconds(10));
+  Trainer t(ddp_config(dir), one, ddp_data());
+  {
+    torch::NoGradGuard no_grad;
+    size_t i = 0;
+    for (auto& p : t.model()->parameters()) p.copy_(initial[i++]);
+    for (auto& b : t.model()->buffers()) b.copy_(initial[i++]);
+  }
+  t.model()->eval();
+  for (const auto& b : combined_batches()) t.train_step(b);
+  return state_of(t.model());
+}
+
+void expect_close(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
+  ASSERT_EQ(a.size(), b.size());
+  double worst = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    auto d = (a[i].to(torch::kDouble) - b[i].to(torch::kDouble)).abs();
+    auto tol = 1e-5 + 1e-4 * b[i].to(torch::kDouble).abs();
+    worst = std::max(worst, (d - tol).max().item<double>());
+  }
+  EXPECT_LE(worst, 0.0) << "some parameter differs from the 1-rank reference beyond tolerance";
+}
+
+std::string dir_for(const std::string& name) {
+  const char* shared = std::getenv("P2L_TEST_DIR");
+  return shared ? std::string(shared) + "/" + name
+                : (fs::temp_directory_path() / ("p2l_ddp_" + name + "_" + std::to_string(getpid()))).string();
+}
+
+}  // namespace
+
+TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
+  RankInfo env = rank_from_environment();
+  if (env.world > 1) {  // real processes (mpirun -np 2)
+    ASSERT_EQ(env.world, 2);
+    auto comm = Communicator::from_environment("gloo", false, 60);
+    RankResult r = run_rank(*comm, dir_for("ranks"));
+    // Identical on both ranks: rank 0's final state broadcast must equal ours bit for bit.
+    auto theirs = r.final_state;
+    for (auto& t : theirs) {
+      t = t.contiguous();
+      comm->broadcast(t, 0);
+    }
+    for (size_t i = 0; i < theirs.size(); ++i) EXPECT_TRUE(torch::equal(theirs[i], r.final_state[i])) << i;
+    expect_close(r.final_state, reference(r.initial, dir_for("reference_rank" + std::to_string(env.rank))));
+    return;
+  }
+  MasterEndpoint m{"127.0.0.1", pick_free_port()};
+  RankResult res[2];
+  std::exception_ptr err[2];
+  auto rank = [&](int k) {
+    try {
+      RankInfo who;
+      who.rank = k;
+      who.world = 2;
+      who.local_rank = k;
+      who.local_world = 2;
+      Communicator comm(who, m, "gloo", false, std::chrono::seconds(60));
+      res[k] = run_rank(comm, dir_for("threads"));
+    } catch (...) {
+      err[k] = std::current_exception();
+    }
+  };
+  std::thread t0(rank, 0), t1(rank, 1);
+  t0.join();
+  t1.join();
+  for (auto& e : err)
+    if (e) std::rethrow_exception(e);
+  for (size_t i = 0; i < res[0].initial.size(); ++i)
+    EXPECT_TRUE(torch::equal(res[0].initial[i], res[1].initial[i])) << "initial broadcast " << i;
+  for (size_t i = 0; i < res[0].final_state.size(); ++i)
+    EXPECT_TRUE(torch::equal(res[0].final_state[i], res[1].final_state[i])) << "final " << i;
+  expect_close(res[0].final_state, reference(res[0].initial, dir_for("reference")));
+  // The run changed the parameters (so the comparison is not vacuous).
+  EXPECT_FALSE(torch::equal(res[0].initial[0], res[0].final_state[0]));
+}
