@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -57,6 +58,18 @@ std::vector<fs::path> expected_files(const CohortPlan& plan, const CohortConfig&
   return files;
 }
 
+// The model depends only on (template_dir, voxel_mm) and takes seconds to build; keep the last
+// one so repeated generations in one process (tests, reruns) pay once.
+std::shared_ptr<const TissueModel> cached_model(const std::string& dir, double voxel_mm) {
+  static std::mutex mutex;
+  static std::string key;
+  static std::shared_ptr<const TissueModel> model;
+  std::lock_guard<std::mutex> lock(mutex);
+  const std::string k = dir + "|" + std::to_string(voxel_mm);
+  if (!model || k != key) model = std::make_shared<const TissueModel>(TissueModel::load(dir, voxel_mm)), key = k;
+  return model;
+}
+
 }  // namespace
 
 std::string cohort_config_text(Config& cfg) {
@@ -102,7 +115,8 @@ CohortSummary generate_cohort(Config& cfg, int threads) {
   // Until the run completes, the folder must not look like a finished cohort.
   fs::remove(config_path);
 
-  const TissueModel model = TissueModel::load(c.template_dir, c.voxel_mm);
+  const auto shared_model = cached_model(c.template_dir, c.voxel_mm);
+  const TissueModel& model = *shared_model;
   {
     std::ostringstream g;
     g << model.geom.size[0] << " x " << model.geom.size[1] << " x " << model.geom.size[2] << " voxels of "

@@ -107,8 +107,8 @@ LesionPlan::LesionPlan(LesionKind kind, const TissueModel& m, const CohortConfig
         const double r = rng.uniform(cfg.ms_radius_mm[0], cfg.ms_radius_mm[1]);
         // Periventricular white matter; the long axis points away from the ventricles
         // (Dawson's fingers). Semi-axes keep the volume of a ball of radius r.
-        o.centre = pick(m, rng, "ms", [&](const Vec3&, size_t s) {
-          return tissue(s) == kWm && m.ventricle_dist.data[s] >= 1.5 && m.ventricle_dist.data[s] <= 12 &&
+        o.centre = pick(m, rng, "ms", [&](const Vec3& u, size_t s) {
+          return tissue(s) == kWm && superior(u) >= -10 && m.ventricle_dist.data[s] >= 1.5 && m.ventricle_dist.data[s] <= 12 &&
                  m.depth.data[s] >= 5;
         });
         Vec3 a0 = ventricle_gradient(m, o.centre);
@@ -224,7 +224,11 @@ LesionPaint LesionPlan::paint(const Vec3& q, const Vec3& p, const TissueModel& m
     }
     case LesionKind::kWmh: {
       double vd = m.sample(m.ventricle_dist, p);
-      if (vd < 0.5 || vd > 3 * thickness_ || m.classify(m.sample(m.t1, p)) == kCsf) break;
+      // Only cerebral white matter at the level of the lateral ventricles (not the deep grey
+      // matter and cisterns around the third ventricle and brain stem).
+      if (vd < 0.5 || vd > 3 * thickness_ || m.classify(m.sample(m.t1, p)) != kWm ||
+          (p[2] - m.ventricle_centre[2]) * m.superior_sign < 0)
+        break;
       // Caps at the frontal and occipital horns, a thin band along the ventricle bodies.
       double along = std::abs(p[1] - m.ventricle_centre[1]) / std::max(1.0, m.ventricle_half_extent[1]);
       double cap = clamp01((along - 0.35) / 0.5);

@@ -21,6 +21,8 @@ void bind(Schema& s, EvalConfig& c) {
   s.add("eval.sweep", &c.sweep, "YAML sweep spec (empty: one setting from this config)");
   s.add("eval.figure_slices", &c.figure_slices, "slices per volume in overlay figures", 0, 20);
   s.add("eval.figure_vmax", &c.figure_vmax, "upper end of the heatmap colour scale", 0.0, 1000.0);
+  s.add("eval.healthy_reference_split", &c.healthy_reference_split,
+        "healthy held-out split giving healthy-quantile/FPR thresholds and fusion statistics (empty: data.val_split)");
 }
 
 }  // namespace p2l

@@ -23,6 +23,7 @@ struct EvalConfig {
   std::string sweep = "";
   int figure_slices = 3;
   double figure_vmax = 12.0;
+  std::string healthy_reference_split = "";  // empty: data.val_split
 };
 
 void bind(Schema& s, EvalConfig& c);

@@ -13,7 +13,7 @@ namespace {
 // resident slices are never copied into a padded buffer.
 struct PatchIndex {
   torch::Tensor flat;    // [N, p, p] int64
-  torch::Tensor inside;  // [N, p, p] bool
+  torch::Tensor inside;  // [N, p, p] float 0/1
 };
 
 PatchIndex patch_index(const torch::Tensor& volume, const torch::Tensor& slice_index,
@@ -25,15 +25,22 @@ PatchIndex patch_index(const torch::Tensor& volume, const torch::Tensor& slice_i
   auto offsets = torch::arange(p, torch::TensorOptions().dtype(torch::kLong).device(dev)) - p / 2;
   auto rows = cy.to(dev, torch::kLong).reshape({-1, 1, 1}) + offsets.reshape({1, p, 1});  // [N, p, 1]
   auto cols = cx.to(dev, torch::kLong).reshape({-1, 1, 1}) + offsets.reshape({1, 1, p});  // [N, 1, p]
-  auto inside = (rows >= 0).logical_and(rows < H).logical_and(cols >= 0).logical_and(cols < W);
-  auto flat = slice_index.to(dev, torch::kLong).reshape({-1, 1, 1}) * (H * W) +
-              rows.clamp(0, H - 1) * W + cols.clamp(0, W - 1);
-  return {flat, inside};
+  // Row and column terms are built on the small [N, p, 1] / [N, 1, p] shapes; only the final
+  // sums broadcast to [N, p, p].
+  auto row_in = ((rows >= 0).logical_and(rows < H)).to(torch::kFloat32);
+  auto col_in = ((cols >= 0).logical_and(cols < W)).to(torch::kFloat32);
+  auto row_base = slice_index.to(dev, torch::kLong).reshape({-1, 1, 1}) * (H * W) + rows.clamp(0, H - 1) * W;
+  return {row_base + cols.clamp(0, W - 1), row_in * col_in};
 }
 
-torch::Tensor gather(const torch::Tensor& volume, const PatchIndex& idx) {
-  auto values = volume.reshape({-1}).index_select(0, idx.flat.reshape({-1})).view(idx.flat.sizes());
-  return values.to(torch::kFloat32) * idx.inside;
+// Values at the (clamped) indices; out-of-slice pixels still hold a neighbour's value here.
+torch::Tensor gather_clamped(const torch::Tensor& volume, const PatchIndex& idx) {
+  return volume.reshape({-1}).index_select(0, idx.flat.reshape({-1})).view(idx.flat.sizes()).to(torch::kFloat32);
+}
+
+// The mask with out-of-slice pixels zeroed: the padding counts as outside the brain.
+torch::Tensor gather_mask(const torch::Tensor& masks, const PatchIndex& idx) {
+  return gather_clamped(masks, idx).mul_(idx.inside);
 }
 
 }  // namespace
@@ -44,14 +51,14 @@ PatchSet extract_patches(const torch::Tensor& slices, const torch::Tensor& masks
   if (slices.sizes() != masks.sizes())
     throw std::runtime_error("extract_patches: slices and masks differ in shape");
   auto idx = patch_index(slices, slice_index, cy, cx, p);
-  auto mask = gather(masks, idx);
-  auto patches = gather(slices, idx) * mask;
+  auto mask = gather_mask(masks, idx);
+  auto patches = gather_clamped(slices, idx).mul_(mask);  // the mask also zeroes the padding
   return {patches.unsqueeze(1), mask.mean({1, 2})};
 }
 
 torch::Tensor patch_brain_fraction(const torch::Tensor& masks, const torch::Tensor& slice_index,
                                    const torch::Tensor& cy, const torch::Tensor& cx, int64_t p) {
-  return gather(masks, patch_index(masks, slice_index, cy, cx, p)).mean({1, 2});
+  return gather_mask(masks, patch_index(masks, slice_index, cy, cx, p)).mean({1, 2});
 }
 
 int64_t patch_side(double patch_fraction, int64_t slice_side) {

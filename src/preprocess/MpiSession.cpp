@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <iostream>
+#include <string>
 
 namespace p2l {
 
@@ -17,8 +18,10 @@ MpiSession::MpiSession(int* argc, char*** argv) {
 MpiSession::~MpiSession() { MPI_Finalize(); }
 
 void MpiSession::abort(const std::string& tool, const std::string& message) const {
-  std::cerr << tool << " rank " << rank_ << "/" << size_ << ": fatal: " << message
-            << " (aborting all ranks)" << std::endl;
+  // One write, so the lines of several failing ranks do not interleave.
+  std::cerr << (tool + " rank " + std::to_string(rank_) + "/" + std::to_string(size_) +
+                ": fatal: " + message + " (aborting all ranks)\n")
+            << std::flush;
   MPI_Abort(MPI_COMM_WORLD, 2);
   std::exit(2);
 }

@@ -4,6 +4,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -125,8 +126,6 @@ class ProgressChannel {
       MPI_Wait(&request_, MPI_STATUS_IGNORE);
     }
   }
-  double seconds() const { return meter_.elapsed_seconds(); }
-
  private:
   void send(long done, int finished) {
     MPI_Wait(&request_, MPI_STATUS_IGNORE);
@@ -321,7 +320,8 @@ std::string preprocess_config_hash(Config& cfg, const std::vector<double>& stand
       "preprocess.splits", "preprocess.compression_level", "preprocess.shard_subjects",
       "preprocess.geometry_tolerance"};
   std::string text;
-  for (const auto& f : cfg.schema().fields())
+  const Schema schema = cfg.schema();
+  for (const auto& f : schema.fields())
     if ((f.key.rfind("preprocess.", 0) == 0 && !bookkeeping.count(f.key)) || f.key == "data.modality")
       text += f.key + "=" + f.show() + "\n";
   std::ostringstream os;
@@ -331,6 +331,7 @@ std::string preprocess_config_hash(Config& cfg, const std::vector<double>& stand
 }
 
 PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi) {
+  const auto start = std::chrono::steady_clock::now();
   const auto& pc = cfg.preprocess;
   const std::string dir = cfg.data.store_dir;
   if (pc.image_dim.size() != 3) throw std::runtime_error("preprocess.image_dim: needs 3 values");
@@ -390,7 +391,7 @@ PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi) {
       ++counts[1 + o.status];
       if (o.status == kFailed) {
         m.failures.push_back({split, t.rec.id, o.path, o.reason});
-        log << "FAILED " << split << "/" << t.rec.id << " " << o.path << ": " << o.reason << "\n";
+        log << "FAILED " << split << "/" << t.rec.id << ": " << o.reason << "\n";
         continue;
       }
       m.splits[split].push_back({t.rec.id, o.shard, o.slices, t.rec.label, o.image_sum, o.mask_sum,
@@ -407,7 +408,8 @@ PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi) {
     }
   }
   MPI_Bcast(counts, 4, MPI_LONG, 0, MPI_COMM_WORLD);
-  PreprocessSummary sum{counts[0], counts[1], counts[2], counts[3], progress.seconds()};
+  PreprocessSummary sum{counts[0], counts[1], counts[2], counts[3],
+                        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
   if (mpi.rank() == 0) {
     std::ostringstream os;
     os << "p2l-preprocess: " << sum.total << " subjects: " << sum.stored << " preprocessed, "

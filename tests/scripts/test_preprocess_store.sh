@@ -7,7 +7,8 @@
 #     manifest with path and reason, the exit code is 1;
 #  4. resume: after deleting a shard and the manifest (plus a stale temporary), a rerun redoes
 #     only the missing subjects and ends identical to a clean run; a complete store reruns
-#     with 0 subjects recomputed; a run killed with kill -9 is finished by rerunning.
+#     with 0 subjects recomputed; a run killed with kill -9 is finished by rerunning;
+#  5. a job-level error (a missing split CSV) aborts all ranks with a clear message.
 set -euo pipefail
 BUILD=$1
 BIN=$BUILD/bin/p2l-preprocess
@@ -79,7 +80,8 @@ split('tumor_test', test)
 # For the failure case: a corrupt image and a mask on another grid.
 subject('Test/tumor', 'BAD_GRID', 99, True)
 nifti(f'{root}/Test/tumor/mask/BAD_GRID_mask.nii.gz', (20, 24, 8), [1] * (20 * 24 * 8), 'u1')
-os.makedirs(f'{root}/Test/tumor/t2', exist_ok=True)
+nifti(f'{root}/Test/tumor/mask/CORRUPT_mask.nii.gz', (24, 24, 8), [1] * (24 * 24 * 8), 'u1')
+nifti(f'{root}/Test/tumor/seg/CORRUPT_seg.nii.gz', (24, 24, 8), [0] * (24 * 24 * 8), 'u1')
 with open(f'{root}/Test/tumor/t2/CORRUPT_t2.nii.gz', 'wb') as f:
     f.write(b'\x1f\x8b this is not a gzip stream' * 10)
 with open(f'{root}/Test/tumor/t1/CORRUPT_t1.nii.gz', 'wb') as f:
@@ -177,6 +179,14 @@ assert 'size' in f['BAD_GRID']['reason'], f['BAD_GRID']
 assert [s['id'] for s in m['splits']['tumor_bad']] == ['TUM0', 'TUM1', 'TUM2']
 print('failures recorded:', {k: v['reason'][:70] for k, v in f.items()})
 PY
+
+echo "== job-level error aborts every rank"
+set +e
+timeout 120 "${MPIRUN[@]}" -np 2 "$BIN" "${COMMON[@]}" "preprocess.splits=[IXI_train_fold0, nosuch]" data.store_dir=$WORK/sabort 2> $WORK/sabort.err
+rc=$?
+set -e
+[ $rc -ne 0 ] && [ $rc -ne 124 ] || fail "missing split: exit code $rc (want an abort, not success or a hang)"
+grep -q "fatal: .*nosuch.csv.*aborting all ranks" $WORK/sabort.err || { cat $WORK/sabort.err; fail "no clear abort message"; }
 
 echo "== resume after lost output"
 cp -r $WORK/s2 $WORK/s3
