@@ -61,7 +61,7 @@ Patch2LocOutput HeatmapBuilder::forward(const torch::Tensor& patches, const torc
 ScoreMaps HeatmapBuilder::score_maps(const SubjectSlices& s) {
   torch::NoGradGuard no_grad;
   const int Z = s.depth, H = s.height, W = s.width;
-  const int64_t p = patch_side(opt_.patch_fraction, H);
+  const int64_t p = patch_side(opt_.patch_fraction, std::min(H, W));  // as PatchSampler
   const int gh = grid_points(H, opt_.stride), gw = grid_points(W, opt_.stride);
   auto slices = torch::from_blob(const_cast<float*>(s.image.data()), {Z, H, W}, torch::kFloat32).to(device_);
   auto masks = torch::from_blob(const_cast<uint8_t*>(s.mask.data()), {Z, H, W}, torch::kUInt8).to(device_);
@@ -129,7 +129,7 @@ ScoreMaps HeatmapBuilder::score_maps(const SubjectSlices& s) {
 Patch2LocOutput HeatmapBuilder::predict(const SubjectSlices& s, const std::vector<int64_t>& z,
                                         const std::vector<int64_t>& y, const std::vector<int64_t>& x) {
   torch::NoGradGuard no_grad;
-  const int64_t p = patch_side(opt_.patch_fraction, s.height);
+  const int64_t p = patch_side(opt_.patch_fraction, std::min(s.height, s.width));
   auto slices = torch::from_blob(const_cast<float*>(s.image.data()), {s.depth, s.height, s.width}, torch::kFloat32).to(device_);
   auto masks = torch::from_blob(const_cast<uint8_t*>(s.mask.data()), {s.depth, s.height, s.width}, torch::kUInt8).to(device_);
   auto tz = int64_tensor(z, device_);

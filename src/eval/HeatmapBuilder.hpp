@@ -12,7 +12,7 @@ namespace p2l {
 
 struct HeatmapOptions {
   int stride = 1;
-  double patch_fraction = 0.125;     // train.patch_fraction: p = floor(f * H)
+  double patch_fraction = 0.125;     // train.patch_fraction: p = floor(f * min(H, W)), as in training
   double min_brain_fraction = 0.2;   // train.min_brain_fraction
   int batch_size = 4096;
   std::string precision = "auto";    // auto: fp16 on GPU, fp32 on CPU

@@ -95,8 +95,9 @@ RgbImage kde_figure(const std::vector<ScatterGroup>& groups, const std::string& 
     std::vector<double> d(size_t(panel) * panel, 0.0);
     if (g.x.size() >= 2) {
       const double n = double(g.x.size());
-      const double bx = std::max(1e-6, stddev(g.x) * std::pow(n, -1.0 / 6.0));
-      const double by = std::max(1e-6, stddev(g.y) * std::pow(n, -1.0 / 6.0));
+      // At least one pixel wide, so a tight cluster still shows up between pixel centres.
+      const double bx = std::max((x1 - x0) / panel, stddev(g.x) * std::pow(n, -1.0 / 6.0));
+      const double by = std::max((y1 - y0) / panel, stddev(g.y) * std::pow(n, -1.0 / 6.0));
       for (size_t k = 0; k < g.x.size(); ++k)
         for (int r = 0; r < panel; ++r) {
           const double yv = y1 - (y1 - y0) * (r + 0.5) / panel, ey = (yv - g.y[k]) / by;

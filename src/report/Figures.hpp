@@ -24,7 +24,7 @@ struct ScatterGroup {
   double spearman = 0;  // printed on the panel
 };
 
-// One panel per group: a 2-D Gaussian KDE (Scott's bandwidth) on a shared axis range (1st to
+// One panel per group: a 2-D Gaussian KDE (Scott's bandwidth, at least one pixel) on a shared axis range (1st to
 // 99th percentile of the pooled values), jet-coloured, titled "<name> rho=<spearman>" and the
 // axis names. Groups with fewer than 2 points show an empty panel.
 RgbImage kde_figure(const std::vector<ScatterGroup>& groups, const std::string& x_name,

@@ -6,15 +6,24 @@
 
 namespace p2l {
 
+std::string fold_split(const std::string& split, int fold) {
+  const std::string tail = "fold0";
+  if (fold == 0 || split.size() < tail.size() ||
+      split.compare(split.size() - tail.size(), tail.size(), tail) != 0)
+    return split;
+  return split.substr(0, split.size() - 1) + std::to_string(fold);
+}
+
 TrainingData load_training_data(const Config& cfg) {
   StoreReader store(cfg.data.store_dir);
   TrainingData d;
-  d.train = store.load_split(cfg.data.train_split);
-  d.val = store.load_split(cfg.data.val_split);
+  d.train = store.load_split(fold_split(cfg.data.train_split, cfg.train.fold));
+  d.val = store.load_split(fold_split(cfg.data.val_split, cfg.train.fold));
   for (auto* split : {&d.train, &d.val})
     if (split->empty())
       throw std::runtime_error(cfg.data.store_dir + ": split '" +
-                               (split == &d.train ? cfg.data.train_split : cfg.data.val_split) +
+                               fold_split(split == &d.train ? cfg.data.train_split : cfg.data.val_split,
+                                          cfg.train.fold) +
                                "' has no subjects");
   return d;
 }

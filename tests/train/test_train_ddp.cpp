@@ -32,6 +32,10 @@ Config ddp_config(const std::string& dir) {
   Config c = small_training_config(dir);
   c.train.patches_per_step = 2 * kPerRank;
   c.train.bucket_mb = 0.5;  // several buckets
+  // BatchNorm in eval mode leaves activations unnormalised: the MSE loss and a smaller rate keep
+  // the few steps finite (exp(logvar) of beta-NLL overflows there).
+  c.train.loss = "mse";
+  c.train.lr = 1e-3;
   return c;
 }
 
@@ -92,15 +96,21 @@ std::vector<torch::Tensor> reference(const std::vector<torch::Tensor>& initial, 
   return state_of(t.model());
 }
 
-void expect_close(const std::vector<torch::Tensor>& a, const std::vector<torch::Tensor>& b) {
-  ASSERT_EQ(a.size(), b.size());
-  double worst = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    auto d = (a[i].to(torch::kDouble) - b[i].to(torch::kDouble)).abs();
-    auto tol = 1e-5 + 1e-4 * b[i].to(torch::kDouble).abs();
-    worst = std::max(worst, (d - tol).max().item<double>());
+// Adam divides by the gradient's running RMS, so elements whose gradient is float noise may
+// move differently after summation-order changes; compare the whole update instead:
+// |ddp - ref| must be under 1% of |ref - initial| (not averaging gradients gives ~100%).
+void expect_close(const std::vector<torch::Tensor>& initial, const std::vector<torch::Tensor>& ddp,
+                  const std::vector<torch::Tensor>& ref) {
+  ASSERT_EQ(ddp.size(), ref.size());
+  double diff = 0, update = 0;
+  for (size_t i = 0; i < ddp.size(); ++i) {
+    auto r = ref[i].to(torch::kDouble);
+    diff += (ddp[i].to(torch::kDouble) - r).pow(2).sum().item<double>();
+    update += (r - initial[i].to(torch::kDouble)).pow(2).sum().item<double>();
   }
-  EXPECT_LE(worst, 0.0) << "some parameter differs from the 1-rank reference beyond tolerance";
+  ASSERT_TRUE(std::isfinite(diff) && std::isfinite(update));
+  ASSERT_GT(update, 0.0);
+  EXPECT_LT(std::sqrt(diff / update), 0.01) << "2-rank and 1-rank updates differ";
 }
 
 std::string dir_for(const std::string& name) {
@@ -124,7 +134,7 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
       comm->broadcast(t, 0);
     }
     for (size_t i = 0; i < theirs.size(); ++i) EXPECT_TRUE(torch::equal(theirs[i], r.final_state[i])) << i;
-    expect_close(r.final_state, reference(r.initial, dir_for("reference_rank" + std::to_string(env.rank))));
+    expect_close(r.initial, r.final_state, reference(r.initial, dir_for("reference_rank" + std::to_string(env.rank))));
     return;
   }
   MasterEndpoint m{"127.0.0.1", pick_free_port()};
@@ -151,8 +161,10 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
   for (size_t i = 0; i < res[0].initial.size(); ++i)
     EXPECT_TRUE(torch::equal(res[0].initial[i], res[1].initial[i])) << "initial broadcast " << i;
   for (size_t i = 0; i < res[0].final_state.size(); ++i)
-    EXPECT_TRUE(torch::equal(res[0].final_state[i], res[1].final_state[i])) << "final " << i;
-  expect_close(res[0].final_state, reference(res[0].initial, dir_for("reference")));
+    ASSERT_TRUE(torch::equal(res[0].final_state[i], res[1].final_state[i]))
+        << "final " << i << " max diff " << (res[0].final_state[i] - res[1].final_state[i]).abs().max().item<double>()
+        << " numel " << res[0].final_state[i].numel();
+  expect_close(res[0].initial, res[0].final_state, reference(res[0].initial, dir_for("reference")));
   // The run changed the parameters (so the comparison is not vacuous).
   EXPECT_FALSE(torch::equal(res[0].initial[0], res[0].final_state[0]));
 }

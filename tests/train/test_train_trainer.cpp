@@ -157,3 +157,10 @@ TEST(TrainTrainer, CorruptLastCheckpointIsNamedAndNotOverwritten) {
   EXPECT_EQ(msg.rfind(last, 0), 0u) << msg;  // the message starts with the file
   EXPECT_EQ(slurp(last), before);
 }
+
+TEST(TrainTrainer, FoldSelectsTheFoldsSplits) {
+  EXPECT_EQ(fold_split("IXI_train_fold0", 3), "IXI_train_fold3");
+  EXPECT_EQ(fold_split("IXI_val_fold0", 12), "IXI_val_fold12");
+  EXPECT_EQ(fold_split("IXI_train_fold0", 0), "IXI_train_fold0");
+  EXPECT_EQ(fold_split("my_split", 2), "my_split");
+}

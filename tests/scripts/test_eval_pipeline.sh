@@ -1,0 +1,84 @@
+#!/bin/bash
+# p2l-evaluate end to end on a tiny default cohort (4 mm, 2 lesion sets, 4 training steps):
+#  1. 2 ranks write every heatmap (configured + raw components) on the preprocessed grid
+#     (image_dim), report.md, table.md with one row per threshold rule, both CSVs and figures;
+#  2. a rerun reuses every cached heatmap (0 computed) and gives the same table;
+#  3. fusion with maps in a folder adds rows; a missing map and a map on another grid fail with
+#     the file named; a missing checkpoint fails naming the path.
+set -euo pipefail
+BUILD=$1
+BIN=$BUILD/bin
+WORK=$(mktemp -d /tmp/p2l_test_eval.XXXXXX)
+trap 'rm -rf "$WORK"' EXIT
+export OMPI_MCA_rmaps_base_oversubscribe=1
+MPIRUN=(mpirun --oversubscribe)
+[ "$(id -u)" = 0 ] && MPIRUN+=(--allow-run-as-root)
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+cat > "$WORK/cfg.yaml" <<YAML
+run: {output_dir: $WORK/run, seed: 5}
+data: {data_dir: $WORK/cohort, store_dir: $WORK/store, test_sets: [tumor, ms]}
+cohort: {voxel_mm: 4.0, n_train: 6, n_val: 2, n_test_healthy: 2, n_test_per_set: 2, n_val_per_set: 1, lesion_sets: [tumor, ms]}
+preprocess: {image_dim: [48, 48, 24]}
+train: {slices_per_step: 4, patches_per_step: 64, steps: 4, val_every: 2, val_patches: 64, checkpoint_every: 2, log_every: 2, density_every: 2}
+eval: {stride: 2, median_size: 3, batch_size: 512, figure_slices: 2}
+YAML
+"$BIN/p2l-make-cohort" --config "$WORK/cfg.yaml" > "$WORK/cohort.log" 2>&1 || fail "cohort: $(tail -3 "$WORK/cohort.log")"
+"$BIN/p2l-preprocess" --config "$WORK/cfg.yaml" > "$WORK/pre.log" 2>&1 || fail "preprocess: $(tail -3 "$WORK/pre.log")"
+"$BIN/p2l-train" --config "$WORK/cfg.yaml" > "$WORK/train.log" 2>&1 || fail "train: $(tail -3 "$WORK/train.log")"
+
+# --- 1. evaluation with 2 ranks ------------------------------------------------------------
+"${MPIRUN[@]}" -np 2 "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" > "$WORK/eval1.out" 2> "$WORK/eval1.err" \
+  || fail "evaluate: $(tail -5 "$WORK/eval1.err")"
+R=$WORK/run/report
+for f in report.md table.md results_per_volume.csv results_summary.csv figures/overlay_tumor.png \
+         figures/overlay_ms.png figures/overlay_IXI_test.png figures/kde_error_variance.png figures/location_ellipses.png; do
+  [ -s "$R/$f" ] || fail "missing $R/$f"
+done
+rows=$(grep -c '^| Patch2Loc both m3 |' "$R/table.md")
+[ "$rows" = 6 ] || fail "expected 6 table rows (oracle, validation, q98, 3 FPR), got $rows"
+grep -q '| Method | Threshold | tumor Dice | tumor AUPRC | ms Dice | ms AUPRC | IXI_test FPR |' "$R/table.md" || fail "table header"
+grep -q 'figures/kde_error_variance.png' "$R/report.md" || fail "report.md lacks figures"
+grep -q 'heatmaps 3/3 volumes\|heatmaps 2/2 volumes\|volumes (' "$WORK/eval1.err" || fail "no progress line"
+grep -q 'patches/s' "$WORK/eval1.err" || fail "progress line without patches/s"
+n=$(ls "$WORK"/run/heatmaps/*/*.nii.gz | wc -l)
+[ "$n" = 10 ] || fail "expected 10 heatmaps (2 val + 2 IXI_test + 2x(2 test + 1 val)), got $n"
+[ "$(ls "$WORK"/run/heatmaps/*/raw/*_error.nii.gz | wc -l)" = 10 ] || fail "raw error maps"
+# Every heatmap lies on the preprocessed grid (image_dim 48 x 48 x 24, 4 mm).
+python3 - "$WORK"/run/heatmaps/*/*.nii.gz <<'PY' || fail "heatmap grid"
+import gzip, struct, sys
+for p in sys.argv[1:]:
+    h = gzip.open(p).read(348)
+    dims = struct.unpack('<8h', h[40:56]); pix = struct.unpack('<8f', h[76:108])
+    assert dims[1:4] == (48, 48, 24), (p, dims)
+    assert all(abs(x - 4.0) < 1e-4 for x in pix[1:4]), (p, pix)
+PY
+
+# --- 2. a rerun reuses the cache ----------------------------------------------------------
+"${MPIRUN[@]}" -np 2 "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" > "$WORK/eval2.out" 2> "$WORK/eval2.err" || fail "rerun"
+grep -q '(0 computed' "$WORK/eval2.err" || fail "rerun recomputed heatmaps: $(grep heatmaps "$WORK/eval2.err" | tail -2)"
+grep -q '[1-9] computed' "$WORK/eval2.err" && fail "rerun recomputed some heatmaps"
+cmp -s "$WORK/eval1.out" "$WORK/eval2.out" || fail "rerun changed the table"
+
+# --- 3. fusion and bad input ---------------------------------------------------------------
+mkdir -p "$WORK/maps"
+cp "$WORK"/run/heatmaps/*/*.nii.gz "$WORK/maps/"
+"$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "eval.fusion_maps_dir=$WORK/maps" "eval.fusion_modes=[weighted, max]" \
+  > "$WORK/eval3.out" 2> "$WORK/eval3.err" || fail "fusion: $(tail -3 "$WORK/eval3.err")"
+grep -q 'Patch2Loc both m3 + map (weighted w=0.50) | healthy q98' "$R/table.md" || fail "no weighted fusion rows"
+grep -q 'Patch2Loc both m3 + map (max) | healthy q98' "$R/table.md" || fail "no max fusion rows"
+rm "$WORK/maps/ms_sim_000.nii.gz"
+if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "eval.fusion_maps_dir=$WORK/maps" "eval.fusion_modes=[max]" > /dev/null 2> "$WORK/eval4.err"; then
+  fail "a missing fusion map was accepted"
+fi
+grep -q "maps/ms_sim_000.nii.gz: no fusion map for subject 'ms_sim_000'" "$WORK/eval4.err" || fail "missing-map message: $(tail -2 "$WORK/eval4.err")"
+cp "$(ls "$WORK"/cohort/Test/ms/t2/*.nii.gz | head -1)" "$WORK/maps/ms_sim_000.nii.gz"  # the raw scan: another grid
+if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "eval.fusion_maps_dir=$WORK/maps" "eval.fusion_modes=[max]" > /dev/null 2> "$WORK/eval5.err"; then
+  fail "a fusion map on another grid was accepted"
+fi
+grep -q "ms_sim_000.nii.gz: fusion map is not on the grid" "$WORK/eval5.err" || fail "grid message: $(tail -2 "$WORK/eval5.err")"
+if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" eval.checkpoint=$WORK/nope.pt > /dev/null 2> "$WORK/eval6.err"; then
+  fail "a missing checkpoint was accepted"
+fi
+grep -q "$WORK/nope.pt: checkpoint not found" "$WORK/eval6.err" || fail "checkpoint message: $(tail -2 "$WORK/eval6.err")"
+echo "PASS"
