@@ -10,11 +10,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <sstream>
 
 #include "cohort/CohortPlan.hpp"
 #include "cohort/CohortPreview.hpp"
-#include "cohort/ProgressMeter.hpp"
+#include "io/ProgressMeter.hpp"
 #include "cohort/SubjectSynthesizer.hpp"
 #include "cohort/TissueModel.hpp"
 #include "config/Config.hpp"
@@ -141,7 +142,7 @@ CohortSummary generate_cohort(Config& cfg, int threads) {
 
   std::unique_ptr<tbb::global_control> limit;
   if (threads > 0) limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
-  ProgressMeter progress("p2l-make-cohort: subjects", plan.subjects.size());
+  ProgressMeter progress("p2l-make-cohort: subjects", long(plan.subjects.size()), cfg.run.progress_seconds, std::cerr);
   tbb::parallel_for(size_t(0), plan.subjects.size(), [&](size_t i) {
     const PlannedSubject& ps = plan.subjects[i];
     const auto t0 = std::chrono::steady_clock::now();
@@ -173,7 +174,6 @@ CohortSummary generate_cohort(Config& cfg, int threads) {
     }
     progress.tick();
   });
-  progress.finish();
   for (const auto& e : errors)
     if (!e.empty()) sum.errors.push_back(e);
 

@@ -20,7 +20,7 @@
 #include "preprocess/IntensityScaling.hpp"
 #include "preprocess/HistogramStandardizer.hpp"
 #include "preprocess/MpiSession.hpp"
-#include "preprocess/ProgressMeter.hpp"
+#include "io/ProgressMeter.hpp"
 #include "preprocess/ResumeIndex.hpp"
 #include "preprocess/SubjectPartition.hpp"
 #include "preprocess/SubjectPipeline.hpp"

@@ -1,4 +1,4 @@
-#include "preprocess/ProgressMeter.hpp"
+#include "io/ProgressMeter.hpp"
 
 #include <cmath>
 #include <cstdio>
@@ -26,7 +26,17 @@ std::string ProgressMeter::line(long done) const {
   return buf;
 }
 
+void ProgressMeter::tick() {
+  long done;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    done = ++ticks_;
+  }
+  update(done);
+}
+
 void ProgressMeter::update(long done) {
+  std::lock_guard<std::mutex> lock(mutex_);
   auto now = std::chrono::steady_clock::now();
   bool due = std::chrono::duration<double>(now - last_).count() >= interval_;
   if (done == last_done_ || (!due && done != total_)) return;
