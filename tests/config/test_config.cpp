@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/ErrorOf.hpp"
+
 #include <filesystem>
 #include <fstream>
 
@@ -7,16 +9,7 @@
 
 using p2l::Config;
 
-namespace {
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
-}  // namespace
+using p2l::testing::error_of;
 
 TEST(Config, DefaultsMatchSpec) {
   Config c;

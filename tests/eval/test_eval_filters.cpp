@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/ErrorOf.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -12,19 +14,13 @@
 
 using namespace p2l;
 
+using p2l::testing::error_of;
+
 namespace {
 Geometry grid(size_t a, size_t b, size_t c) {
   Geometry g;
   g.size = {a, b, c};
   return g;
-}
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
 }
 }  // namespace
 

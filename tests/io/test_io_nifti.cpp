@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/ErrorOf.hpp"
+
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -12,21 +14,14 @@
 namespace fs = std::filesystem;
 using namespace p2l;
 
+using p2l::testing::error_of;
+
 namespace {
 
 fs::path scratch(const std::string& name) {
   auto d = fs::temp_directory_path() / ("p2l_io_" + std::to_string(::getpid())) / name;
   fs::create_directories(d.parent_path());
   return d;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
 }
 
 FloatVolume ramp(Geometry g) {

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include "support/ErrorOf.hpp"
+
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -8,6 +10,8 @@
 
 namespace fs = std::filesystem;
 using namespace p2l;
+
+using p2l::testing::error_of;
 
 namespace {
 
@@ -18,15 +22,6 @@ fs::path data_dir() {
 }
 
 void write(const fs::path& p, const std::string& s) { std::ofstream(p) << s; }
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const std::exception& e) {
-    return e.what();
-  }
-  return "";
-}
 
 }  // namespace
 

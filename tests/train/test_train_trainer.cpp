@@ -1,6 +1,8 @@
 // The Trainer on in-memory synthetic subjects (one process): input checks, outputs, exact
 // resume, preemption by SIGTERM and corrupt checkpoints.
 #include <gtest/gtest.h>
+
+#include "support/ErrorOf.hpp"
 #include <signal.h>
 #include <unistd.h>
 
@@ -19,6 +21,8 @@
 using namespace p2l;
 using namespace p2l::testing;
 namespace fs = std::filesystem;
+
+using p2l::testing::error_of;
 
 namespace {
 
@@ -40,16 +44,6 @@ std::string slurp(const std::string& path) {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 }  // namespace
