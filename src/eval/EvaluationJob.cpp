@@ -1,0 +1,209 @@
+#include "eval/EvaluationJob.hpp"
+
+#include <mpi.h>
+#include <torch/torch.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "config/Config.hpp"
+#include "eval/EvaluationFigures.hpp"
+#include "eval/HeatmapBuilder.hpp"
+#include "eval/HeatmapCache.hpp"
+#include "eval/MedianFilter.hpp"
+#include "eval/SweepReport.hpp"
+#include "eval/SweepRunner.hpp"
+#include "io/AtomicFile.hpp"
+#include "io/Nifti.hpp"
+#include "store/StoreReader.hpp"
+#include "train/Checkpoint.hpp"
+
+namespace p2l {
+namespace {
+
+std::string checkpoint_path(const Config& cfg) {
+  const std::string& c = cfg.eval.checkpoint;
+  const std::string path = (c == "best" || c == "last") ? cfg.run.output_dir + "/checkpoints/" + c + ".pt" : c;
+  if (!std::filesystem::exists(path))
+    throw std::runtime_error(path + ": checkpoint not found (eval.checkpoint=" + c + "; train first or give a path)");
+  return path;
+}
+
+std::string duration(double s) {
+  char buf[32];
+  if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", int(s / 3600), int(s / 60) % 60);
+  else if (s >= 60) std::snprintf(buf, sizeof buf, "%dm%02ds", int(s / 60), int(s) % 60);
+  else std::snprintf(buf, sizeof buf, "%.0fs", s);
+  return buf;
+}
+
+struct Work {
+  std::string split, id;
+};
+
+// The splits evaluated, healthy reference first; a diseased set needs its _test split.
+std::vector<std::string> splits_to_score(const Config& cfg, const StoreReader& store, const std::string& reference) {
+  const auto have = store.splits();
+  auto exists = [&](const std::string& s) { return std::find(have.begin(), have.end(), s) != have.end(); };
+  std::vector<std::string> out;
+  for (const auto& s : {reference, cfg.data.healthy_test_split})
+    if (exists(s) && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  for (const auto& set : cfg.data.test_sets) {
+    if (!exists(set + "_test"))
+      throw std::runtime_error(store.dir() + ": store has no split '" + set + "_test' (data.test_sets)");
+    out.push_back(set + "_test");
+    if (exists(set + "_val")) out.push_back(set + "_val");
+  }
+  return out;
+}
+
+EvalSubject to_eval_subject(const SubjectSlices& s, const HeatmapCache& cache) {
+  EvalSubject e;
+  e.id = s.id, e.label = s.label;
+  e.mask = slices_to_volume(s.mask, s.geom);
+  if (s.has_seg()) e.seg = slices_to_volume(s.seg, s.geom);
+  e.image = slices_to_volume(s.image, s.geom);
+  e.raw = cache.read_raw(s.split, s.id);
+  return e;
+}
+
+}  // namespace
+
+int run_evaluation(Config& cfg, int rank, int size) {
+  const std::string tool = "p2l-evaluate";
+  const std::string ckpt = checkpoint_path(cfg);
+  const std::string out = cfg.run.output_dir;
+  const std::string reference =
+      cfg.eval.healthy_reference_split.empty() ? cfg.data.val_split : cfg.eval.healthy_reference_split;
+
+  Patch2LocNet net(cfg.model);
+  load_model_weights(ckpt, net);
+  const torch::Device device = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  HeatmapOptions opt;
+  opt.stride = cfg.eval.stride;
+  opt.patch_fraction = cfg.train.patch_fraction;
+  opt.min_brain_fraction = cfg.train.min_brain_fraction;
+  opt.batch_size = cfg.eval.batch_size;
+  opt.precision = cfg.eval.precision;
+  HeatmapBuilder builder(net, opt, device);
+  const HeatmapCache cache(out + "/heatmaps",
+                           heatmap_stamp(ckpt, opt.stride, opt.patch_fraction, opt.min_brain_fraction));
+  StoreReader store(cfg.data.store_dir);
+  const std::vector<std::string> splits = splits_to_score(cfg, store, reference);
+  if (rank == 0) cfg.write(out + "/report/evaluate_config.yaml");
+
+  // Phase 1: heatmaps, subjects dealt round-robin over the ranks.
+  std::vector<Work> all, mine;
+  for (const auto& sp : splits)
+    for (const auto& id : store.subjects(sp)) all.push_back({sp, id});
+  for (size_t i = 0; i < all.size(); ++i)
+    if (int(i % size_t(size)) == rank) mine.push_back(all[i]);
+  const MapSetting configured{cfg.eval.score, cfg.eval.median_size, "none", 0.5};
+  const auto start = std::chrono::steady_clock::now();
+  auto last = start;
+  int failed = 0;
+  size_t computed = 0;
+  for (size_t i = 0; i < mine.size(); ++i) {
+    const Work& w = mine[i];
+    try {
+      if (!cache.has_raw(w.split, w.id) || !std::filesystem::exists(cache.heatmap_path(w.split, w.id))) {
+        SubjectSlices s = store.load(w.split, w.id);
+        s.split = w.split;
+        ScoreMaps raw = builder.score_maps(s);
+        cache.write_raw(w.split, w.id, raw);
+        EvalSubject e;
+        e.mask = slices_to_volume(s.mask, s.geom);
+        e.raw = std::move(raw);
+        write_nifti(cache.heatmap_path(w.split, w.id), patch2loc_map(e, configured, cfg.eval.erode_mask));
+        ++computed;
+      }
+    } catch (const std::exception& e) {
+      std::cerr << tool << ": " << w.split << "/" << w.id << ": FAILED: " << e.what() << "\n";
+      ++failed;
+    }
+    const auto now = std::chrono::steady_clock::now();
+    const double el = std::chrono::duration<double>(now - start).count();
+    if (i + 1 == mine.size() || std::chrono::duration<double>(now - last).count() >= cfg.run.progress_seconds) {
+      last = now;
+      const double eta = el / double(i + 1) * double(mine.size() - i - 1);
+      std::fprintf(stderr, "%s rank %d/%d: heatmaps %zu/%zu volumes (%zu computed, %zu cached), %.0f patches/s, ETA %s\n",
+                   tool.c_str(), rank, size, i + 1, mine.size(), computed, i + 1 - computed - failed,
+                   el > 0 ? double(builder.patches_scored()) / el : 0.0, duration(eta).c_str());
+    }
+  }
+  int failed_all = failed;
+  MPI_Allreduce(&failed, &failed_all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+  if (rank != 0) return failed_all > 0 ? 1 : 0;
+
+  // Phase 2 (rank 0): metrics, sweep, tables, figures.
+  EvalInputs in;
+  in.sets = cfg.data.test_sets;
+  in.healthy_name = cfg.data.healthy_test_split;
+  in.fusion_maps_dir = cfg.eval.fusion_maps_dir;
+  in.erode_mask = cfg.eval.erode_mask;
+  auto load = [&](const std::string& split) {
+    std::vector<EvalSubject> v;
+    for (const auto& id : store.subjects(split)) {
+      if (!cache.has_raw(split, id)) {  // its heatmap failed above: the others go on
+        std::cerr << tool << ": " << split << "/" << id << ": skipped in metrics (no heatmap)\n";
+        continue;
+      }
+      SubjectSlices s = store.load(split, id);
+      s.split = split;
+      v.push_back(to_eval_subject(s, cache));
+    }
+    return v;
+  };
+  const std::set<std::string> have(splits.begin(), splits.end());
+  if (have.count(reference)) in.healthy_reference = load(reference);
+  else std::cerr << tool << ": warning: no healthy reference split '" << reference << "': healthy thresholds skipped\n";
+  if (have.count(cfg.data.healthy_test_split)) in.healthy_test = load(cfg.data.healthy_test_split);
+  for (const auto& set : in.sets) {
+    in.test[set] = load(set + "_test");
+    if (have.count(set + "_val")) in.val[set] = load(set + "_val");
+  }
+  const SweepSpec spec = cfg.eval.sweep.empty() ? sweep_from_config(cfg.eval) : read_sweep(cfg.eval.sweep, cfg.eval);
+  const SweepResults res = run_sweep(spec, in, [&](const std::string& l) { std::cerr << tool << ": " << l << "\n"; });
+  const std::string report = out + "/report";
+  write_volume_csv(report + "/results_per_volume.csv", res);
+  write_summary_csv(report + "/results_summary.csv", res);
+  const std::string table = benchmark_table(res, in.sets, in.healthy_name).render();
+  write_file_atomic(report + "/table.md", table);
+
+  const std::string figs = report + "/figures";
+  std::filesystem::create_directories(figs);
+  std::vector<std::string> figures = write_overlay_figures(figs, in, configured, cfg.eval.figure_slices, cfg.eval.figure_vmax);
+  figures.push_back(write_kde_figure(figs, in, cfg.eval.stride));
+  std::vector<SubjectSlices> ellipse_subjects;
+  for (const auto& id : store.subjects(have.count(cfg.data.healthy_test_split) ? cfg.data.healthy_test_split : reference))
+    ellipse_subjects.push_back(store.load(have.count(cfg.data.healthy_test_split) ? cfg.data.healthy_test_split : reference, id));
+  const std::string ell = write_ellipse_figure(figs, builder, ellipse_subjects);
+  if (!ell.empty()) figures.push_back(ell);
+
+  std::string md = "# Patch2Loc evaluation\n\nCheckpoint: `" + ckpt + "`. Heatmaps: `" + out +
+                   "/heatmaps`. Scores inside the brain mask; Dice and AUPRC are mean ± std over the test "
+                   "volumes of each set; the last column is the false-positive rate on the healthy test "
+                   "volumes. Conventions: docs/EVALUATION.md.\n\n" + table + "\n";
+  if (!res.notes.empty()) {
+    md += "Notes:\n\n";
+    for (const auto& n : res.notes) md += "- " + n + "\n";
+    md += "\n";
+  }
+  md += "Per-volume results: `results_per_volume.csv`; summaries (every metric, slice-level AUROC/AUPRC): "
+        "`results_summary.csv`.\n\n## Figures\n\n";
+  for (const auto& f : figures) md += "![" + f + "](figures/" + f + ")\n\n";
+  write_file_atomic(report + "/report.md", md);
+  std::cout << table;
+  std::cerr << tool << ": report written to " << report << "/report.md\n";
+  if (failed_all > 0) {
+    std::cerr << tool << ": " << failed_all << " subject(s) failed and are missing from the results (see messages above)\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace p2l
