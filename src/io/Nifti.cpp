@@ -14,6 +14,7 @@
 #include <stdexcept>
 
 #include "io/AtomicFile.hpp"
+#include "io/ItkVolume.hpp"
 #include "io/NiftiStreamCheck.hpp"
 
 namespace p2l {
@@ -60,15 +61,9 @@ Geometry geometry_of(const itk::ImageIOBase& io) {
   return g;
 }
 
-using Img = itk::Image<float, 3>;
-using Lab = itk::Image<uint8_t, 3>;
-
-template <class T>
-Volume<T> read(const std::string& path) {
-  auto io = open_header(path);
-  Geometry g = geometry_of(*io);
-  using ImageT = itk::Image<T, 3>;
-  auto reader = itk::ImageFileReader<ImageT>::New();
+// Voxels as float on the grid `g` already read from the header (any stored type converts).
+FloatVolume read_voxels(const std::string& path, const Geometry& g) {
+  auto reader = itk::ImageFileReader<itk::Image<float, 3>>::New();
   reader->SetImageIO(itk::NiftiImageIO::New());
   reader->SetFileName(path);
   try {
@@ -76,10 +71,9 @@ Volume<T> read(const std::string& path) {
   } catch (const itk::ExceptionObject& e) {
     fail(path, std::string("cannot read voxel data (corrupt or truncated file): ") + e.GetDescription());
   }
-  auto img = reader->GetOutput();
-  Volume<T> v;
+  FloatVolume v;
   v.geom = g;
-  const T* buf = img->GetBufferPointer();
+  const float* buf = reader->GetOutput()->GetBufferPointer();
   v.data.assign(buf, buf + g.voxels());
   return v;
 }
@@ -87,22 +81,9 @@ Volume<T> read(const std::string& path) {
 template <class T>
 void write(const std::string& path, const Volume<T>& v) {
   using ImageT = itk::Image<T, 3>;
-  auto img = ImageT::New();
-  typename ImageT::RegionType region;
-  typename ImageT::SpacingType spacing;
-  typename ImageT::PointType origin;
-  typename ImageT::DirectionType dir;
-  for (unsigned d = 0; d < 3; ++d) {
-    region.SetSize(d, v.geom.size[d]);
-    spacing[d] = v.geom.spacing[d];
-    origin[d] = v.geom.origin[d];
-    for (unsigned c = 0; c < 3; ++c) dir[d][c] = v.geom.direction[d * 3 + c];
-  }
   if (v.data.size() != v.geom.voxels()) fail(path, "volume data does not match its size");
-  img->SetRegions(region);
-  img->SetSpacing(spacing);
-  img->SetOrigin(origin);
-  img->SetDirection(dir);
+  auto img = itk_image_on<T>(v.geom);
+  // Wrap the volume's buffer instead of copying it.
   img->GetPixelContainer()->SetImportPointer(const_cast<T*>(v.data.data()), v.data.size(), false);
   make_parent_dirs(path);
   // Keep the real extension last so ITK picks the right (compressed or not) writer.
@@ -128,9 +109,11 @@ void write(const std::string& path, const Volume<T>& v) {
 }  // namespace
 
 FloatVolume read_nifti_float(const std::string& path) {
-  open_header(path);  // missing file, wrong format, 4-D: clearer messages than the raw check
+  // The header check first: a missing file, wrong format or 4-D image gets a clearer message
+  // than the raw stream check would give.
+  const Geometry g = geometry_of(*open_header(path));
   check_nifti_stream(path);
-  return read<float>(path);
+  return read_voxels(path, g);
 }
 
 LabelVolume read_nifti_label(const std::string& path) {

@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <limits>
 
-#include "preprocess/ItkVolume.hpp"
+#include "io/ItkVolume.hpp"
 
 namespace p2l {
 

@@ -3,7 +3,7 @@
 #include <itkCurvatureFlowImageFilter.h>
 
 #include "preprocess/IntensityScaling.hpp"
-#include "preprocess/ItkVolume.hpp"
+#include "io/ItkVolume.hpp"
 
 namespace p2l {
 
