@@ -11,6 +11,7 @@ void bind(Schema& s, EvalConfig& c) {
   s.add("eval.median_size", &c.median_size, "size of the 3-D median filter (1: off)", 1, 31);
   s.add("eval.erode_mask", &c.erode_mask, "voxels to erode the brain mask by before masking the heatmap", 0, 20);
   s.add("eval.batch_size", &c.batch_size, "patches per inference batch", 1, 1000000);
+  s.add("eval.fold_batchnorm", &c.fold_batchnorm, "infer with BatchNorm folded into the layers before it and only the convolution taps that touch data (the same heatmaps up to float rounding; false runs the training graph in eval mode)");
   s.add("eval.precision", &c.precision, "inference arithmetic: auto is fp16 on GPU and fp32 on CPU", {"auto", "fp32", "bf16", "fp16"});
   s.add("eval.thresholds", &c.thresholds, "threshold rules", {"best_dice_per_volume", "validation_dice", "healthy_quantile", "fpr"});
   s.add("eval.healthy_quantile", &c.healthy_quantile, "percentile of healthy in-brain heatmap values used as threshold", 0.0, 100.0);

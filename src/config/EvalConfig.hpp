@@ -14,6 +14,7 @@ struct EvalConfig {
   int erode_mask = 0;
   int batch_size = 4096;
   std::string precision = "auto";
+  bool fold_batchnorm = true;
   std::vector<std::string> thresholds = {"best_dice_per_volume", "validation_dice", "healthy_quantile", "fpr"};
   double healthy_quantile = 98.0;
   std::vector<double> fpr_targets = {0.01, 0.05, 0.10};

@@ -12,6 +12,8 @@ void bind(Schema& s, ModelConfig& c) {
   s.add("model.stem_stride", &c.stem_stride, "stride of the stem convolution", 1, 4);
   s.add("model.stem_padding", &c.stem_padding, "padding of the stem convolution", 0, 8);
   s.add("model.embedding_base", &c.embedding_base, "base of the sinusoidal slice embedding frequencies", 1.0, 1e9);
+  s.add("model.valid_taps_only", &c.valid_taps_only, "compute only the 3x3 taps that can touch data on small feature maps (exactly the same outputs and gradients; false runs every tap, for comparison)");
+  s.add("model.channels_last", &c.channels_last, "channels-last (NHWC) feature maps: the same results, faster BatchNorm and convolutions on small maps (weights stay NCHW, so checkpoints do not change)");
   s.add("model.mean_bias_init", &c.mean_bias_init, "initial bias of the mean head output (centre of the target range)", -1000.0, 1000.0);
 }
 

@@ -15,6 +15,8 @@ struct ModelConfig {
   int stem_padding = 3;
   double embedding_base = 10000.0;
   double mean_bias_init = 50.0;  // centre of the [0, 100] target range
+  bool valid_taps_only = true;   // skip convolution taps that only multiply padding (same result)
+  bool channels_last = true;     // NHWC feature maps (weights stay NCHW): faster BatchNorm, convolutions
 };
 
 void bind(Schema& s, ModelConfig& c);

@@ -12,6 +12,17 @@ void bind(Schema& s, TrainConfig& c) {
   s.add("train.loss", &c.loss, "training loss", {"beta_nll", "mse", "stirn"});
   s.add("train.beta", &c.beta, "beta of the beta-NLL loss", 0.0, 1.0);
   s.add("train.lr", &c.lr, "Adam learning rate", 1e-8, 10.0);
+  s.add("train.schedule", &c.schedule, "learning-rate schedule over train.steps: constant, cosine (after warm-up, down to min_lr_fraction * lr), onecycle (PyTorch OneCycleLR), step (times step_gamma every step_every steps)", {"constant", "cosine", "onecycle", "step"});
+  s.add("train.warmup_steps", &c.warmup_steps, "linear learning-rate warm-up steps (constant, cosine, step schedules)", 0, 100000000);
+  s.add("train.min_lr_fraction", &c.min_lr_fraction, "cosine schedule: final learning rate as a fraction of train.lr", 0.0, 1.0);
+  s.add("train.onecycle_pct", &c.onecycle_pct, "onecycle schedule: fraction of the steps spent rising to train.lr", 0.0, 1.0);
+  s.add("train.onecycle_div", &c.onecycle_div, "onecycle schedule: the first learning rate is train.lr / this", 1.0, 1e9);
+  s.add("train.onecycle_final_div", &c.onecycle_final_div, "onecycle schedule: the last learning rate is the first / this", 1.0, 1e12);
+  s.add("train.step_every", &c.step_every, "step schedule: steps between learning-rate drops", 1, 100000000);
+  s.add("train.step_gamma", &c.step_gamma, "step schedule: factor of each drop", 0.0, 1.0);
+  s.add("train.lr_scaling", &c.lr_scaling, "scale train.lr with the global batch B (patches per step over all ranks): none, linear (B / lr_reference_batch), sqrt", {"none", "linear", "sqrt"});
+  s.add("train.lr_reference_batch", &c.lr_reference_batch, "the global batch at which train.lr applies unscaled (train.lr_scaling)", 1, 100000000);
+  s.add("train.overlap_allreduce", &c.overlap_allreduce, "all-reduce gradient buckets during the backward pass as soon as they are ready (as PyTorch DDP); false: one all-reduce after the backward pass");
   s.add("train.steps", &c.steps, "optimisation steps", 1, 100000000);
   s.add("train.val_every", &c.val_every, "steps between validation passes", 1, 100000000);
   s.add("train.val_patches", &c.val_patches, "validation patches per rank (drawn once, with a fixed seed)", 1, 10000000);

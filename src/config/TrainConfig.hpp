@@ -14,6 +14,17 @@ struct TrainConfig {
   std::string loss = "beta_nll";
   double beta = 0.5;
   double lr = 1e-2;
+  std::string schedule = "constant";  // see train/LearningRateSchedule.hpp
+  int warmup_steps = 0;
+  double min_lr_fraction = 0.0;
+  double onecycle_pct = 0.3;
+  double onecycle_div = 25.0;
+  double onecycle_final_div = 1e4;
+  int step_every = 1000;
+  double step_gamma = 0.1;
+  std::string lr_scaling = "none";
+  int lr_reference_batch = 1024;
+  bool overlap_allreduce = true;
   int steps = 20000;
   int val_every = 200;
   int val_patches = 4096;

@@ -17,6 +17,7 @@ namespace p2l {
 struct Communicator::Collectives {
   virtual ~Collectives() = default;
   virtual void allreduce(at::Tensor& t) = 0;
+  virtual std::function<void()> allreduce_async(at::Tensor& t) = 0;
   virtual void broadcast(at::Tensor& t, int root) = 0;
   virtual void barrier() = 0;
   virtual std::string name() const = 0;
@@ -39,11 +40,13 @@ struct GroupCollectives : Communicator::Collectives {
                                std::to_string(timeout.count() / 1000.0) + " s): " + e.what());
     }
   }
-  void allreduce(at::Tensor& t) override {
+  void allreduce(at::Tensor& t) override { allreduce_async(t)(); }
+  std::function<void()> allreduce_async(at::Tensor& t) override {
     std::vector<at::Tensor> v{t};
     c10d::AllreduceOptions o;
     o.timeout = timeout;
-    run(group->allreduce(v, o), "all-reduce");
+    auto work = group->allreduce(v, o);
+    return [this, work] { run(work, "all-reduce"); };
   }
   void broadcast(at::Tensor& t, int root) override {
     std::vector<at::Tensor> v{t};
@@ -130,6 +133,11 @@ std::string Communicator::backend_name() const { return impl_ ? impl_->name() : 
 
 void Communicator::allreduce_sum(at::Tensor& tensor) {
   if (impl_) impl_->allreduce(tensor);
+}
+
+std::function<void()> Communicator::allreduce_sum_async(at::Tensor& tensor) {
+  if (!impl_) return [] {};
+  return impl_->allreduce_async(tensor);
 }
 
 void Communicator::broadcast(at::Tensor& tensor, int root) {

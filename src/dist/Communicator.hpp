@@ -5,6 +5,7 @@
 #include <ATen/core/Tensor.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -32,11 +33,13 @@ class Communicator {
 
   // In-place SUM over ranks of one dense contiguous tensor (see TensorBuckets.hpp for many).
   void allreduce_sum(at::Tensor& tensor);
+  // Starts the in-place SUM and returns at once; calling the returned function waits for it
+  // (same timeout and errors as allreduce_sum). The tensor must stay untouched until then.
+  std::function<void()> allreduce_sum_async(at::Tensor& tensor);
   // In-place copy of rank `root`'s tensor to every rank.
   void broadcast(at::Tensor& tensor, int root = 0);
   void barrier();
 
- private:
  public:
   struct Collectives;  // the c10d group behind the calls (none with one process)
 

@@ -52,15 +52,6 @@ void allreduce_sum(Communicator& comm, std::vector<at::Tensor>& tensors, double 
   over_buckets(tensors, bucket_bytes, [&](at::Tensor& flat) { comm.allreduce_sum(flat); });
 }
 
-void allreduce_mean(Communicator& comm, std::vector<at::Tensor>& tensors, double bucket_bytes) {
-  if (comm.world() == 1) return;
-  double w = comm.world();
-  over_buckets(tensors, bucket_bytes, [&](at::Tensor& flat) {
-    comm.allreduce_sum(flat);
-    flat.div_(w);
-  });
-}
-
 void broadcast(Communicator& comm, std::vector<at::Tensor>& tensors, double bucket_bytes,
                int root) {
   if (comm.world() == 1) return;

@@ -1,7 +1,7 @@
 #pragma once
 // Collectives over many tensors in few calls: tensors are packed in order into flat buckets of
 // at most `bucket_bytes` (one tensor larger than that gets a bucket of its own), like DDP's
-// gradient buckets. Tensors of one bucket must share dtype and device.
+// gradient buckets (gradients themselves: GradientReducer.hpp). Tensors of one bucket must share dtype and device.
 #include <ATen/core/Tensor.h>
 
 #include <vector>
@@ -14,8 +14,6 @@ class Communicator;
 std::vector<std::vector<size_t>> plan_buckets(const std::vector<at::Tensor>& tensors,
                                               double bucket_bytes);
 
-// Every tensor becomes its mean over ranks (all-reduce SUM, divide by the world size).
-void allreduce_mean(Communicator& comm, std::vector<at::Tensor>& tensors, double bucket_bytes);
 // Every tensor becomes its sum over ranks.
 void allreduce_sum(Communicator& comm, std::vector<at::Tensor>& tensors, double bucket_bytes);
 // Every tensor becomes rank `root`'s value.

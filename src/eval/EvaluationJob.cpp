@@ -89,6 +89,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
   opt.min_brain_fraction = cfg.train.min_brain_fraction;
   opt.batch_size = cfg.eval.batch_size;
   opt.precision = cfg.eval.precision;
+  opt.fold_batchnorm = cfg.eval.fold_batchnorm;
   HeatmapBuilder builder(net, opt, device);
   const HeatmapCache cache(out + "/heatmaps",
                            heatmap_stamp(ckpt, opt.stride, opt.patch_fraction, opt.min_brain_fraction));

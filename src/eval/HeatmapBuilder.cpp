@@ -50,16 +50,17 @@ HeatmapBuilder::HeatmapBuilder(Patch2LocNet net, const HeatmapOptions& opt, torc
   if (opt_.stride < 1) throw std::runtime_error("eval.stride: must be >= 1");
   net_->to(device_);
   net_->eval();
+  if (opt_.fold_batchnorm) folded_ = std::make_unique<FoldedPatch2LocNet>(net_);
 }
 
 Patch2LocOutput HeatmapBuilder::forward(const torch::Tensor& patches, const torch::Tensor& cond) {
   AutocastScope autocast(opt_.precision, device_);
-  Patch2LocOutput out = net_->forward(patches, cond);
+  Patch2LocOutput out = folded_ ? folded_->forward(patches, cond) : net_->forward(patches, cond);
   return {out.mean.to(torch::kFloat32), out.logvar.to(torch::kFloat32)};
 }
 
 ScoreMaps HeatmapBuilder::score_maps(const SubjectSlices& s) {
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode inference;
   const int Z = s.depth, H = s.height, W = s.width;
   const int64_t p = patch_side(opt_.patch_fraction, std::min(H, W));  // as PatchSampler
   const int gh = grid_points(H, opt_.stride), gw = grid_points(W, opt_.stride);
@@ -128,7 +129,7 @@ ScoreMaps HeatmapBuilder::score_maps(const SubjectSlices& s) {
 
 Patch2LocOutput HeatmapBuilder::predict(const SubjectSlices& s, const std::vector<int64_t>& z,
                                         const std::vector<int64_t>& y, const std::vector<int64_t>& x) {
-  torch::NoGradGuard no_grad;
+  c10::InferenceMode inference;
   const int64_t p = patch_side(opt_.patch_fraction, std::min(s.height, s.width));
   auto slices = torch::from_blob(const_cast<float*>(s.image.data()), {s.depth, s.height, s.width}, torch::kFloat32).to(device_);
   auto masks = torch::from_blob(const_cast<uint8_t*>(s.mask.data()), {s.depth, s.height, s.width}, torch::kUInt8).to(device_);

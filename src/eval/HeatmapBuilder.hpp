@@ -2,9 +2,11 @@
 // Sliding-window inference of the Patch2Loc heatmap of one subject (SPEC section 6).
 #include <torch/torch.h>
 
+#include <memory>
 #include <string>
 
 #include "eval/ScoreGrid.hpp"
+#include "model/FoldedPatch2LocNet.hpp"
 #include "model/Patch2LocNet.hpp"
 #include "store/SubjectSlices.hpp"
 
@@ -16,6 +18,7 @@ struct HeatmapOptions {
   double min_brain_fraction = 0.2;   // train.min_brain_fraction
   int batch_size = 4096;
   std::string precision = "auto";    // auto: fp16 on GPU, fp32 on CPU
+  bool fold_batchnorm = true;        // infer through FoldedPatch2LocNet (eval.fold_batchnorm)
   // false: every grid point of every slice goes through the network, then points failing the
   // brain-fraction rule are zeroed (the published code's cost, the same result; for tests).
   bool skip_background = true;
@@ -23,7 +26,7 @@ struct HeatmapOptions {
 
 class HeatmapBuilder {
  public:
-  // Puts `net` in eval mode on `device`.
+  // Puts `net` in eval mode on `device` (and folds it when opt.fold_batchnorm).
   HeatmapBuilder(Patch2LocNet net, const HeatmapOptions& opt, torch::Device device);
 
   // The raw error and variance maps of one subject, on its grid `s.geom`.
@@ -38,6 +41,7 @@ class HeatmapBuilder {
  private:
   Patch2LocOutput forward(const torch::Tensor& patches, const torch::Tensor& cond);
   Patch2LocNet net_;
+  std::unique_ptr<FoldedPatch2LocNet> folded_;  // when opt.fold_batchnorm
   HeatmapOptions opt_;
   torch::Device device_;
   int64_t patches_scored_ = 0;

@@ -11,6 +11,8 @@ class LocationHeadImpl : public torch::nn::Module {
   LocationHeadImpl(int64_t in, const std::vector<int>& hidden, int64_t out);
   torch::Tensor forward(const torch::Tensor& x);
   torch::nn::Linear output() const { return last; }
+  // Linear, BatchNorm1d, ReLU, Linear, ... (for BatchNorm folding).
+  const torch::nn::Sequential& hidden() const { return hidden_layers; }
 
  private:
   torch::nn::Sequential hidden_layers{nullptr};

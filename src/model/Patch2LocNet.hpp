@@ -23,6 +23,11 @@ class Patch2LocNetImpl : public torch::nn::Module {
   Patch2LocOutput forward(const torch::Tensor& patches, const torch::Tensor& cond,
                           bool detach_variance_features = false);
 
+  const ResNetEncoder& feature_encoder() const { return encoder; }
+  const LocationHead& mean_predictor() const { return mean_head; }
+  const LocationHead& logvar_predictor() const { return logvar_head; }
+  double embedding_base() const { return embedding_base_; }
+
  private:
   double embedding_base_;
   ResNetEncoder encoder{nullptr};

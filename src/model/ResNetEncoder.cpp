@@ -2,6 +2,8 @@
 
 #include <stdexcept>
 
+#include "model/ValidTapConv.hpp"
+
 namespace p2l {
 namespace {
 
@@ -25,8 +27,9 @@ void init_resnet(torch::nn::Module& root) {
 
 }  // namespace
 
-BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride)
-    : conv1(register_module("conv1", conv(in, out, 3, stride, 1))),
+BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride, bool valid_taps_only)
+    : valid_taps_only_(valid_taps_only),
+      conv1(register_module("conv1", conv(in, out, 3, stride, 1))),
       conv2(register_module("conv2", conv(out, out, 3, 1, 1))),
       bn1(register_module("bn1", torch::nn::BatchNorm2d(out))),
       bn2(register_module("bn2", torch::nn::BatchNorm2d(out))) {
@@ -35,13 +38,19 @@ BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride)
         "downsample", torch::nn::Sequential(conv(in, out, 1, stride, 0), torch::nn::BatchNorm2d(out)));
 }
 
+torch::Tensor BasicBlockImpl::convolve(torch::nn::Conv2d& conv, const torch::Tensor& x) {
+  if (!valid_taps_only_) return conv(x);
+  const auto& o = conv->options;
+  return valid_tap_conv2d(x, conv->weight, o.stride()->at(0), c10::get<torch::ExpandingArray<2>>(o.padding())->at(0));
+}
+
 torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {
-  auto y = torch::relu(bn1(conv1(x)));
-  y = bn2(conv2(y));
+  auto y = torch::relu(bn1(convolve(conv1, x)));
+  y = bn2(convolve(conv2, y));
   return torch::relu(y + (downsample ? downsample->forward(x) : x));
 }
 
-ResNetEncoderImpl::ResNetEncoderImpl(const ModelConfig& cfg) {
+ResNetEncoderImpl::ResNetEncoderImpl(const ModelConfig& cfg) : channels_last_(cfg.channels_last) {
   if (cfg.blocks.size() != cfg.widths.size() || cfg.widths.empty())
     throw std::runtime_error("model.blocks: needs one entry per model.widths stage");
   stem = register_module("stem", conv(1, cfg.widths[0], cfg.stem_kernel, cfg.stem_stride, cfg.stem_padding));
@@ -51,7 +60,7 @@ ResNetEncoderImpl::ResNetEncoderImpl(const ModelConfig& cfg) {
   for (size_t s = 0; s < cfg.widths.size(); ++s) {
     for (int b = 0; b < cfg.blocks[s]; ++b) {
       int64_t stride = (s > 0 && b == 0) ? 2 : 1;  // each later stage halves the resolution
-      stages->push_back(BasicBlock(in, cfg.widths[s], stride));
+      stages->push_back(BasicBlock(in, cfg.widths[s], stride, cfg.valid_taps_only));
       in = cfg.widths[s];
     }
   }
@@ -59,8 +68,14 @@ ResNetEncoderImpl::ResNetEncoderImpl(const ModelConfig& cfg) {
   init_resnet(*this);
 }
 
+std::vector<BasicBlock> ResNetEncoderImpl::blocks() const {
+  std::vector<BasicBlock> v;
+  for (const auto& m : *stages) v.push_back(BasicBlock(std::dynamic_pointer_cast<BasicBlockImpl>(m.ptr())));
+  return v;
+}
+
 torch::Tensor ResNetEncoderImpl::forward(const torch::Tensor& x) {
-  auto y = torch::relu(stem_bn(stem(x)));
+  auto y = torch::relu(stem_bn(stem(channels_last_ ? x.contiguous(at::MemoryFormat::ChannelsLast) : x)));
   y = torch::max_pool2d(y, /*kernel_size=*/3, /*stride=*/2, /*padding=*/1);
   y = stages->forward(y);
   return y.mean({2, 3});  // global average pooling

@@ -20,6 +20,7 @@
 namespace p2l {
 
 class Communicator;
+class GradientReducer;
 
 struct TrainOutcome {
   bool preempted = false;       // stopped early by a signal; "last" holds the state
@@ -51,6 +52,8 @@ class Trainer {
   int64_t step() const { return step_; }
   torch::Device device() const { return device_; }
   double last_allreduce_seconds() const { return allreduce_seconds_; }
+  // The learning rate of the next step (train.schedule, train.lr_scaling).
+  double learning_rate() const;
   std::string checkpoint_path(const std::string& which) const;
 
  private:
@@ -60,7 +63,9 @@ class Trainer {
   torch::Device device_;
   bool autocast_;
   Patch2LocNet net_{nullptr};
-  std::unique_ptr<torch::optim::Adam> opt_;
+  std::unique_ptr<torch::optim::Adam> opt_;  // a FusedAdam
+  std::unique_ptr<GradientReducer> reducer_;
+  double base_lr_ = 0;
   std::unique_ptr<PatchSampler> sampler_;
   PatchBatch val_batch_;
   double chance_error_ = 0;

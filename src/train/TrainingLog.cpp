@@ -47,7 +47,8 @@ void TrainingLog::step(const StepRecord& r) {
   if (!active_) return;
   jsonl_ << "{\"step\": " << r.step << ", \"loss\": " << num(r.loss) << ", \"patches\": "
          << r.patches << ", \"seconds\": " << num(r.seconds) << ", \"allreduce_seconds\": "
-         << num(r.allreduce_seconds) << "}\n";
+         << num(r.allreduce_seconds) << ", \"lr\": " << num(r.lr) << ", \"wall_seconds\": "
+         << num(r.wall_seconds) << "}\n";
   jsonl_.flush();
   window_patches_ += r.patches;
   ++window_steps_;
@@ -58,7 +59,7 @@ void TrainingLog::step(const StepRecord& r) {
   std::ostringstream os;
   os << "step " << r.step << "/" << total_ << "  loss " << num(r.loss) << "  val_err "
      << (last_val_error_ >= 0 ? num(last_val_error_) : std::string("-")) << "  patches/s "
-     << long(rate) << "  allreduce " << num(r.allreduce_seconds * 1000) << " ms  ETA "
+     << long(rate) << "  allreduce " << num(r.allreduce_seconds * 1000) << " ms  lr " << num(r.lr) << "  ETA "
      << duration(eta);
   note(os.str());
   window_start_ = std::chrono::steady_clock::now();
@@ -70,7 +71,8 @@ void TrainingLog::validation(const ValidationRecord& r) {
   last_val_error_ = r.location_error;
   jsonl_ << "{\"step\": " << r.step << ", \"val_loss\": " << num(r.loss)
          << ", \"val_location_error\": " << num(r.location_error)
-         << ", \"val_chance_error\": " << num(r.chance_error) << ", \"best\": "
+         << ", \"val_chance_error\": " << num(r.chance_error) << ", \"wall_seconds\": "
+         << num(r.wall_seconds) << ", \"best\": "
          << (r.best ? "true" : "false") << "}\n";
   jsonl_.flush();
   std::ostringstream os;

@@ -13,7 +13,9 @@ struct StepRecord {
   double loss = 0;           // mean over ranks
   int64_t patches = 0;       // over all ranks
   double seconds = 0;        // wall time of the step
-  double allreduce_seconds = 0;
+  double allreduce_seconds = 0;  // waiting on the gradient all-reduce
+  double lr = 0;                 // learning rate of the step
+  double wall_seconds = 0;       // since this process started training
 };
 
 struct ValidationRecord {
@@ -21,6 +23,7 @@ struct ValidationRecord {
   double loss = 0;
   double location_error = 0;  // mean |t - mu| over all ranks' validation patches
   double chance_error = 0;    // the same for always predicting the mean validation location
+  double wall_seconds = 0;    // since this process started training
   bool best = false;
 };
 

@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "dist/Communicator.hpp"
+#include "dist/GradientReducer.hpp"
 #include "dist/TensorBuckets.hpp"
 
 using namespace p2l;
@@ -58,20 +59,35 @@ TEST(DistBuckets, PlanRespectsBucketSizeAndOrder) {
   EXPECT_EQ(b[3], (std::vector<size_t>{4}));  // another dtype never shares a bucket
 }
 
-TEST(DistBuckets, BucketedMeanEqualsPerTensorReduction) {
+// Gradients of sum(w_i * x_i) are the x_i: each rank's gradients are its odd_tensors.
+std::vector<torch::Tensor> reduced_gradients(Communicator& comm, bool overlap, int steps) {
+  std::vector<torch::Tensor> params;
+  for (auto& t : odd_tensors(7)) params.push_back(t.clone().requires_grad_(true));
+  GradientReducer reducer(comm, params, 64.0 * 4, overlap);  // small buckets: several
+  EXPECT_GT(reducer.bucket_count(), 2u);
+  for (int s = 0; s < steps; ++s) {  // the reducer is reusable step after step
+    for (auto& p : params) p.mutable_grad() = torch::Tensor();
+    auto x = odd_tensors(comm.rank());
+    torch::Tensor loss = torch::zeros({});
+    for (size_t i = 0; i < params.size(); ++i) loss = loss + (params[i] * x[i] * double(s + 1)).sum();
+    reducer.prepare();
+    loss.backward();
+    reducer.finish();
+  }
+  std::vector<torch::Tensor> g;
+  for (auto& p : params) g.push_back(p.grad().clone());
+  return g;
+}
+
+TEST(DistBuckets, ReducedGradientsAreTheMeanOverRanksWithAndWithoutOverlap) {
   two_ranks([](Communicator& comm) {
-    auto mine = odd_tensors(comm.rank());
-    auto bucketed = mine;
-    for (auto& t : bucketed) t = t.clone();
-    allreduce_mean(comm, bucketed, 64.0 * 4);  // small buckets: several per call
-    // Reference: one collective per tensor, and the analytic mean of both ranks' values.
+    auto overlapped = reduced_gradients(comm, true, 2);
+    auto plain = reduced_gradients(comm, false, 2);
     auto a = odd_tensors(0), b = odd_tensors(1);
-    for (size_t i = 0; i < mine.size(); ++i) {
-      auto single = mine[i].clone();
-      comm.allreduce_sum(single);
-      single.div_(2);
-      EXPECT_TRUE(torch::allclose(bucketed[i], single, 1e-6, 1e-7)) << "tensor " << i;
-      EXPECT_TRUE(torch::allclose(bucketed[i], (a[i] + b[i]) / 2, 1e-6, 1e-7)) << "tensor " << i;
+    for (size_t i = 0; i < a.size(); ++i) {
+      auto expected = (a[i] + b[i]) / 2 * 2.0;  // the second step's gradients
+      EXPECT_TRUE(torch::allclose(overlapped[i], expected, 1e-6, 1e-7)) << "tensor " << i;
+      EXPECT_TRUE(torch::equal(overlapped[i], plain[i])) << "tensor " << i;
     }
   });
 }

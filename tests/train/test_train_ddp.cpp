@@ -1,5 +1,7 @@
 // Data parallelism: 2 ranks, each stepping on its half of a fixed combined batch, end with
-// identical parameters, equal (within float tolerance) to 1 rank stepping on the combined batch.
+// identical parameters, equal (within float tolerance) to 1 rank stepping on the combined batch,
+// and the all-reduce overlapped with the backward pass gives bit for bit the parameters of the
+// plain all-reduce after the backward pass.
 // BatchNorm is in eval mode for this comparison: in training mode per-rank batch statistics
 // differ from combined-batch statistics by design (as in DDP without SyncBatchNorm), so only the
 // gradient averaging is compared. Run as-is, the 2 ranks are threads of this process; under
@@ -28,8 +30,9 @@ constexpr int kPerRank = 16;
 
 TrainingData ddp_data() { return {synthetic_split("tr", 3, 20), synthetic_split("va", 1, 60)}; }
 
-Config ddp_config(const std::string& dir) {
+Config ddp_config(const std::string& dir, bool overlap = true) {
   Config c = small_training_config(dir);
+  c.train.overlap_allreduce = overlap;
   c.train.patches_per_step = 2 * kPerRank;
   c.train.bucket_mb = 0.5;  // several buckets
   // BatchNorm in eval mode leaves activations unnormalised: the MSE loss and a smaller rate keep
@@ -68,17 +71,30 @@ std::vector<torch::Tensor> state_of(Patch2LocNet& net) {
 
 struct RankResult {
   std::vector<torch::Tensor> initial, final_state;
+  std::vector<torch::Tensor> plain_final;  // the same run with train.overlap_allreduce off
 };
 
-// One rank of the data-parallel run.
-RankResult run_rank(Communicator& comm, const std::string& dir) {
-  Trainer t(ddp_config(dir), comm, ddp_data());
-  RankResult r;
-  r.initial = state_of(t.model());
+std::vector<torch::Tensor> train_rank(Communicator& comm, const std::string& dir, bool overlap,
+                                      std::vector<torch::Tensor>* initial) {
+  Trainer t(ddp_config(dir, overlap), comm, ddp_data());
+  if (initial) *initial = state_of(t.model());
   t.model()->eval();
   for (const auto& b : combined_batches()) t.train_step(half(b, comm.rank(), comm.world()));
-  r.final_state = state_of(t.model());
+  return state_of(t.model());
+}
+
+// One rank of the data-parallel run, overlapped and plain.
+RankResult run_rank(Communicator& comm, const std::string& dir) {
+  RankResult r;
+  r.final_state = train_rank(comm, dir, true, &r.initial);
+  r.plain_final = train_rank(comm, dir + "_plain", false, nullptr);
   return r;
+}
+
+void expect_overlap_equals_plain(const RankResult& r) {
+  ASSERT_EQ(r.final_state.size(), r.plain_final.size());
+  for (size_t i = 0; i < r.final_state.size(); ++i)
+    EXPECT_TRUE(torch::equal(r.final_state[i], r.plain_final[i])) << "overlapped vs plain, tensor " << i;
 }
 
 // The 1-rank reference from the same initial state, on the combined batches.
@@ -134,6 +150,7 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
       comm->broadcast(t, 0);
     }
     for (size_t i = 0; i < theirs.size(); ++i) EXPECT_TRUE(torch::equal(theirs[i], r.final_state[i])) << i;
+    expect_overlap_equals_plain(r);
     expect_close(r.initial, r.final_state, reference(r.initial, dir_for("reference_rank" + std::to_string(env.rank))));
     return;
   }
@@ -165,6 +182,8 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
         << "final " << i << " max diff " << (res[0].final_state[i] - res[1].final_state[i]).abs().max().item<double>()
         << " numel " << res[0].final_state[i].numel();
   expect_close(res[0].initial, res[0].final_state, reference(res[0].initial, dir_for("reference")));
+  expect_overlap_equals_plain(res[0]);
+  expect_overlap_equals_plain(res[1]);
   // The run changed the parameters (so the comparison is not vacuous).
   EXPECT_FALSE(torch::equal(res[0].initial[0], res[0].final_state[0]));
 }

@@ -1,0 +1,69 @@
+#!/usr/bin/env python3
+"""Patch2Loc C++ against the PyTorch reference (bench/reference/patch2loc_reference.py), in one
+run, with the same threads, patch size and batch. Prints one JSON object with the ratios.
+
+  /usr/bin/python3 bench/compare_reference.py [--build build] [--threads 2] [--patch 12]
+                                              [--batch 1024] [--steps 8] [--strides 1 2 4]
+
+Training: patches/s of one step (forward, beta-NLL, backward, Adam) on a fixed batch, median
+step; ours as 1 process x `threads` threads and as `threads` MPI-style ranks x 1 thread (the
+main job's layout: bench_train, Gloo all-reduce included), against the reference with `threads`
+threads. Inference: seconds for the whole heatmap of one 96 x 96 x 80 volume (every stride-s
+grid point through the network, upsampling, 7^3 median filter, mask), peak memory of each
+process, and the largest difference between our heatmap and the reference's on the same
+weights (fp32). Each measurement is its own process, so peak memory is per measurement.
+"""
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def run_json(cmd, env=None):
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True, env=env).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--build", default="build")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--patch", type=int, default=12)
+    ap.add_argument("--batch", type=int, default=1024)
+    ap.add_argument("--steps", type=int, default=8)
+    ap.add_argument("--strides", type=int, nargs="+", default=[1, 2, 4])
+    a = ap.parse_args()
+    ours = os.path.join(a.build, "bin", "bench_patch2loc")
+    ref = [sys.executable, os.path.join(HERE, "reference", "patch2loc_reference.py")]
+    common = ["--threads", str(a.threads)]
+    env = dict(os.environ, OMP_NUM_THREADS=str(a.threads))
+
+    train = {
+        "reference": run_json(ref + ["train"] + common + ["--batch", str(a.batch), "--patch", str(a.patch), "--steps", str(a.steps)], env),
+        "ours_1_process": run_json([ours, "train"] + common + ["--batch", str(a.batch), "--patch", str(a.patch), "--steps", str(a.steps)], env),
+    }
+    ranks = run_json([os.path.join(a.build, "bin", "bench_train"), str(a.batch // a.threads), str(a.steps)], env)
+    train["ours_ranks"] = {"ranks": a.threads, "threads_per_rank": 1, **ranks["two_ranks"]}
+    r = train["reference"]["patches_per_s"]
+    ratios = {"train_1_process": train["ours_1_process"]["patches_per_s"] / r,
+              "train_ranks": train["ours_ranks"]["patches_per_s"] / r}
+
+    infer = {}
+    with tempfile.TemporaryDirectory(prefix="p2l_compare_") as d:
+        for s in a.strides:
+            mine = run_json([ours, "infer"] + common + ["--patch", str(a.patch), "--stride", str(s), "--out", d], env)
+            theirs = run_json(ref + ["infer"] + common + ["--stride", str(s), "--dir", d], env)
+            infer["stride_%d" % s] = {"ours": mine, "reference": theirs}
+            ratios["infer_stride_%d" % s] = theirs["seconds_per_volume"] / mine["seconds_per_volume"]
+    worst = max(v["reference"]["max_abs_diff_heatmap"] for v in infer.values())
+    print(json.dumps({"threads": a.threads, "patch": a.patch, "batch": a.batch, "train": train,
+                      "infer": infer, "ratios_ours_over_reference": ratios,
+                      "max_abs_heatmap_difference": worst}, indent=1))
+
+
+if __name__ == "__main__":
+    main()

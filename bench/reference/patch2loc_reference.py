@@ -1,0 +1,205 @@
+#!/usr/bin/env python3
+"""The PyTorch reference of Patch2Loc, written the straightforward way the published code is:
+torchvision's resnet18 with a 1-channel 3x3 stem and no FC, the sinusoidal slice embedding, two
+MLP heads, the beta-NLL loss and Adam; stride-s inference with F.unfold over each slice, bilinear
+upsampling of the score grid, a 7^3 median filter and the brain mask (SPEC sections 4 to 6).
+
+Debian's python3-torch / python3-torchvision (scripts/debian-packages.txt). Prints one JSON line.
+  patch2loc_reference.py train --threads T --batch B --patch P --steps N
+  patch2loc_reference.py infer --threads T --dir DIR --stride S   (DIR from bench_patch2loc export)
+"""
+import argparse
+import json
+import math
+import resource
+import time
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+import torchvision
+
+
+def head(hidden=(512, 128, 64, 32), inp=512):
+    m = nn.Module()
+    layers = []
+    for w in hidden:
+        layers += [nn.Linear(inp, w), nn.BatchNorm1d(w), nn.ReLU()]
+        inp = w
+    m.hidden = nn.Sequential(*layers)
+    m.out = nn.Linear(inp, 2)
+    m.forward = lambda x: m.out(m.hidden(x))
+    return m
+
+
+class Patch2Loc(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.encoder = torchvision.models.resnet18(weights=None)
+        self.encoder.conv1 = nn.Conv2d(1, 64, 3, stride=2, padding=3, bias=False)
+        self.encoder.fc = nn.Identity()
+        self.mean_head = head()
+        self.logvar_head = head()
+        with torch.no_grad():
+            self.mean_head.out.bias.fill_(50.0)
+
+    def forward(self, x, cond):
+        f = self.encoder(x)
+        i = torch.arange(256, dtype=torch.float32)
+        freq = torch.exp(i * (-2.0 * math.log(10000.0) / 512))
+        a = cond.reshape(-1, 1) * freq
+        emb = torch.stack([torch.sin(a), torch.cos(a)], 2).reshape(-1, 512)
+        f = f + emb
+        return self.mean_head(f), self.logvar_head(f)
+
+
+def beta_nll(mu, logvar, t, beta=0.5):
+    s2 = logvar.exp()
+    nll = 0.5 * ((t - mu) ** 2 / s2 + logvar)
+    return (nll * s2.detach() ** beta).sum(1).mean()
+
+
+def our_name(name):
+    """torchvision parameter names -> the C++ model's (encoder.stem, encoder.stages.<k>...)."""
+    if not name.startswith("encoder."):
+        return name
+    rest = name[len("encoder."):]
+    if rest.startswith("conv1."):
+        return "encoder.stem." + rest[len("conv1."):]
+    if rest.startswith("bn1."):
+        return "encoder.stem_bn." + rest[len("bn1."):]
+    layer, block, tail = rest.split(".", 2)
+    k = 2 * (int(layer[len("layer"):]) - 1) + int(block)
+    return "encoder.stages.%d.%s" % (k, tail)
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def train(args):
+    torch.manual_seed(3141)
+    net = Patch2Loc()
+    net.train()
+    opt = torch.optim.Adam(net.parameters(), lr=1e-2)
+    p = args.patch
+    patches = torch.rand(args.batch, 1, p, p)
+    targets = torch.rand(args.batch, 2) * 100
+    cond = torch.rand(args.batch) * 100
+    times = []
+    for s in range(args.steps + 1):  # the first step warms up
+        t0 = time.perf_counter()
+        mu, logvar = net(patches, cond)
+        loss = beta_nll(mu, logvar, targets)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if s > 0:
+            times.append(time.perf_counter() - t0)
+    step = sorted(times)[len(times) // 2]
+    return {"patches_per_s": args.batch / step, "step_s": step, "peak_rss_mb": peak_mb()}
+
+
+def upsample(grid, stride, h, w):
+    """Bilinear between grid points g * stride, clamped past the last one (ScoreGrid.hpp)."""
+    def axis(n, size):
+        pix = torch.arange(size)
+        g0 = torch.clamp(pix // stride, max=n - 1)
+        g1 = torch.clamp(g0 + 1, max=n - 1)
+        f = torch.where(g1 == g0, torch.zeros(size), (pix - g0 * stride).float() / stride)
+        return g0, g1, f
+    y0, y1, fy = axis(grid.shape[0], h)
+    x0, x1, fx = axis(grid.shape[1], w)
+    fy, fx = fy[:, None], fx[None, :]
+    a, b = grid[y0][:, x0], grid[y0][:, x1]
+    c, d = grid[y1][:, x0], grid[y1][:, x1]
+    return (1 - fy) * ((1 - fx) * a + fx * b) + fy * ((1 - fx) * c + fx * d)
+
+
+def median_filter(vol, size, chunk=4):
+    """Median over the size^3 cube, zero-padded outside the volume."""
+    r = size // 2
+    padded = F.pad(vol, (r, r, r, r, r, r))
+    out = torch.empty_like(vol)
+    for z0 in range(0, vol.shape[0], chunk):
+        z1 = min(vol.shape[0], z0 + chunk)
+        win = padded[z0:z1 + 2 * r].unfold(0, size, 1).unfold(1, size, 1).unfold(2, size, 1)
+        out[z0:z1] = win.reshape(*win.shape[:3], -1).median(-1).values
+    return out
+
+
+def heatmap(net, image, mask, p, stride, min_fraction=0.2, batch=2048, median=7):
+    """image, mask [Z, H, W]. Returns (raw score map, filtered heatmap), both [Z, H, W]."""
+    Z, H, W = image.shape
+    score = torch.zeros(Z, H, W)
+    half = p // 2
+    for z in range(Z):
+        m = mask[z].float()
+        if m.sum() == 0:
+            continue
+        # Patch centred at (y, x) spans y - p/2 .. y - p/2 + p - 1: pad p/2 before, p - p/2 - 1 after.
+        pad = (half, p - half - 1, half, p - half - 1)
+        img = F.pad((image[z] * m)[None, None], pad)
+        msk = F.pad(m[None, None], pad)
+        cols = F.unfold(img, p, stride=1)[0].T.reshape(H, W, p * p)[::stride, ::stride]
+        mcols = F.unfold(msk, p, stride=1)[0].T.reshape(H, W, p * p)[::stride, ::stride]
+        gh, gw = cols.shape[:2]
+        cols, frac = cols.reshape(-1, 1, p, p), mcols.reshape(-1, p * p).mean(1)
+        ys = (torch.arange(gh) * stride).repeat_interleave(gw).float()
+        xs = (torch.arange(gw) * stride).repeat(gh).float()
+        keep = torch.nonzero(frac >= min_fraction).flatten()
+        grid = torch.zeros(gh * gw)
+        for b0 in range(0, len(keep), batch):
+            k = keep[b0:b0 + batch]
+            cond = torch.full((len(k),), 100.0 * z / Z)
+            mu, logvar = net(cols[k], cond)
+            t = torch.stack([ys[k] * 100.0 / H, xs[k] * 100.0 / W], 1)
+            grid[k] = torch.log(((mu - t) ** 2).sum(1) + 1e-10) + logvar.mean(1)
+        score[z] = upsample(grid.reshape(gh, gw), stride, H, W)
+    filtered = median_filter(score, median) * mask.float()
+    return score, filtered
+
+
+def infer(args):
+    net = Patch2Loc()
+    state = torch.load(args.dir + "/model.pt")
+    own = dict(net.state_dict())
+    with torch.no_grad():
+        for name, t in own.items():
+            src = state[our_name(name)]
+            t.copy_(src.to(t.dtype).reshape(t.shape))
+    net.eval()
+    vol = torch.load(args.dir + "/volume.pt")
+    image, mask = vol["image"].float(), vol["mask"]
+    p = int(vol["patch"].item())
+    with torch.no_grad():
+        heatmap(net, image[:2], mask[:2], p, args.stride)  # warm-up
+        t0 = time.perf_counter()
+        score, filtered = heatmap(net, image, mask, p, args.stride)
+        seconds = time.perf_counter() - t0
+    ours = torch.load(args.dir + "/heatmap_stride%d.pt" % args.stride)
+    return {"seconds_per_volume": seconds, "peak_rss_mb": peak_mb(),
+            "max_abs_diff_score": float((ours["score"] - score).abs().max()),
+            "max_abs_diff_heatmap": float((ours["heatmap"] - filtered).abs().max()),
+            "score_range": [float(score.min()), float(score.max())]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("mode", choices=["train", "infer"])
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--batch", type=int, default=1024)
+    ap.add_argument("--patch", type=int, default=12)
+    ap.add_argument("--steps", type=int, default=5)
+    ap.add_argument("--dir", default="")
+    ap.add_argument("--stride", type=int, default=4)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    result = train(args) if args.mode == "train" else infer(args)
+    result.update({"implementation": "pytorch-reference", "torch": torch.__version__,
+                   "threads": torch.get_num_threads(), "mode": args.mode})
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
