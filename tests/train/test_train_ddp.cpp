@@ -74,39 +74,45 @@ struct RankResult {
   std::vector<torch::Tensor> plain_final;  // the same run with train.overlap_allreduce off
 };
 
+void load_state(Patch2LocNet& net, const std::vector<torch::Tensor>& state) {
+  torch::NoGradGuard no_grad;
+  size_t i = 0;
+  for (auto& p : net->parameters()) p.copy_(state[i++]);
+  for (auto& b : net->buffers()) b.copy_(state[i++]);
+}
+
+// Steps on this rank's halves; starts from `initial` when given (threads share the global RNG,
+// so two trainers built one after the other need not draw the same initial weights), else
+// records the initial state there.
 std::vector<torch::Tensor> train_rank(Communicator& comm, const std::string& dir, bool overlap,
-                                      std::vector<torch::Tensor>* initial) {
+                                      std::vector<torch::Tensor>& initial) {
   Trainer t(ddp_config(dir, overlap), comm, ddp_data());
-  if (initial) *initial = state_of(t.model());
+  if (initial.empty()) initial = state_of(t.model());
+  else load_state(t.model(), initial);
   t.model()->eval();
   for (const auto& b : combined_batches()) t.train_step(half(b, comm.rank(), comm.world()));
   return state_of(t.model());
 }
 
-// One rank of the data-parallel run, overlapped and plain.
+// One rank of the data-parallel run, overlapped and plain, from the same initial state.
 RankResult run_rank(Communicator& comm, const std::string& dir) {
   RankResult r;
-  r.final_state = train_rank(comm, dir, true, &r.initial);
-  r.plain_final = train_rank(comm, dir + "_plain", false, nullptr);
+  r.final_state = train_rank(comm, dir, true, r.initial);
+  r.plain_final = train_rank(comm, dir + "_plain", false, r.initial);
   return r;
 }
 
 void expect_overlap_equals_plain(const RankResult& r) {
   ASSERT_EQ(r.final_state.size(), r.plain_final.size());
   for (size_t i = 0; i < r.final_state.size(); ++i)
-    EXPECT_TRUE(torch::equal(r.final_state[i], r.plain_final[i])) << "overlapped vs plain, tensor " << i;
+    EXPECT_TRUE(torch::equal(r.final_state[i], r.plain_final[i])) << "overlapped vs plain, tensor " << i << " max diff " << (r.final_state[i] - r.plain_final[i]).abs().max().item<double>() << " of " << r.final_state[i].abs().max().item<double>();
 }
 
 // The 1-rank reference from the same initial state, on the combined batches.
 std::vector<torch::Tensor> reference(const std::vector<torch::Tensor>& initial, const std::string& dir) {
   Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", false, std::chrono::seconds(10));
   Trainer t(ddp_config(dir), one, ddp_data());
-  {
-    torch::NoGradGuard no_grad;
-    size_t i = 0;
-    for (auto& p : t.model()->parameters()) p.copy_(initial[i++]);
-    for (auto& b : t.model()->buffers()) b.copy_(initial[i++]);
-  }
+  load_state(t.model(), initial);
   t.model()->eval();
   for (const auto& b : combined_batches()) t.train_step(b);
   return state_of(t.model());
