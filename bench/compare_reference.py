@@ -6,9 +6,10 @@ run, with the same threads, patch size and batch. Prints one JSON object with th
                                               [--batch 1024] [--steps 8] [--strides 1 2 4]
 
 Training: patches/s of one step (forward, beta-NLL, backward, Adam) on a fixed batch, median
-step; ours as 1 process x `threads` threads and as `threads` MPI-style ranks x 1 thread (the
-main job's layout: bench_train, Gloo all-reduce included), against the reference with `threads`
-threads. Inference: seconds for the whole heatmap of one 96 x 96 x 80 volume (every stride-s
+step; ours as 1 process x `threads` threads and as 2 Gloo ranks x 1 thread (bench_train: the
+ranks are threads of one process, the gradient all-reduce included; the main job runs the same
+layout as 2 mpirun processes), each rank on half the batch, against the reference with
+`threads` threads. Inference: seconds for the whole heatmap of one 96 x 96 x 80 volume (every stride-s
 grid point through the network, upsampling, 7^3 median filter, mask), peak memory of each
 process, and the largest difference between our heatmap and the reference's on the same
 weights (fp32). Each measurement is its own process, so peak memory is per measurement.
@@ -46,8 +47,8 @@ def main():
         "reference": run_json(ref + ["train"] + common + ["--batch", str(a.batch), "--patch", str(a.patch), "--steps", str(a.steps)], env),
         "ours_1_process": run_json([ours, "train"] + common + ["--batch", str(a.batch), "--patch", str(a.patch), "--steps", str(a.steps)], env),
     }
-    ranks = run_json([os.path.join(a.build, "bin", "bench_train"), str(a.batch // a.threads), str(a.steps)], env)
-    train["ours_ranks"] = {"ranks": a.threads, "threads_per_rank": 1, **ranks["two_ranks"]}
+    ranks = run_json([os.path.join(a.build, "bin", "bench_train"), str(a.batch // 2), str(a.steps)], env)
+    train["ours_ranks"] = {"ranks": 2, "threads_per_rank": 1, **ranks["two_ranks"]}
     r = train["reference"]["patches_per_s"]
     ratios = {"train_1_process": train["ours_1_process"]["patches_per_s"] / r,
               "train_ranks": train["ours_ranks"]["patches_per_s"] / r}

@@ -2,8 +2,8 @@
 // An inference-only copy of a trained Patch2LocNet with every BatchNorm folded into the
 // convolution or linear layer before it (w' = w * g / sqrt(v + eps), b' = (b - m) * g /
 // sqrt(v + eps) + beta, from the running statistics), and every convolution computing only
-// the taps that touch data (ValidTapConv.hpp). Equals the network in eval mode up to float
-// rounding, with about half the memory traffic per layer; run it under inference mode.
+// the taps that touch data (ValidTapConv.hpp): one operation per layer where eval mode runs
+// two. Equals the network in eval mode up to float rounding; run it under inference mode.
 #include <torch/torch.h>
 
 #include <vector>

@@ -97,10 +97,26 @@ TEST(TrainSchedule, FusedAdamEqualsLibTorchAdam) {
     for (size_t i = 0; i < a.size(); ++i)
       EXPECT_TRUE(torch::allclose(a[i], b[i], 1e-6, 1e-7)) << "step " << step << " tensor " << i;
   }
-  // The state is Adam's own, so checkpoints are interchangeable.
-  std::ostringstream saved;
+  // The state is Adam's own, so checkpoints are interchangeable: LibTorch's Adam restored
+  // from FusedAdam's saved state takes the same next step.
+  std::stringstream saved;
   torch::serialize::OutputArchive ar;
   fused.save(ar);
   ar.save_to(saved);
   EXPECT_GT(saved.str().size(), 0u);
+  std::vector<torch::Tensor> c;
+  for (auto& t : b) c.push_back(t.detach().clone().requires_grad_(true));
+  torch::optim::Adam restored(c, o);
+  torch::serialize::InputArchive in;
+  in.load_from(saved);
+  restored.load(in);
+  for (size_t i = 0; i < b.size(); ++i) {
+    auto g = torch::randn(b[i].sizes());
+    b[i].mutable_grad() = g.clone();
+    c[i].mutable_grad() = g.clone();
+  }
+  fused.step();
+  restored.step();
+  for (size_t i = 0; i < b.size(); ++i)
+    EXPECT_TRUE(torch::allclose(b[i], c[i], 1e-6, 1e-7)) << "after restore, tensor " << i;
 }
