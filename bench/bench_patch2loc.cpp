@@ -112,7 +112,7 @@ void infer(const std::map<std::string, std::string>& a) {
   std::filesystem::create_directories(out);
   Patch2LocNet net(cfg.model);
   if (!a.at("checkpoint").empty()) {
-    load_model_weights(a.at("checkpoint"), net);
+    load_model_weights(a.at("checkpoint"), *net);
   } else {  // a short training run gives realistic weights and BatchNorm statistics
     Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", false, std::chrono::seconds(60));
     cfg.train.patches_per_step = 256;

@@ -11,8 +11,8 @@ int main(int argc, char** argv) {
     p2l::Config cfg = p2l::parse_command_line(
         argc, argv, "p2l-make-cohort",
         "Generates the default cohort from the Colin27 brain (Debian mricron-data): healthy subjects and\n"
-        "the lesion sets tumor, ms, stroke and wmh, as NIfTI in the layout of the real data, with split\n"
-        "CSVs and PNG previews, into data.data_dir. Reruns with unchanged cohort settings reuse it.");
+        "the lesion sets tumor, ms, stroke, wmh and heterotopia, as NIfTI in the layout of the real data,\n"
+        "with split CSVs and PNG previews, into data.data_dir. Reruns with unchanged cohort settings reuse it.");
     const p2l::CohortSummary s = p2l::generate_cohort(cfg);
     const std::string dir = cfg.data.data_dir;
     if (s.reused) {

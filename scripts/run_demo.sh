@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: installs, builds, then runs the whole pipeline on the embedded default cohort:
-# generate the cohort, preprocess with 2 MPI ranks, train with 2 ranks, evaluate every set,
+# generate the cohort, preprocess with 2 MPI ranks, train Patch2Loc and the autoencoder
+# baseline with 2 ranks, evaluate every method (Patch2Loc, z-score, AE, fusions) on every set,
 # write the report. Everything lands in runs/default (see configs/default.yaml); a rerun
 # resumes: finished stages are skipped or continued.
 # Usage: scripts/run_demo.sh [section.key=value ...]   (overrides apply to every stage)
@@ -9,7 +10,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 config="${P2L_CONFIG:-configs/default.yaml}"
 ranks="${P2L_RANKS:-2}"
-bash scripts/build.sh p2l-make-cohort p2l-preprocess p2l-train p2l-evaluate
+bash scripts/build.sh p2l-make-cohort p2l-preprocess p2l-train p2l-train-ae p2l-evaluate
 bin="${P2L_BUILD_DIR:-$root/build}/bin"
 out="$(grep -E '^\s+output_dir:' "$config" | head -1 | awk '{print $2}')"
 for o in "$@"; do case "$o" in run.output_dir=*) out="${o#run.output_dir=}";; esac; done
@@ -27,6 +28,7 @@ start=$SECONDS
 stage cohort "$bin/p2l-make-cohort" --config "$config" "$@"
 stage preprocess bash scripts/mpi-launch.sh "$ranks" "$bin/p2l-preprocess" --config "$config" "$@"
 stage train bash scripts/mpi-launch.sh "$ranks" "$bin/p2l-train" --config "$config" "$@"
+stage train-ae bash scripts/mpi-launch.sh "$ranks" "$bin/p2l-train-ae" --config "$config" "$@"
 stage evaluate bash scripts/mpi-launch.sh "$ranks" "$bin/p2l-evaluate" --config "$config" "$@"
 echo "[demo] whole pipeline: $((SECONDS - start)) s" | tee -a "$log"
 echo "[demo] report (table, figures): $out/report/report.md"

@@ -19,7 +19,9 @@ struct SetInfo {
   const char* name;
   double age_lo, age_hi;
 };
-constexpr SetInfo kSets[] = {{"tumor", 25, 80}, {"ms", 20, 60}, {"stroke", 40, 85}, {"wmh", 55, 90}};
+// Heterotopia: usually found in adolescents and young adults investigated for epilepsy.
+constexpr SetInfo kSets[] = {{"tumor", 25, 80}, {"ms", 20, 60}, {"stroke", 40, 85}, {"wmh", 55, 90},
+                             {"heterotopia", 12, 50}};
 
 // Stream ids of the seeds: healthy subjects use set 0; lesion sets 1.. in kSets order, so
 // leaving a set out does not change the others.
@@ -89,7 +91,8 @@ CohortPlan plan_cohort(const CohortConfig& cfg, const std::string& data_dir) {
     const SetInfo* info = nullptr;
     for (size_t k = 0; k < std::size(kSets); ++k)
       if (set == kSets[k].name) set_id = k + 1, info = &kSets[k];
-    if (!info) throw std::runtime_error("cohort.lesion_sets: unknown set '" + set + "'");
+    if (!info)
+      throw std::runtime_error("cohort.lesion_sets: unknown set '" + set + "' (tumor, ms, stroke, wmh, heterotopia)");
     const fs::path dir = root / "Test" / set;
     std::vector<size_t> test, val;
     const int n = cfg.n_test_per_set + cfg.n_val_per_set;

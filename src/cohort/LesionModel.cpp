@@ -24,9 +24,8 @@ Vec3 unit(const Vec3& a) {
 }
 double clamp01(double x) { return std::clamp(x, 0.0, 1.0); }
 
-// A random model voxel satisfying `pred` (uniform over all such voxels).
-Vec3 pick(const TissueModel& m, Rng& rng, const std::string& what,
-          const std::function<bool(const Vec3&, size_t)>& pred) {
+// The brain voxels of the model satisfying `pred`, in grid order.
+std::vector<size_t> candidates(const TissueModel& m, const std::function<bool(const Vec3&, size_t)>& pred) {
   std::vector<size_t> cand;
   const auto& n = m.geom.size;
   for (size_t k = 0; k < n[2]; ++k)
@@ -35,10 +34,20 @@ Vec3 pick(const TissueModel& m, Rng& rng, const std::string& what,
         size_t s = m.t1.index(i, j, k);
         if (m.brain.data[s] > 0.9 && pred(m.position(i, j, k), s)) cand.push_back(s);
       }
+  return cand;
+}
+
+Vec3 voxel_position(const TissueModel& m, size_t s) {
+  const auto& n = m.geom.size;
+  return m.position(s % n[0], (s / n[0]) % n[1], s / (n[0] * n[1]));
+}
+
+// A random model voxel satisfying `pred` (uniform over all such voxels).
+Vec3 pick(const TissueModel& m, Rng& rng, const std::string& what,
+          const std::function<bool(const Vec3&, size_t)>& pred) {
+  std::vector<size_t> cand = candidates(m, pred);
   if (cand.empty()) throw std::runtime_error("cohort: no template location fits a " + what + " lesion");
-  size_t s = cand[size_t(rng.integer(0, long(cand.size()) - 1))];
-  const size_t i = s % n[0], j = (s / n[0]) % n[1], k = s / (n[0] * n[1]);
-  return m.position(i, j, k);
+  return voxel_position(m, cand[size_t(rng.integer(0, long(cand.size()) - 1))]);
 }
 
 Vec3 ventricle_gradient(const TissueModel& m, const Vec3& u) {
@@ -61,6 +70,8 @@ const TissueMix kPlaque{{0, 0.7, 0.3}, {0.45, 0.4, 0.15}};
 const TissueMix kInfarct{{0.85, 0.15, 0}, {0.92, 0.08, 0}};
 const TissueMix kGliosis{{0.45, 0.55, 0}, {0.7, 0.3, 0}};
 const TissueMix kHyperintensity{{0, 0.6, 0.4}, {0.3, 0.5, 0.2}};
+// Heterotopia: exactly the subject's own grey matter in both contrasts.
+const TissueMix kGreyMatter{{0, 1, 0}, {0, 1, 0}};
 
 // BraTS labels of the tumour compartments.
 constexpr uint8_t kLabelNecrosis = 1, kLabelEdema = 2, kLabelEnhancing = 4;
@@ -73,7 +84,8 @@ LesionKind lesion_kind(const std::string& set) {
   if (set == "ms") return LesionKind::kMs;
   if (set == "stroke") return LesionKind::kStroke;
   if (set == "wmh") return LesionKind::kWmh;
-  throw std::runtime_error("cohort.lesion_sets: unknown set '" + set + "' (tumor, ms, stroke, wmh)");
+  if (set == "heterotopia") return LesionKind::kHeterotopia;
+  throw std::runtime_error("cohort.lesion_sets: unknown set '" + set + "' (tumor, ms, stroke, wmh, heterotopia)");
 }
 
 LesionPlan::LesionPlan(LesionKind kind, const TissueModel& m, const CohortConfig& cfg, Rng& rng)
@@ -144,6 +156,68 @@ LesionPlan::LesionPlan(LesionKind kind, const TissueModel& m, const CohortConfig
                                 m.lo[2] + m.geom.size[2] * m.voxel_mm + 20},
                            10.0);
       break;
+    case LesionKind::kHeterotopia: {
+      // Grey-matter heterotopia: balls of normal grey matter in the cerebral white matter, either
+      // along the ventricular wall (periventricular) or in the subcortical white matter. The
+      // candidate centres of both kinds are listed once; each nodule then draws from its list.
+      const auto& nc = cfg.heterotopia_count;
+      const auto& dc = cfg.heterotopia_diameter_mm;
+      const auto& vc = cfg.heterotopia_ventricle_mm;
+      const auto& zc = cfg.heterotopia_subcortical_depth_mm;
+      const long n_lo = std::min(nc[0], nc[1]), n_hi = std::max(nc[0], nc[1]);
+      const double d_lo = std::min(dc[0], dc[1]), d_hi = std::max(dc[0], dc[1]);
+      const double v_lo = std::min(vc[0], vc[1]), v_hi = std::max(vc[0], vc[1]);
+      const double z_lo = std::min(zc[0], zc[1]), z_hi = std::max(zc[0], zc[1]);
+      texture_ = cfg.heterotopia_texture;
+      auto level = [&](const Vec3& u) { return superior(u) >= cfg.heterotopia_min_level_mm; };
+      const std::vector<size_t> lists[2] = {
+          candidates(m, [&](const Vec3& u, size_t s) {  // subcortical
+            return tissue(s) == kWm && level(u) && m.depth.data[s] >= z_lo && m.depth.data[s] <= z_hi &&
+                   m.ventricle_dist.data[s] > v_hi;
+          }),
+          candidates(m, [&](const Vec3& u, size_t s) {  // periventricular
+            return tissue(s) == kWm && level(u) && m.ventricle_dist.data[s] >= v_lo && m.ventricle_dist.data[s] <= v_hi;
+          })};
+      const int n = int(rng.integer(n_lo, n_hi));
+      for (int l = 0; l < n; ++l) {
+        Nodule nod;
+        nod.radius = 0.5 * rng.uniform(d_lo, d_hi);
+        nod.confluent = l > 0 && rng.uniform() < cfg.heterotopia_confluent_prob;
+        nod.periventricular = nod.confluent ? nodules_.back().periventricular
+                                            : rng.uniform() < cfg.heterotopia_periventricular_fraction;
+        const std::vector<size_t>& list = lists[nod.periventricular ? 1 : 0];
+        if (list.empty())
+          throw std::runtime_error(std::string("cohort: no template location fits a ") +
+                                   (nod.periventricular ? "periventricular" : "subcortical") + " heterotopia nodule");
+        // Confluent: centre outside the larger of the two balls but close enough that they touch
+        // or overlap. Otherwise: apart from every earlier nodule by at least one voxel, if possible.
+        std::vector<size_t> fit;
+        auto filter = [&](const std::function<bool(const Vec3&)>& ok) {
+          fit.clear();
+          for (size_t s : list)
+            if (ok(voxel_position(m, s))) fit.push_back(s);
+        };
+        if (nod.confluent) {
+          const Nodule& prev = nodules_.back();
+          filter([&](const Vec3& u) {
+            double d = norm(sub(u, prev.centre));
+            return d >= std::max(prev.radius, nod.radius) && d <= prev.radius + nod.radius;
+          });
+          nod.confluent = !fit.empty();
+        }
+        if (!nod.confluent) {
+          filter([&](const Vec3& u) {
+            for (const auto& o : nodules_)
+              if (norm(sub(u, o.centre)) < o.radius + nod.radius + m.voxel_mm) return false;
+            return true;
+          });
+          if (fit.empty()) fit = list;
+        }
+        nod.centre = voxel_position(m, fit[size_t(rng.integer(0, long(fit.size()) - 1))]);
+        nodules_.push_back(nod);
+      }
+      break;
+    }
   }
 }
 
@@ -152,6 +226,7 @@ int LesionPlan::count() const {
     case LesionKind::kNone: return 0;
     case LesionKind::kMs: return int(ovoids_.size());
     case LesionKind::kWmh: return 2;
+    case LesionKind::kHeterotopia: return int(nodules_.size());
     default: return 1;
   }
 }
@@ -236,6 +311,17 @@ LesionPaint LesionPlan::paint(const Vec3& q, const Vec3& p, const TissueModel& m
       double margin = t - vd;
       double w = clamp01(0.5 + margin / edge);
       if (w > 0) out = {uint8_t(margin >= 0 ? 1 : 0), w, 0.05, kHyperintensity};
+      break;
+    }
+    case LesionKind::kHeterotopia: {
+      // Painted over white matter only: never into the ventricles, CSF or the cortex.
+      if (in_ventricle(m, p) || m.classify(m.sample(m.t1, p)) != kWm) break;
+      for (const auto& o : nodules_) {
+        double d = norm(sub(q, o.centre));
+        if (d > o.radius + edge) continue;
+        double w = clamp01(0.5 + (o.radius - d) / edge);
+        if (w > out.weight) out = {uint8_t(d <= o.radius ? 1 : out.label), w, texture_, kGreyMatter};
+      }
       break;
     }
   }

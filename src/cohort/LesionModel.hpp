@@ -15,7 +15,7 @@ namespace p2l {
 struct CohortConfig;
 class Rng;
 
-enum class LesionKind { kNone, kTumor, kMs, kStroke, kWmh };
+enum class LesionKind { kNone, kTumor, kMs, kStroke, kWmh, kHeterotopia };
 LesionKind lesion_kind(const std::string& set);  // "" -> kNone; throws on an unknown set
 
 // Intensity of a lesion compartment as weights on the subject's CSF, GM and WM levels.
@@ -38,6 +38,14 @@ struct Ovoid {
   Vec3 radii{};
 };
 
+// One grey-matter heterotopia nodule: a ball of normal grey matter inside the white matter.
+struct Nodule {
+  Vec3 centre{};
+  double radius = 0;
+  bool periventricular = false;  // along the ventricular wall; else subcortical white matter
+  bool confluent = false;        // placed touching or overlapping the previous nodule
+};
+
 class LesionPlan {
  public:
   LesionPlan() = default;
@@ -45,8 +53,10 @@ class LesionPlan {
   LesionPlan(LesionKind kind, const TissueModel& model, const CohortConfig& cfg, Rng& rng);
 
   LesionKind kind() const { return kind_; }
-  // Number of distinct lesions drawn (MS plaques; 1 for a tumour or stroke; 2 WMH caps).
+  // Number of distinct lesions drawn (MS plaques, heterotopia nodules; 1 for a tumour or
+  // stroke; 2 WMH caps).
   int count() const;
+  const std::vector<Nodule>& nodules() const { return nodules_; }
   const Vec3& tumour_centre() const { return centre_; }
   double tumour_radius() const { return radius_; }
 
@@ -66,6 +76,9 @@ class LesionPlan {
   std::vector<Ovoid> ovoids_;
   // WMH.
   double thickness_ = 0;
+  // Heterotopia.
+  std::vector<Nodule> nodules_;
+  double texture_ = 0;
 
   // Radius factor of the tumour along the direction of `d` (irregular outline).
   double outline(const Vec3& d, const SmoothField& f, double amplitude) const;

@@ -12,7 +12,7 @@ void bind(Schema& s, CohortConfig& c) {
   s.add("cohort.n_test_healthy", &c.n_test_healthy, "healthy test subjects (IXI_test)", 1, 100000);
   s.add("cohort.n_test_per_set", &c.n_test_per_set, "test subjects per lesion set", 1, 100000);
   s.add("cohort.n_val_per_set", &c.n_val_per_set, "validation subjects per lesion set", 1, 100000);
-  s.add("cohort.lesion_sets", &c.lesion_sets, "diseased sets to generate", {"tumor", "ms", "stroke", "wmh"});
+  s.add("cohort.lesion_sets", &c.lesion_sets, "diseased sets to generate", {"tumor", "ms", "stroke", "wmh", "heterotopia"});
   s.add("cohort.voxel_mm", &c.voxel_mm, "isotropic output spacing in mm", 1.0, 4.0);
   s.add("cohort.deformation_mm", &c.deformation_mm, "approximate peak displacement of the smooth non-linear deformation (mm; 3 standard deviations)", 0.0, 20.0);
   s.add("cohort.deformation_smoothness_mm", &c.deformation_smoothness_mm, "spatial scale of the deformation field (mm)", 5.0, 100.0);
@@ -29,6 +29,14 @@ void bind(Schema& s, CohortConfig& c) {
   s.add("cohort.ms_radius_mm", &c.ms_radius_mm, "[min, max] MS lesion radius (mm; ovoids with the volume of a ball of this radius)", 0.5, 20.0, 2, 2);
   s.add("cohort.stroke_radius_mm", &c.stroke_radius_mm, "[min, max] radius of the stroke wedge at the cortex (mm; it narrows towards the ventricles)", 2.0, 60.0, 2, 2);
   s.add("cohort.wmh_thickness_mm", &c.wmh_thickness_mm, "[min, max] thickness of the periventricular caps (mm; bands along the ventricles are thinner)", 0.5, 30.0, 2, 2);
+  s.add("cohort.heterotopia_count", &c.heterotopia_count, "[min, max] number of grey-matter heterotopia nodules", 1, 50, 2, 2);
+  s.add("cohort.heterotopia_diameter_mm", &c.heterotopia_diameter_mm, "[min, max] diameter of a heterotopia nodule (mm; balls of normal grey matter)", 1.0, 40.0, 2, 2);
+  s.add("cohort.heterotopia_confluent_prob", &c.heterotopia_confluent_prob, "probability that a nodule after the first is confluent: placed touching or overlapping the previous one (same placement rule); otherwise it is kept apart from the others", 0.0, 1.0);
+  s.add("cohort.heterotopia_periventricular_fraction", &c.heterotopia_periventricular_fraction, "probability that a non-confluent nodule is periventricular (along the ventricular wall) rather than subcortical", 0.0, 1.0);
+  s.add("cohort.heterotopia_ventricle_mm", &c.heterotopia_ventricle_mm, "[min, max] distance of a periventricular nodule's centre from the ventricles (mm)", 0.0, 30.0, 2, 2);
+  s.add("cohort.heterotopia_subcortical_depth_mm", &c.heterotopia_subcortical_depth_mm, "[min, max] depth below the brain surface of a subcortical nodule's centre (mm); it also lies farther than heterotopia_ventricle_mm[1] from the ventricles", 0.0, 60.0, 2, 2);
+  s.add("cohort.heterotopia_min_level_mm", &c.heterotopia_min_level_mm, "lowest position of a nodule's centre above the centre of the ventricles (mm, towards the top of the head; 0: the level of the lateral ventricle bodies and above)", -60.0, 60.0);
+  s.add("cohort.heterotopia_texture", &c.heterotopia_texture, "relative amplitude of the nodules' fine texture (normal grey matter's own T2 texture is 0.03)", 0.0, 0.3);
   s.add("cohort.preview_slices", &c.preview_slices, "axial slices per subject in the PNG previews (0: no previews)", 0, 20);
   s.add("cohort.preview_subjects", &c.preview_subjects, "subjects (rows) per set in the PNG previews", 1, 50);
   s.add("cohort.healthy_age", &c.healthy_age, "[min, max] age of healthy subjects (years; IXI spans 20-86)", 0.0, 120.0, 2, 2);

@@ -14,7 +14,7 @@ struct CohortConfig {
   int n_test_healthy = 4;
   int n_test_per_set = 4;
   int n_val_per_set = 2;
-  std::vector<std::string> lesion_sets = {"tumor", "ms", "stroke", "wmh"};
+  std::vector<std::string> lesion_sets = {"tumor", "ms", "stroke", "wmh", "heterotopia"};
   double voxel_mm = 2.0;  // output grid spacing: 1 mm is the real-data grid; 2 mm keeps the demo fast
   double deformation_mm = 3.0;
   double deformation_smoothness_mm = 20.0;
@@ -31,6 +31,15 @@ struct CohortConfig {
   std::vector<double> ms_radius_mm = {2.0, 5.0};
   std::vector<double> stroke_radius_mm = {12.0, 24.0};
   std::vector<double> wmh_thickness_mm = {3.0, 8.0};
+  // Grey-matter heterotopia: nodules of normal grey matter in the white matter.
+  std::vector<int> heterotopia_count = {1, 8};
+  std::vector<double> heterotopia_diameter_mm = {3.0, 12.0};
+  double heterotopia_confluent_prob = 0.3;
+  double heterotopia_periventricular_fraction = 0.7;
+  std::vector<double> heterotopia_ventricle_mm = {0.5, 6.0};
+  std::vector<double> heterotopia_subcortical_depth_mm = {6.0, 20.0};
+  double heterotopia_min_level_mm = 0.0;
+  double heterotopia_texture = 0.03;
   int preview_slices = 3;
   int preview_subjects = 4;
   std::vector<double> healthy_age = {20.0, 86.0};

@@ -21,6 +21,8 @@ Schema Config::schema() {
   bind(s, model);
   bind(s, train);
   bind(s, eval);
+  bind(s, zscore);
+  bind(s, ae);
   return s;
 }
 

@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "config/BaselineConfig.hpp"
 #include "config/CohortConfig.hpp"
 #include "config/DataConfig.hpp"
 #include "config/EvalConfig.hpp"
@@ -22,6 +23,8 @@ struct Config {
   ModelConfig model;
   TrainConfig train;
   EvalConfig eval;
+  ZScoreConfig zscore;
+  AutoencoderConfig ae;
 
   // Binds every key to this object's fields (the schema points into *this).
   Schema schema();

@@ -12,7 +12,7 @@ struct DataConfig {
   std::string train_split = "IXI_train_fold0";
   std::string val_split = "IXI_val_fold0";
   std::string healthy_test_split = "IXI_test";
-  std::vector<std::string> test_sets = {"tumor", "ms", "stroke", "wmh"};
+  std::vector<std::string> test_sets = {"tumor", "ms", "stroke", "wmh", "heterotopia"};
   std::string store_dir = "runs/default/store";
 };
 

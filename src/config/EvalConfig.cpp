@@ -16,8 +16,10 @@ void bind(Schema& s, EvalConfig& c) {
   s.add("eval.thresholds", &c.thresholds, "threshold rules", {"best_dice_per_volume", "validation_dice", "healthy_quantile", "fpr"});
   s.add("eval.healthy_quantile", &c.healthy_quantile, "percentile of healthy in-brain heatmap values used as threshold", 0.0, 100.0);
   s.add("eval.fpr_targets", &c.fpr_targets, "healthy-voxel false-positive rates for FPR-matched thresholds", 0.0, 1.0);
-  s.add("eval.fusion_maps_dir", &c.fusion_maps_dir, "folder of pixel-wise maps <id>.nii.gz to fuse with (empty: none)");
-  s.add("eval.fusion_modes", &c.fusion_modes, "fusion rules", {"product", "weighted", "max"});
+  s.add("eval.sources", &c.sources, "map sources evaluated on their own, one table row each per threshold rule: patch2loc, zscore (voxel-wise intensity z-score), ae (slice autoencoder residual; train it with p2l-train-ae) or a name from eval.external_maps");
+  s.add("eval.external_maps", &c.external_maps, "external map sources as name=DIR: DIR/<id>.nii.gz on each preprocessed subject's grid (e.g. a diffusion model's residuals)");
+  s.add("eval.fusion_pairs", &c.fusion_pairs, "pairs of map sources fused with every eval.fusion_modes, as a*b (e.g. patch2loc*zscore)");
+  s.add("eval.fusion_modes", &c.fusion_modes, "fusion rules for eval.fusion_pairs", {"product", "weighted", "max"});
   s.add("eval.fusion_weight", &c.fusion_weight, "w of the weighted fusion", 0.0, 1.0);
   s.add("eval.sweep", &c.sweep, "YAML sweep spec (empty: one setting from this config)");
   s.add("eval.figure_slices", &c.figure_slices, "slices per volume in overlay figures", 0, 20);

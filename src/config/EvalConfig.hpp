@@ -18,8 +18,10 @@ struct EvalConfig {
   std::vector<std::string> thresholds = {"best_dice_per_volume", "validation_dice", "healthy_quantile", "fpr"};
   double healthy_quantile = 98.0;
   std::vector<double> fpr_targets = {0.01, 0.05, 0.10};
-  std::string fusion_maps_dir = "";
-  std::vector<std::string> fusion_modes = {};
+  std::vector<std::string> sources = {"patch2loc"};   // methods with rows of their own
+  std::vector<std::string> external_maps = {};        // "name=DIR": maps DIR/<id>.nii.gz
+  std::vector<std::string> fusion_pairs = {};         // "a*b": fuse source a with source b
+  std::vector<std::string> fusion_modes = {"product"};
   double fusion_weight = 0.5;
   std::string sweep = "";
   int figure_slices = 3;

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "config/Config.hpp"
+#include "eval/BaselineMaps.hpp"
 #include "eval/EvaluationFigures.hpp"
 #include "eval/HeatmapBuilder.hpp"
 #include "eval/HeatmapCache.hpp"
@@ -81,7 +82,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
       cfg.eval.healthy_reference_split.empty() ? cfg.data.val_split : cfg.eval.healthy_reference_split;
 
   Patch2LocNet net(cfg.model);
-  load_model_weights(ckpt, net);
+  load_model_weights(ckpt, *net);
   const torch::Device device = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
   HeatmapOptions opt;
   opt.stride = cfg.eval.stride;
@@ -96,6 +97,9 @@ int run_evaluation(Config& cfg, int rank, int size) {
   StoreReader store(cfg.data.store_dir);
   const std::vector<std::string> splits = splits_to_score(cfg, store, reference);
   if (rank == 0) cfg.write(out + "/report/evaluate_config.yaml");
+  const std::map<std::string, std::string> source_dirs = map_source_dirs(cfg);
+  const BaselineMaps baselines(cfg, rank == 0);
+  MPI_Barrier(MPI_COMM_WORLD);  // stale baseline maps are gone before any rank writes new ones
 
   // Phase 1: heatmaps, subjects dealt round-robin over the ranks.
   std::vector<Work> all, mine;
@@ -111,16 +115,21 @@ int run_evaluation(Config& cfg, int rank, int size) {
   for (size_t i = 0; i < mine.size(); ++i) {
     const Work& w = mine[i];
     try {
-      if (!cache.has_raw(w.split, w.id) || !std::filesystem::exists(cache.heatmap_path(w.split, w.id))) {
+      const bool heatmap = !cache.has_raw(w.split, w.id) || !std::filesystem::exists(cache.heatmap_path(w.split, w.id));
+      const bool baseline = baselines.any() && !baselines.has(w.id);
+      if (heatmap || baseline) {
         SubjectSlices s = store.load(w.split, w.id);
         s.split = w.split;
-        ScoreMaps raw = builder.score_maps(s);
-        cache.write_raw(w.split, w.id, raw);
-        EvalSubject e;
-        e.mask = slices_to_volume(s.mask, s.geom);
-        e.raw = std::move(raw);
-        write_nifti(cache.heatmap_path(w.split, w.id), patch2loc_map(e, configured, cfg.eval.erode_mask));
-        ++computed;
+        if (baseline) baselines.write(s);
+        if (heatmap) {
+          ScoreMaps raw = builder.score_maps(s);
+          cache.write_raw(w.split, w.id, raw);
+          EvalSubject e;
+          e.mask = slices_to_volume(s.mask, s.geom);
+          e.raw = std::move(raw);
+          write_nifti(cache.heatmap_path(w.split, w.id), patch2loc_map(e, configured, cfg.eval.erode_mask));
+          ++computed;
+        }
       }
     } catch (const std::exception& e) {
       std::cerr << tool << ": " << w.split << "/" << w.id << ": FAILED: " << e.what() << "\n";
@@ -144,7 +153,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
   EvalInputs in;
   in.sets = cfg.data.test_sets;
   in.healthy_name = cfg.data.healthy_test_split;
-  in.fusion_maps_dir = cfg.eval.fusion_maps_dir;
+  in.source_dirs = source_dirs;
   in.erode_mask = cfg.eval.erode_mask;
   auto load = [&](const std::string& split) {
     std::vector<EvalSubject> v;
@@ -200,6 +209,11 @@ int run_evaluation(Config& cfg, int rank, int size) {
   write_file_atomic(report + "/report.md", md);
   std::cout << table;
   std::cerr << tool << ": report written to " << report << "/report.md\n";
+  for (const auto& src : res.failed_sources)
+    std::cerr << tool << ": map source '" << src << "' FAILED: its rows are missing (see the notes in report.md)\n";
+  for (const auto& n : res.notes)
+    if (n.rfind("map source", 0) == 0) std::cerr << tool << ": " << n << "\n";
+  if (!res.failed_sources.empty()) return 1;
   if (failed_all > 0) {
     std::cerr << tool << ": " << failed_all << " subject(s) failed and are missing from the results (see messages above)\n";
     return 1;

@@ -50,14 +50,14 @@ FloatVolume fuse(const FloatVolume& p, const FloatVolume& r, const LabelVolume& 
   return out;
 }
 
-FloatVolume read_fusion_map(const std::string& dir, const std::string& id, const Geometry& grid) {
+FloatVolume read_source_map(const std::string& dir, const std::string& id, const Geometry& grid) {
   const std::string path = (std::filesystem::path(dir) / (id + ".nii.gz")).string();
   if (!std::filesystem::exists(path))
-    throw std::runtime_error(path + ": no fusion map for subject '" + id + "' (eval.fusion_maps_dir)");
+    throw std::runtime_error(path + ": no map for subject '" + id + "' in this map source's folder");
   FloatVolume v = read_nifti_float(path);
   const std::string diff = grid.mismatch(v.geom, 1e-3);
   if (!diff.empty())
-    throw std::runtime_error(path + ": fusion map is not on the grid of the preprocessed subject '" +
+    throw std::runtime_error(path + ": map is not on the grid of the preprocessed subject '" +
                              id + "': " + diff);
   return v;
 }

@@ -1,6 +1,6 @@
 #pragma once
-// Fusion of the Patch2Loc heatmap P with a pixel-wise map R (SPEC section 8). Both maps are
-// normalised by statistics of healthy held-out in-brain voxels first.
+// Fusion of two anomaly maps, e.g. the Patch2Loc heatmap P with a pixel-wise map R (SPEC
+// section 8). Both maps are normalised by statistics of healthy held-out in-brain voxels first.
 #include <string>
 
 #include "io/Volume.hpp"
@@ -30,8 +30,8 @@ class MapStatsAccumulator {
 FloatVolume fuse(const FloatVolume& p, const FloatVolume& r, const LabelVolume& mask,
                  const std::string& mode, double w, const MapStats& sp, const MapStats& sr);
 
-// Reads <dir>/<id>.nii.gz and checks it lies on `grid`; throws naming the file when it is
-// missing or on another grid.
-FloatVolume read_fusion_map(const std::string& dir, const std::string& id, const Geometry& grid);
+// Reads a map source's <dir>/<id>.nii.gz and checks it lies on `grid`; throws naming the file
+// and the subject when it is missing or on another grid.
+FloatVolume read_source_map(const std::string& dir, const std::string& id, const Geometry& grid);
 
 }  // namespace p2l

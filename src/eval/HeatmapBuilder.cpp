@@ -1,43 +1,12 @@
 #include "eval/HeatmapBuilder.hpp"
 
-#include <ATen/autocast_mode.h>
-
 #include <stdexcept>
 
+#include "model/AutocastScope.hpp"
 #include "model/PatchExtractor.hpp"
 
 namespace p2l {
 namespace {
-
-// Enables autocast for the scope (fp16/bf16 on GPU, bf16 on CPU) and restores it after.
-class AutocastScope {
- public:
-  AutocastScope(const std::string& precision, const torch::Device& device) {
-    const bool gpu = device.is_cuda();
-    std::string p = precision == "auto" ? (gpu ? "fp16" : "fp32") : precision;
-    if (p == "fp32") return;
-    if (p != "fp16" && p != "bf16") throw std::runtime_error("eval.precision '" + precision + "': unknown");
-    const auto dtype = p == "fp16" ? at::kHalf : at::kBFloat16;
-    if (gpu) {
-      at::autocast::set_autocast_gpu_dtype(dtype);
-      at::autocast::set_enabled(true);
-    } else {
-      if (p == "fp16") throw std::runtime_error("eval.precision fp16: needs a GPU (use bf16 or fp32 on CPU)");
-      at::autocast::set_autocast_cpu_dtype(dtype);
-      at::autocast::set_cpu_enabled(true);
-    }
-    active_ = true, gpu_ = gpu;
-  }
-  ~AutocastScope() {
-    if (!active_) return;
-    if (gpu_) at::autocast::set_enabled(false);
-    else at::autocast::set_cpu_enabled(false);
-    at::autocast::clear_cache();
-  }
-
- private:
-  bool active_ = false, gpu_ = false;
-};
 
 torch::Tensor int64_tensor(const std::vector<int64_t>& v, const torch::Device& d) {
   return torch::tensor(v, torch::kInt64).to(d);
@@ -54,7 +23,9 @@ HeatmapBuilder::HeatmapBuilder(Patch2LocNet net, const HeatmapOptions& opt, torc
 }
 
 Patch2LocOutput HeatmapBuilder::forward(const torch::Tensor& patches, const torch::Tensor& cond) {
-  AutocastScope autocast(opt_.precision, device_);
+  const std::string precision =
+      opt_.precision == "auto" ? (device_.is_cuda() ? "fp16" : "fp32") : opt_.precision;
+  AutocastScope autocast(precision, device_.is_cuda(), "eval.precision");
   Patch2LocOutput out = folded_ ? folded_->forward(patches, cond) : net_->forward(patches, cond);
   return {out.mean.to(torch::kFloat32), out.logvar.to(torch::kFloat32)};
 }

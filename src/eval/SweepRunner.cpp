@@ -1,6 +1,7 @@
 #include "eval/SweepRunner.hpp"
 
 #include <cmath>
+#include <set>
 #include <stdexcept>
 
 #include "eval/Fusion.hpp"
@@ -32,37 +33,74 @@ FloatVolume patch2loc_map(const EvalSubject& s, const MapSetting& m, int erode_m
 
 namespace {
 
+// The map of one source for a subject, 0 outside the (eroded) brain mask.
+FloatVolume source_map(const EvalSubject& s, const std::string& source, const MapSetting& m, const EvalInputs& in) {
+  if (source == kPatch2Loc) return patch2loc_map(s, m, in.erode_mask);
+  auto dir = in.source_dirs.find(source);
+  if (dir == in.source_dirs.end())
+    throw std::runtime_error("map source '" + source + "': unknown (eval.sources, eval.external_maps)");
+  FloatVolume r = read_source_map(dir->second, s.id, s.mask.geom);
+  apply_mask(r, erode(s.mask, in.erode_mask));
+  return r;
+}
+
 // Builds the maps of one setting; fusion statistics come from the healthy reference volumes.
 class SettingMaps {
  public:
   SettingMaps(const MapSetting& m, const EvalInputs& in) : m_(m), in_(in) {
     if (m_.fusion == "none") return;
-    if (in_.fusion_maps_dir.empty())
-      throw std::runtime_error("eval.fusion_maps_dir: fusion '" + m_.fusion + "' needs a folder of maps");
-    MapStatsAccumulator ap, ar;
+    MapStatsAccumulator a, b;
     for (const auto& s : in_.healthy_reference) {
-      ar.add(read_fusion_map(in_.fusion_maps_dir, s.id, s.mask.geom), s.mask);
-      if (m_.fusion != "map") ap.add(patch2loc_map(s, m_, in_.erode_mask), s.mask);
+      a.add(source_map(s, m_.source, m_, in_), s.mask);
+      b.add(source_map(s, m_.partner, m_, in_), s.mask);
     }
-    sr_ = ar.result();
-    if (m_.fusion != "map") sp_ = ap.result();
+    sa_ = a.result(), sb_ = b.result();
   }
 
   FloatVolume operator()(const EvalSubject& s) const {
-    if (m_.fusion == "none") return patch2loc_map(s, m_, in_.erode_mask);
-    FloatVolume r = read_fusion_map(in_.fusion_maps_dir, s.id, s.mask.geom);
-    if (m_.fusion == "map") {
-      apply_mask(r, s.mask);
-      return r;
-    }
-    return fuse(patch2loc_map(s, m_, in_.erode_mask), r, s.mask, m_.fusion, m_.weight, sp_, sr_);
+    FloatVolume a = source_map(s, m_.source, m_, in_);
+    if (m_.fusion == "none") return a;
+    return fuse(a, source_map(s, m_.partner, m_, in_), s.mask, m_.fusion, m_.weight, sa_, sb_);
   }
 
  private:
   MapSetting m_;
   const EvalInputs& in_;
-  MapStats sp_, sr_;
+  MapStats sa_, sb_;
 };
+
+// Every subject's map of every non-Patch2Loc source used: the sources whose maps are missing
+// or on another grid, with one note per bad subject.
+std::set<std::string> check_sources(const SweepSpec& spec, const EvalInputs& in, SweepResults& res) {
+  std::set<std::string> used, bad;
+  for (const auto& m : spec.settings)
+    for (const auto& src : {m.source, m.partner})
+      if (!src.empty() && src != kPatch2Loc) used.insert(src);
+  std::vector<const EvalSubject*> all;
+  for (const auto* group : {&in.healthy_reference, &in.healthy_test})
+    for (const auto& s : *group) all.push_back(&s);
+  for (const auto* sets : {&in.test, &in.val})
+    for (const auto& [set, subjects] : *sets)
+      for (const auto& s : subjects) all.push_back(&s);
+  for (const auto& src : used) {
+    auto dir = in.source_dirs.find(src);
+    if (dir == in.source_dirs.end()) {
+      res.notes.push_back("map source '" + src + "': unknown (eval.sources, eval.external_maps): its rows are skipped");
+      bad.insert(src);
+      continue;
+    }
+    for (const auto* s : all) {
+      try {
+        read_source_map(dir->second, s->id, s->mask.geom);
+      } catch (const std::exception& e) {
+        res.notes.push_back("map source '" + src + "': " + e.what() + ": its rows are skipped");
+        bad.insert(src);
+      }
+    }
+  }
+  res.failed_sources.assign(bad.begin(), bad.end());
+  return bad;
+}
 
 ScoredVolume in_brain(const EvalSubject& s, const FloatVolume& map) {
   ScoredVolume v;
@@ -106,7 +144,9 @@ std::vector<ScoredVolume> diseased(const std::vector<EvalSubject>& subjects,
 SweepResults run_sweep(const SweepSpec& spec, const EvalInputs& in,
                        const std::function<void(const std::string&)>& log) {
   SweepResults res;
+  const std::set<std::string> bad = check_sources(spec, in, res);
   for (const auto& m : spec.settings) {
+    if (bad.count(m.source) || bad.count(m.partner)) continue;
     const SettingMaps build(m, in);
     const std::string setting = m.label();
     // Thresholds from the healthy reference volumes (pooled in-brain values).

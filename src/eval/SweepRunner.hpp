@@ -28,7 +28,7 @@ struct EvalInputs {
   std::vector<EvalSubject> healthy_reference;            // thresholds and fusion statistics
   std::vector<EvalSubject> healthy_test;                 // evaluated for false positives
   std::string healthy_name = "healthy";
-  std::string fusion_maps_dir;
+  std::map<std::string, std::string> source_dirs;  // map source name -> folder of <id>.nii.gz
   int erode_mask = 0;
 };
 
@@ -55,14 +55,17 @@ struct SweepResults {
   std::vector<VolumeRow> volumes;
   std::vector<SummaryRow> summary;
   std::vector<std::pair<std::string, std::string>> rows;  // (setting, rule) in sweep order
-  std::vector<std::string> notes;                           // rules skipped and why
+  std::vector<std::string> notes;                           // rules and sources skipped and why
+  std::vector<std::string> failed_sources;                  // map sources with missing or bad maps
 };
 
 // The final map of one subject under a heatmap setting without fusion: median-filtered
 // combination of the raw components, 0 outside the (eroded) brain mask.
 FloatVolume patch2loc_map(const EvalSubject& s, const MapSetting& m, int erode_mask);
 
-// `log` receives one line per finished setting.
+// `log` receives one line per finished setting. A map source with a missing map or a map on
+// another grid, for any subject, is reported (path, subject, reason) in `notes` and
+// `failed_sources`; its settings are skipped and every other setting is still evaluated.
 SweepResults run_sweep(const SweepSpec& spec, const EvalInputs& in,
                        const std::function<void(const std::string&)>& log = {});
 

@@ -19,24 +19,33 @@ std::string fixed(double x, int digits) {
 }
 
 struct Lists {
-  std::vector<std::string> scores, fusion, thresholds;
+  std::vector<std::string> sources, pairs, scores, fusion, thresholds;
   std::vector<int> medians;
   std::vector<double> weights, quantiles, fpr_targets;
 };
 
 SweepSpec expand(const Lists& l) {
   SweepSpec s;
-  for (const auto& f : l.fusion)
-    if (f == "map") s.settings.push_back({"both", 1, "map", 0.5});  // the other map alone: once
-  for (const auto& score : l.scores)
-    for (int m : l.medians)
-      for (const auto& f : l.fusion) {
-        if (f == "map") continue;
-        if (f == "weighted")
-          for (double w : l.weights) s.settings.push_back({score, m, f, w});
-        else
-          s.settings.push_back({score, m, f, 0.5});
+  // Patch2Loc's own variants multiply only the settings that use its heatmap.
+  auto add = [&](MapSetting m) {
+    if (!m.uses_patch2loc()) return s.settings.push_back(m);
+    for (const auto& score : l.scores)
+      for (int med : l.medians) {
+        m.score = score, m.median_size = med;
+        s.settings.push_back(m);
       }
+  };
+  for (const auto& src : l.sources) add({"both", 1, "none", 0.5, src, ""});
+  for (const auto& pair : l.pairs) {
+    const auto [a, b] = parse_fusion_pair(pair, "fusion pair");
+    for (const auto& f : l.fusion) {
+      if (f == "none") continue;
+      if (f == "weighted")
+        for (double w : l.weights) add({"both", 1, f, w, a, b});
+      else
+        add({"both", 1, f, 0.5, a, b});
+    }
+  }
   for (const auto& t : l.thresholds) {
     if (t == "healthy_quantile")
       for (double q : l.quantiles) s.rules.push_back({t, q});
@@ -50,10 +59,11 @@ SweepSpec expand(const Lists& l) {
 
 Lists from_config(const EvalConfig& c) {
   Lists l;
+  l.sources = c.sources;
+  l.pairs = c.fusion_pairs;
   l.scores = {c.score};
   l.medians = {c.median_size};
-  l.fusion = {"none"};
-  for (const auto& f : c.fusion_modes) l.fusion.push_back(f);
+  l.fusion = c.fusion_modes;
   l.weights = {c.fusion_weight};
   l.thresholds = c.thresholds;
   l.quantiles = {c.healthy_quantile};
@@ -80,12 +90,26 @@ void check_choices(const std::vector<std::string>& v, const std::set<std::string
 
 }  // namespace
 
+std::string source_label(const std::string& name) {
+  if (name == "zscore") return "z-score";
+  if (name == "ae") return "AE";
+  return name;
+}
+
+std::pair<std::string, std::string> parse_fusion_pair(const std::string& pair, const std::string& what) {
+  const size_t star = pair.find('*');
+  if (star == std::string::npos || star == 0 || star + 1 == pair.size() || pair.find('*', star + 1) != std::string::npos)
+    throw std::runtime_error(what + " '" + pair + "': expected two map sources as a*b (e.g. patch2loc*zscore)");
+  return {pair.substr(0, star), pair.substr(star + 1)};
+}
+
 std::string MapSetting::label() const {
-  const std::string p2l = "Patch2Loc " + score + " m" + std::to_string(median_size);
-  if (fusion == "none") return p2l;
-  if (fusion == "map") return "fusion map";
-  if (fusion == "weighted") return p2l + " + map (weighted w=" + fixed(weight, 2) + ")";
-  return p2l + " + map (" + fusion + ")";
+  auto name = [&](const std::string& src) {
+    return src == kPatch2Loc ? "Patch2Loc " + score + " m" + std::to_string(median_size) : source_label(src);
+  };
+  if (fusion == "none") return name(source);
+  const std::string mode = fusion == "weighted" ? "weighted w=" + fixed(weight, 2) : fusion;
+  return name(source) + " x " + name(partner) + " (" + mode + ")";
 }
 
 std::string ThresholdRule::label() const {
@@ -108,7 +132,9 @@ SweepSpec read_sweep(const std::string& path, const EvalConfig& cfg) {
   Lists l = from_config(cfg);
   for (const auto& kv : root) {
     const std::string key = kv.first.as<std::string>();
-    if (key == "scores") l.scores = list_of<std::string>(kv.second, path, key);
+    if (key == "sources") l.sources = list_of<std::string>(kv.second, path, key);
+    else if (key == "fusion_pairs") l.pairs = list_of<std::string>(kv.second, path, key);
+    else if (key == "scores") l.scores = list_of<std::string>(kv.second, path, key);
     else if (key == "median_sizes") l.medians = list_of<int>(kv.second, path, key);
     else if (key == "fusion") l.fusion = list_of<std::string>(kv.second, path, key);
     else if (key == "weights") l.weights = list_of<double>(kv.second, path, key);
@@ -117,10 +143,11 @@ SweepSpec read_sweep(const std::string& path, const EvalConfig& cfg) {
     else if (key == "fpr_targets") l.fpr_targets = list_of<double>(kv.second, path, key);
     else
       throw std::runtime_error(path + ": unknown sweep key '" + key +
-                               "' (expected scores, median_sizes, fusion, weights, thresholds, quantiles, fpr_targets)");
+                               "' (expected sources, fusion_pairs, scores, median_sizes, fusion, weights, thresholds, quantiles, fpr_targets)");
   }
   check_choices(l.scores, {"error", "variance", "both"}, path, "scores");
-  check_choices(l.fusion, {"none", "map", "product", "weighted", "max"}, path, "fusion");
+  check_choices(l.fusion, {"none", "product", "weighted", "max"}, path, "fusion");
+  for (const auto& p : l.pairs) parse_fusion_pair(p, path + ": sweep key 'fusion_pairs'");
   check_choices(l.thresholds, {"best_dice_per_volume", "validation_dice", "healthy_quantile", "fpr"}, path, "thresholds");
   for (int m : l.medians)
     if (m < 1 || m % 2 == 0) throw std::runtime_error(path + ": sweep key 'median_sizes': " + std::to_string(m) + " must be odd and >= 1");

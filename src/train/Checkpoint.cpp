@@ -18,10 +18,10 @@ int64_t read_int(torch::serialize::InputArchive& ar, const std::string& key) {
   return v.toInt();
 }
 
-void open_archive(const std::string& path, torch::serialize::InputArchive& ar, Patch2LocNet& net) {
+void open_archive(const std::string& path, torch::serialize::InputArchive& ar, torch::nn::Module& net) {
   if (!std::ifstream(path)) throw std::runtime_error(path + ": checkpoint not found");
   try {
-    ar.load_from(path, net->parameters().front().device());
+    ar.load_from(path, net.parameters().front().device());
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": not a readable checkpoint (corrupt or truncated): " +
                              std::string(e.what()).substr(0, 300));
@@ -30,10 +30,10 @@ void open_archive(const std::string& path, torch::serialize::InputArchive& ar, P
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, Patch2LocNet& net, torch::optim::Optimizer& opt,
+void save_checkpoint(const std::string& path, torch::nn::Module& net, torch::optim::Optimizer& opt,
                      const TrainingState& state) {
   torch::serialize::OutputArchive ar, model_ar, opt_ar;
-  net->save(model_ar);
+  net.save(model_ar);
   opt.save(opt_ar);
   ar.write("format_version", c10::IValue(kFormatVersion));
   ar.write("model", model_ar);
@@ -50,7 +50,7 @@ void save_checkpoint(const std::string& path, Patch2LocNet& net, torch::optim::O
   commit_file(tmp, path);
 }
 
-TrainingState load_checkpoint(const std::string& path, Patch2LocNet& net,
+TrainingState load_checkpoint(const std::string& path, torch::nn::Module& net,
                               torch::optim::Optimizer& opt) {
   torch::serialize::InputArchive ar;
   open_archive(path, ar, net);
@@ -60,7 +60,7 @@ TrainingState load_checkpoint(const std::string& path, Patch2LocNet& net,
       throw std::runtime_error("unsupported format version");
     torch::serialize::InputArchive model_ar, opt_ar;
     ar.read("model", model_ar);
-    net->load(model_ar);
+    net.load(model_ar);
     ar.read("optimizer", opt_ar);
     opt.load(opt_ar);
     s.step = read_int(ar, "step");
@@ -83,12 +83,12 @@ TrainingState load_checkpoint(const std::string& path, Patch2LocNet& net,
   return s;
 }
 
-void load_model_weights(const std::string& path, Patch2LocNet& net) {
+void load_model_weights(const std::string& path, torch::nn::Module& net) {
   torch::serialize::InputArchive ar, model_ar;
   open_archive(path, ar, net);
   try {
     ar.read("model", model_ar);
-    net->load(model_ar);
+    net.load(model_ar);
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": checkpoint does not match this model: " +
                              std::string(e.what()).substr(0, 300));

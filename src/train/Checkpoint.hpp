@@ -1,6 +1,7 @@
 #pragma once
-// Checkpoints ("best" and "last"): model parameters and buffers, Adam state, the step, the best
-// validation loss, the RNG state, the training-location density and the resolved config text.
+// Checkpoints ("best" and "last") of any trained module (Patch2Loc, the autoencoder): parameters
+// and buffers, Adam state, the step, the best validation loss, the RNG state, the
+// training-location density (Patch2Loc) and the resolved config text.
 // The per-step sampling generator is a function of (seed, rank, step), so the step is the whole
 // sampling RNG state; the global CPU generator is saved as well. Written atomically (temp file
 // then rename); a file that cannot be read throws naming it and is never overwritten.
@@ -9,26 +10,24 @@
 #include <limits>
 #include <string>
 
-#include "model/Patch2LocNet.hpp"
-
 namespace p2l {
 
 struct TrainingState {
   int64_t step = 0;  // optimisation steps completed
   double best_val_loss = std::numeric_limits<double>::infinity();
   int64_t seed = 0;
-  torch::Tensor density;  // [bins, bins] float64 counts of sampled targets (all ranks)
+  torch::Tensor density;  // Patch2Loc: [bins, bins] float64 counts of sampled targets (all ranks); may be undefined
   std::string config_yaml;
 };
 
-void save_checkpoint(const std::string& path, Patch2LocNet& net, torch::optim::Optimizer& opt,
+void save_checkpoint(const std::string& path, torch::nn::Module& net, torch::optim::Optimizer& opt,
                      const TrainingState& state);
 // Restores `net` and `opt` in place (tensors land on the model's device) and returns the rest;
 // throws std::runtime_error starting with `path` when the file is missing, truncated or not a
-// Patch2Loc checkpoint.
-TrainingState load_checkpoint(const std::string& path, Patch2LocNet& net,
+// checkpoint of this module.
+TrainingState load_checkpoint(const std::string& path, torch::nn::Module& net,
                               torch::optim::Optimizer& opt);
 // Loads only the model (evaluation): parameters and BatchNorm statistics.
-void load_model_weights(const std::string& path, Patch2LocNet& net);
+void load_model_weights(const std::string& path, torch::nn::Module& net);
 
 }  // namespace p2l

@@ -27,8 +27,8 @@ std::string duration(double s) {
 }  // namespace
 
 TrainingLog::TrainingLog(const std::string& output_dir, bool active, int64_t total_steps,
-                         int log_every)
-    : active_(active), total_(total_steps), log_every_(log_every),
+                         int log_every, LogWords words)
+    : active_(active), words_(std::move(words)), total_(total_steps), log_every_(log_every),
       window_start_(std::chrono::steady_clock::now()) {
   if (!active_) return;
   make_parent_dirs(output_dir + "/train.log");
@@ -45,7 +45,7 @@ void TrainingLog::note(const std::string& text) {
 
 void TrainingLog::step(const StepRecord& r) {
   if (!active_) return;
-  jsonl_ << "{\"step\": " << r.step << ", \"loss\": " << num(r.loss) << ", \"patches\": "
+  jsonl_ << "{\"step\": " << r.step << ", \"loss\": " << num(r.loss) << ", \"" << words_.items << "\": "
          << r.patches << ", \"seconds\": " << num(r.seconds) << ", \"allreduce_seconds\": "
          << num(r.allreduce_seconds) << ", \"lr\": " << num(r.lr) << ", \"wall_seconds\": "
          << num(r.wall_seconds) << "}\n";
@@ -58,7 +58,7 @@ void TrainingLog::step(const StepRecord& r) {
   double eta = window_steps_ > 0 ? elapsed / window_steps_ * double(total_ - r.step) : 0;
   std::ostringstream os;
   os << "step " << r.step << "/" << total_ << "  loss " << num(r.loss) << "  val_err "
-     << (last_val_error_ >= 0 ? num(last_val_error_) : std::string("-")) << "  patches/s "
+     << (last_val_error_ >= 0 ? num(last_val_error_) : std::string("-")) << "  " << words_.items << "/s "
      << long(rate) << "  allreduce " << num(r.allreduce_seconds * 1000) << " ms  lr " << num(r.lr) << "  ETA "
      << duration(eta);
   note(os.str());
@@ -70,13 +70,13 @@ void TrainingLog::validation(const ValidationRecord& r) {
   if (!active_) return;
   last_val_error_ = r.location_error;
   jsonl_ << "{\"step\": " << r.step << ", \"val_loss\": " << num(r.loss)
-         << ", \"val_location_error\": " << num(r.location_error)
+         << ", \"val_" << words_.error_key << "\": " << num(r.location_error)
          << ", \"val_chance_error\": " << num(r.chance_error) << ", \"wall_seconds\": "
          << num(r.wall_seconds) << ", \"best\": "
          << (r.best ? "true" : "false") << "}\n";
   jsonl_.flush();
   std::ostringstream os;
-  os << "validation at step " << r.step << ": loss " << num(r.loss) << "  location error "
+  os << "validation at step " << r.step << ": loss " << num(r.loss) << "  " << words_.error << " "
      << num(r.location_error) << " (chance " << num(r.chance_error) << ")"
      << (r.best ? "  new best" : "");
   note(os.str());

@@ -62,7 +62,7 @@ TEST(CohortGenerator, SameSeedByteIdenticalOtherSeedDifferent) {
   }
   EXPECT_GT(compared, 40u);
   for (const char* f : {"Train/ixi/t1/IXI_sim_000_t1.nii.gz", "Test/tumor/seg/tumor_sim_000_seg.nii.gz",
-                        "Test/ms/t2/ms_sim_000_t2.nii.gz"})
+                        "Test/ms/t2/ms_sim_000_t2.nii.gz", "Test/heterotopia/t1/heterotopia_sim_000_t1.nii.gz"})
     EXPECT_NE(bytes(a / f), bytes(c / f)) << f;
   for (const auto& d : {a, b, c}) fs::remove_all(d);
 }
@@ -73,7 +73,7 @@ TEST(CohortGenerator, LayoutSplitsPreviewsAndRerun) {
   CohortSummary s = generate_cohort(cfg, 2);
   ASSERT_TRUE(s.errors.empty()) << s.errors.front();
   EXPECT_FALSE(s.reused);
-  EXPECT_EQ(s.subjects, 6u + 4 * 2);
+  EXPECT_EQ(s.subjects, 6u + 5 * 2);
 
   // Five folds over the pool of n_train + n_val = 5: each validates on one, trains on four, and
   // every pool subject validates exactly once.
@@ -96,7 +96,7 @@ TEST(CohortGenerator, LayoutSplitsPreviewsAndRerun) {
   }
   EXPECT_EQ(validated.size(), 5u);
   EXPECT_EQ(read_split(dir.string(), "IXI_test").size(), 1u);
-  for (const char* set : {"tumor", "ms", "stroke", "wmh"}) {
+  for (const char* set : {"tumor", "ms", "stroke", "wmh", "heterotopia"}) {
     for (const char* part : {"_test", "_val"}) {
       auto rows = read_split(dir.string(), std::string(set) + part);
       ASSERT_EQ(rows.size(), 1u) << set << part;

@@ -83,6 +83,25 @@ TEST(Config, ResolvedYamlRoundTrips) {
   EXPECT_EQ(b.run.output_dir, "some dir/with: colon");
 }
 
+TEST(Config, HeterotopiaIsADefaultLesionSetWithRangedParameters) {
+  Config c;
+  const std::vector<std::string> sets{"tumor", "ms", "stroke", "wmh", "heterotopia"};
+  EXPECT_EQ(c.cohort.lesion_sets, sets);
+  EXPECT_EQ(c.data.test_sets, sets);
+  EXPECT_EQ((c.cohort.heterotopia_count), (std::vector<int>{1, 8}));
+  EXPECT_EQ((c.cohort.heterotopia_diameter_mm), (std::vector<double>{3.0, 12.0}));
+  c.apply_override("cohort.lesion_sets=[heterotopia]");
+  EXPECT_EQ(c.cohort.lesion_sets, std::vector<std::string>{"heterotopia"});
+  EXPECT_NE(error_of([&] { c.apply_override("cohort.lesion_sets=[heterotopias]"); }).find("one of tumor ms stroke wmh heterotopia"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { c.apply_override("cohort.heterotopia_confluent_prob=1.5"); }).find("out of range"),
+            std::string::npos);
+  EXPECT_NE(error_of([&] { c.apply_override("cohort.heterotopia_count=[1, 2, 3]"); }).find("exactly 2 elements"),
+            std::string::npos);
+  c.apply_override("cohort.heterotopia_periventricular_fraction=1");
+  EXPECT_EQ(c.cohort.heterotopia_periventricular_fraction, 1.0);
+}
+
 TEST(Config, ShippedConfigsLoad) {
   for (const char* name : {"default.yaml", "paper_t2.yaml", "paper_t1.yaml"}) {
     std::ifstream in(std::string(P2L_SOURCE_DIR) + "/configs/" + name);

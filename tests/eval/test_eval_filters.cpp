@@ -133,13 +133,13 @@ TEST(EvalFusion, MapFileErrorsNameTheFile) {
   Geometry g = grid(4, 3, 2);
   g.spacing = {2, 2, 2};
   write_nifti((dir / "s1.nii.gz").string(), FloatVolume(g, 1.0f));
-  EXPECT_EQ(read_fusion_map(dir.string(), "s1", g).data.size(), 24u);
-  std::string missing = error_of([&] { read_fusion_map(dir.string(), "s2", g); });
+  EXPECT_EQ(read_source_map(dir.string(), "s1", g).data.size(), 24u);
+  std::string missing = error_of([&] { read_source_map(dir.string(), "s2", g); });
   EXPECT_NE(missing.find("s2.nii.gz"), std::string::npos);
-  EXPECT_NE(missing.find("no fusion map"), std::string::npos);
+  EXPECT_NE(missing.find("no map for subject 's2'"), std::string::npos);
   Geometry other = g;
   other.size = {4, 3, 3};
-  std::string wrong = error_of([&] { read_fusion_map(dir.string(), "s1", other); });
+  std::string wrong = error_of([&] { read_source_map(dir.string(), "s1", other); });
   EXPECT_NE(wrong.find("s1.nii.gz"), std::string::npos);
   EXPECT_NE(wrong.find("not on the grid"), std::string::npos);
   std::filesystem::remove_all(dir);

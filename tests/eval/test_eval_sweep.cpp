@@ -7,6 +7,7 @@
 #include "config/EvalConfig.hpp"
 #include "eval/SweepReport.hpp"
 #include "eval/SweepRunner.hpp"
+#include "io/Nifti.hpp"
 
 using namespace p2l;
 
@@ -88,27 +89,120 @@ TEST(EvalSweep, TableHasOneRowPerSettingAndRule) {
 TEST(EvalSweep, SpecFileExpandsSettings) {
   const auto path = std::filesystem::temp_directory_path() / ("p2l_sweep_" + std::to_string(::getpid()) + ".yaml");
   {
-    std::ofstream(path) << "scores: [error, both]\nmedian_sizes: [1, 3]\nfusion: [none, map, weighted]\n"
+    std::ofstream(path) << "sources: [patch2loc, zscore]\nfusion_pairs: ['patch2loc*zscore']\n"
+                           "scores: [error, both]\nmedian_sizes: [1, 3]\nfusion: [none, product, weighted]\n"
                            "weights: [0.25, 0.75]\nthresholds: [healthy_quantile, fpr]\nquantiles: [95, 99]\n"
                            "fpr_targets: [0.05]\n";
   }
   EvalConfig c;
   SweepSpec s = read_sweep(path.string(), c);
-  // map once + 2 scores x 2 medians x (none + 2 weights).
-  EXPECT_EQ(s.settings.size(), 1u + 2 * 2 * 3);
-  EXPECT_EQ(s.settings[0].label(), "fusion map");
-  EXPECT_EQ(s.settings[2].label(), "Patch2Loc error m1 + map (weighted w=0.25)");
+  // Patch2Loc alone: 2 scores x 2 medians; the z-score alone once (Patch2Loc's variants do not
+  // multiply it); the pair: 2 x 2 x (product + 2 weights).
+  ASSERT_EQ(s.settings.size(), 4u + 1u + 2 * 2 * 3);
+  EXPECT_EQ(s.settings[0].label(), "Patch2Loc error m1");
+  EXPECT_EQ(s.settings[3].label(), "Patch2Loc both m3");
+  EXPECT_EQ(s.settings[4].label(), "z-score");
+  EXPECT_EQ(s.settings[5].label(), "Patch2Loc error m1 x z-score (product)");
+  EXPECT_EQ(s.settings[9].label(), "Patch2Loc error m1 x z-score (weighted w=0.25)");
   ASSERT_EQ(s.rules.size(), 3u);
   EXPECT_EQ(s.rules[1].label(), "healthy q99");
   EXPECT_EQ(s.rules[2].label(), "healthy FPR 5%");
-  { std::ofstream(path) << "median_size: [3]\n"; }
-  try {
-    read_sweep(path.string(), c);
-    FAIL();
-  } catch (const std::runtime_error& e) {
-    EXPECT_NE(std::string(e.what()).find("unknown sweep key 'median_size'"), std::string::npos);
-  }
+  auto error_for = [&](const std::string& text) {
+    { std::ofstream(path) << text; }
+    try {
+      read_sweep(path.string(), c);
+    } catch (const std::runtime_error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_NE(error_for("median_size: [3]\n").find("unknown sweep key 'median_size'"), std::string::npos);
+  EXPECT_NE(error_for("fusion_pairs: [patch2loc]\n").find("expected two map sources as a*b"), std::string::npos);
+  EXPECT_NE(error_for("fusion: [map]\n").find("unknown value 'map'"), std::string::npos);
   std::filesystem::remove(path);
+}
+
+namespace {
+
+// Writes one map per subject into `dir`: 5 on lesion voxels, else the subject's healthy level.
+void write_source_maps(const std::filesystem::path& dir, const EvalInputs& in, const std::string& skip = "") {
+  std::filesystem::create_directories(dir);
+  auto put = [&](const EvalSubject& s) {
+    if (s.id == skip) return;
+    FloatVolume m(s.mask.geom, 0.0f);
+    for (size_t i = 0; i < m.data.size(); ++i)
+      m.data[i] = !s.seg.data.empty() && s.seg.data[i] ? 5.0f : 0.5f * float(i % 3);
+    write_nifti((dir / (s.id + ".nii.gz")).string(), m);
+  };
+  for (const auto& s : in.healthy_reference) put(s);
+  for (const auto& s : in.healthy_test) put(s);
+  for (const auto* sets : {&in.test, &in.val})
+    for (const auto& [set, subjects] : *sets)
+      for (const auto& s : subjects) put(s);
+}
+
+SweepSpec source_spec() {
+  EvalConfig c;
+  c.score = "error";
+  c.median_size = 1;
+  c.thresholds = {"best_dice_per_volume", "validation_dice", "healthy_quantile"};
+  c.sources = {"patch2loc", "ext"};
+  c.fusion_pairs = {"patch2loc*ext"};
+  c.fusion_modes = {"max"};
+  return sweep_from_config(c);
+}
+
+}  // namespace
+
+TEST(EvalSweep, EveryMapSourceAndFusionGetsRowsOverEverySet) {
+  const auto dir = std::filesystem::temp_directory_path() / ("p2l_sources_" + std::to_string(::getpid()));
+  EvalInputs in = inputs();
+  write_source_maps(dir, in);
+  in.source_dirs["ext"] = dir.string();
+  SweepResults r = run_sweep(source_spec(), in);
+  EXPECT_TRUE(r.failed_sources.empty());
+  MarkdownTable t = benchmark_table(r, {"a", "b"}, "healthy");
+  // One row per (method, rule): Patch2Loc, the source alone, their fusion; 3 rules each.
+  ASSERT_EQ(t.rows.size(), 9u);
+  EXPECT_EQ(t.rows[0][0], "Patch2Loc error m1");
+  EXPECT_EQ(t.rows[3][0], "ext");
+  EXPECT_EQ(t.rows[6][0], "Patch2Loc error m1 x ext (max)");
+  for (const auto& row : t.rows) EXPECT_EQ(row.size(), 7u);
+  // The source's own map is measured: it marks b's lesion, which the Patch2Loc map misses.
+  EXPECT_EQ(t.rows[0][4], "0.222 ± 0.000");
+  EXPECT_EQ(t.rows[3][2], "1.000 ± 0.000");
+  EXPECT_EQ(t.rows[3][4], "1.000 ± 0.000");
+  EXPECT_EQ(t.rows[3][5], "1.000 ± 0.000");
+  std::filesystem::remove_all(dir);
+}
+
+TEST(EvalSweep, BadMapSourceFolderNamesTheSubjectAndSparesTheOtherRows) {
+  const auto dir = std::filesystem::temp_directory_path() / ("p2l_badsrc_" + std::to_string(::getpid()));
+  EvalInputs in = inputs();
+  write_source_maps(dir, in, "b1");  // b1's map is missing
+  in.source_dirs["ext"] = dir.string();
+  SweepResults r = run_sweep(source_spec(), in);
+  EXPECT_EQ(r.failed_sources, std::vector<std::string>{"ext"});
+  bool named = false;
+  for (const auto& n : r.notes) named = named || (n.find("b1.nii.gz") != std::string::npos &&
+                                                  n.find("no map for subject 'b1'") != std::string::npos);
+  EXPECT_TRUE(named);
+  // Patch2Loc's rows are all there; none of the source's or the fusion's.
+  MarkdownTable t = benchmark_table(r, {"a", "b"}, "healthy");
+  ASSERT_EQ(t.rows.size(), 3u);
+  for (const auto& row : t.rows) EXPECT_EQ(row[0], "Patch2Loc error m1");
+
+  // A map on another grid: the same, naming the subject and the grid.
+  write_source_maps(dir, in);
+  Geometry other = grid();
+  other.size = {4, 4, 3};
+  write_nifti((dir / "a2.nii.gz").string(), FloatVolume(other, 0.0f));
+  r = run_sweep(source_spec(), in);
+  EXPECT_EQ(r.failed_sources, std::vector<std::string>{"ext"});
+  named = false;
+  for (const auto& n : r.notes) named = named || (n.find("a2.nii.gz: map is not on the grid of the preprocessed subject 'a2'") != std::string::npos);
+  EXPECT_TRUE(named);
+  std::filesystem::remove_all(dir);
 }
 
 TEST(EvalSweep, MissingSegmentationIsAClearError) {

@@ -3,8 +3,11 @@
 #  1. 2 ranks write every heatmap (configured + raw components) on the preprocessed grid
 #     (image_dim), report.md, table.md with one row per threshold rule, both CSVs and figures;
 #  2. a rerun reuses every cached heatmap (0 computed) and gives the same table;
-#  3. fusion with maps in a folder adds rows; a missing map and a map on another grid fail with
-#     the file named; a missing checkpoint fails naming the path.
+#  3. an external folder of maps is a map source with rows of its own and fusion rows; a missing
+#     map and a map on another grid fail that source (exit 1) naming the file and the subject
+#     while Patch2Loc's rows are still written; a missing checkpoint fails naming the path;
+#  4. the baselines: p2l-train-ae on 2 ranks, then z-score and AE maps on the preprocessed grid,
+#     with rows for Patch2Loc, z-score, AE and both fusions over every set.
 set -euo pipefail
 BUILD=$1
 BIN=$BUILD/bin
@@ -60,25 +63,63 @@ grep -q '(0 computed' "$WORK/eval2.err" || fail "rerun recomputed heatmaps: $(gr
 grep -q '[1-9] computed' "$WORK/eval2.err" && fail "rerun recomputed some heatmaps"
 cmp -s "$WORK/eval1.out" "$WORK/eval2.out" || fail "rerun changed the table"
 
-# --- 3. fusion and bad input ---------------------------------------------------------------
+# --- 3. an external map source, fusion and bad input -----------------------------------------
 mkdir -p "$WORK/maps"
 cp "$WORK"/run/heatmaps/*/*.nii.gz "$WORK/maps/"
-"$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "eval.fusion_maps_dir=$WORK/maps" "eval.fusion_modes=[weighted, max]" \
+EXT=("eval.external_maps=[ext=$WORK/maps]" "eval.sources=[patch2loc, ext]" "eval.fusion_pairs=[patch2loc*ext]")
+"$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "${EXT[@]}" "eval.fusion_modes=[weighted, max]" \
   > "$WORK/eval3.out" 2> "$WORK/eval3.err" || fail "fusion: $(tail -3 "$WORK/eval3.err")"
-grep -q 'Patch2Loc both m3 + map (weighted w=0.50) | healthy q98' "$R/table.md" || fail "no weighted fusion rows"
-grep -q 'Patch2Loc both m3 + map (max) | healthy q98' "$R/table.md" || fail "no max fusion rows"
+grep -q '^| ext | healthy q98' "$R/table.md" || fail "no rows for the external source"
+grep -q 'Patch2Loc both m3 x ext (weighted w=0.50) | healthy q98' "$R/table.md" || fail "no weighted fusion rows"
+grep -q 'Patch2Loc both m3 x ext (max) | healthy q98' "$R/table.md" || fail "no max fusion rows"
 rm "$WORK/maps/ms_sim_000.nii.gz"
-if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "eval.fusion_maps_dir=$WORK/maps" "eval.fusion_modes=[max]" > /dev/null 2> "$WORK/eval4.err"; then
-  fail "a missing fusion map was accepted"
+if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "${EXT[@]}" > /dev/null 2> "$WORK/eval4.err"; then
+  fail "a missing source map was accepted"
 fi
-grep -q "maps/ms_sim_000.nii.gz: no fusion map for subject 'ms_sim_000'" "$WORK/eval4.err" || fail "missing-map message: $(tail -2 "$WORK/eval4.err")"
+grep -q "maps/ms_sim_000.nii.gz: no map for subject 'ms_sim_000'" "$WORK/eval4.err" || fail "missing-map message: $(tail -2 "$WORK/eval4.err")"
+grep -q "map source 'ext' FAILED" "$WORK/eval4.err" || fail "no failed-source summary: $(tail -2 "$WORK/eval4.err")"
+rows=$(grep -c '^| Patch2Loc both m3 |' "$R/table.md")
+[ "$rows" = 6 ] || fail "a bad source lost Patch2Loc's rows ($rows)"
+grep -q '^| ext |' "$R/table.md" && fail "rows of a failed source were written"
 cp "$(ls "$WORK"/cohort/Test/ms/t2/*.nii.gz | head -1)" "$WORK/maps/ms_sim_000.nii.gz"  # the raw scan: another grid
-if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "eval.fusion_maps_dir=$WORK/maps" "eval.fusion_modes=[max]" > /dev/null 2> "$WORK/eval5.err"; then
-  fail "a fusion map on another grid was accepted"
+if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "${EXT[@]}" > /dev/null 2> "$WORK/eval5.err"; then
+  fail "a source map on another grid was accepted"
 fi
-grep -q "ms_sim_000.nii.gz: fusion map is not on the grid" "$WORK/eval5.err" || fail "grid message: $(tail -2 "$WORK/eval5.err")"
+grep -q "ms_sim_000.nii.gz: map is not on the grid of the preprocessed subject 'ms_sim_000'" "$WORK/eval5.err" || fail "grid message: $(tail -2 "$WORK/eval5.err")"
 if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" eval.checkpoint=$WORK/nope.pt > /dev/null 2> "$WORK/eval6.err"; then
   fail "a missing checkpoint was accepted"
 fi
 grep -q "$WORK/nope.pt: checkpoint not found" "$WORK/eval6.err" || fail "checkpoint message: $(tail -2 "$WORK/eval6.err")"
+
+# --- 4. the z-score and autoencoder baselines ----------------------------------------------
+BASE=("eval.sources=[patch2loc, zscore, ae]" "eval.fusion_pairs=[patch2loc*zscore, patch2loc*ae]")
+if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "${BASE[@]}" > /dev/null 2> "$WORK/eval7.err"; then
+  fail "the AE source was accepted without a trained autoencoder"
+fi
+grep -q "ae/checkpoints/best.pt: autoencoder checkpoint not found" "$WORK/eval7.err" || fail "AE checkpoint message: $(tail -2 "$WORK/eval7.err")"
+AE=(ae.channels=[4,8] ae.latent_channels=4 ae.slices_per_step=4 ae.val_slices=4 ae.steps=4 ae.val_every=2 ae.checkpoint_every=2 ae.log_every=2)
+"${MPIRUN[@]}" -np 2 "$BIN/p2l-train-ae" --config "$WORK/cfg.yaml" "${AE[@]}" > "$WORK/ae.out" 2> "$WORK/ae.err" \
+  || fail "p2l-train-ae: $(tail -3 "$WORK/ae.err")"
+grep -q 'autoencoder training on 2 rank(s)' "$WORK/ae.err" || fail "AE did not train on 2 ranks"
+grep -q 'slices/s' "$WORK/run/ae/train.log" || fail "AE progress line"
+[ -s "$WORK/run/ae/checkpoints/best.pt" ] && [ -s "$WORK/run/ae/checkpoints/last.pt" ] || fail "AE checkpoints"
+"${MPIRUN[@]}" -np 2 "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "${BASE[@]}" "${AE[@]}" > "$WORK/eval8.out" 2> "$WORK/eval8.err" \
+  || fail "baseline evaluation: $(tail -3 "$WORK/eval8.err")"
+for m in 'z-score' 'AE' 'Patch2Loc both m3 x z-score (product)' 'Patch2Loc both m3 x AE (product)'; do
+  rows=$(grep -cF "| $m |" "$R/table.md")
+  [ "$rows" = 6 ] || fail "expected 6 rows for '$m', got $rows"
+done
+n=$(ls "$WORK"/run/maps/zscore/*.nii.gz | wc -l)
+[ "$n" = 10 ] || fail "expected 10 z-score maps, got $n"
+[ "$(ls "$WORK"/run/maps/ae/*.nii.gz | wc -l)" = 10 ] || fail "AE maps"
+[ -s "$WORK/run/maps/zscore/stats/mean.nii.gz" ] || fail "z-score statistics"
+python3 - "$WORK"/run/maps/*/*.nii.gz <<'PY' || fail "baseline map grid"
+import gzip, struct, sys
+for p in sys.argv[1:]:
+    h = gzip.open(p).read(348)
+    assert struct.unpack('<8h', h[40:56])[1:4] == (48, 48, 24), p
+PY
+# A changed setting recomputes only that source's maps (its stamp changed).
+"$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "${BASE[@]}" "${AE[@]}" zscore.eps=0.5 > /dev/null 2> "$WORK/eval9.err" || fail "eps rerun"
+grep -q 'eps=0.5' "$WORK/run/maps/zscore/.stamp" || fail "z-score stamp not updated"
 echo "PASS"

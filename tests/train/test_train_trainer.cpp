@@ -93,7 +93,7 @@ TEST(TrainTrainer, WritesCheckpointsLogsDensityAndConfig) {
   // "last" holds the final step and loads into a fresh model.
   Patch2LocNet net(cfg.model);
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-3));
-  TrainingState s = load_checkpoint(d + "/checkpoints/last.pt", net, opt);
+  TrainingState s = load_checkpoint(d + "/checkpoints/last.pt", *net, opt);
   EXPECT_EQ(s.step, 6);
   EXPECT_EQ(s.seed, 7);
   EXPECT_NE(s.config_yaml.find("patch_fraction: 0.25"), std::string::npos);
@@ -136,7 +136,7 @@ TEST(TrainTrainer, SigtermStopsAtStepEndWithLoadableLastCheckpoint) {
   EXPECT_LT(out.step, 100000);
   Patch2LocNet net(cfg.model);
   torch::optim::Adam opt(net->parameters(), torch::optim::AdamOptions(1e-3));
-  EXPECT_EQ(load_checkpoint(cfg.run.output_dir + "/checkpoints/last.pt", net, opt).step, out.step);
+  EXPECT_EQ(load_checkpoint(cfg.run.output_dir + "/checkpoints/last.pt", *net, opt).step, out.step);
   Trainer again(cfg, single(), small_data());
   EXPECT_EQ(again.step(), out.step);
 }

@@ -1,0 +1,168 @@
+#include "baseline/AutoencoderTrainer.hpp"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+#include <stdexcept>
+
+#include "dist/Communicator.hpp"
+#include "model/AutocastScope.hpp"
+
+namespace p2l {
+namespace {
+
+// The shared runtime's settings for the autoencoder: the train.* runtime keys (device,
+// precision, buckets, overlap) with the autoencoder's own schedule and cadences.
+LoopOptions loop_options(Config& cfg, const std::string& output_dir) {
+  LoopOptions o;
+  o.train = cfg.train;
+  o.train.lr = cfg.ae.lr;
+  o.train.schedule = cfg.ae.schedule;
+  o.train.warmup_steps = cfg.ae.warmup_steps;
+  o.train.lr_scaling = "none";
+  o.train.steps = cfg.ae.steps;
+  o.train.val_every = cfg.ae.val_every;
+  o.train.checkpoint_every = cfg.ae.checkpoint_every;
+  o.train.log_every = cfg.ae.log_every;
+  o.seed = cfg.run.seed;
+  o.output_dir = output_dir;
+  o.config_yaml = cfg.to_yaml();
+  o.samples_per_rank = cfg.ae.slices_per_step;
+  o.words = {"slices", "mean |x - x_hat| in brain", "residual"};
+  return o;
+}
+
+}  // namespace
+
+std::vector<std::pair<int, int>> brain_slices(const std::vector<SubjectSlices>& subjects, double min_brain_fraction) {
+  std::vector<std::pair<int, int>> out;
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    const SubjectSlices& s = subjects[i];
+    for (int z = 0; z < s.depth; ++z) {
+      size_t brain = 0;
+      const uint8_t* m = s.mask_slice(z);
+      for (size_t p = 0; p < s.slice_size(); ++p) brain += m[p] != 0;
+      if (brain > 0 && double(brain) >= min_brain_fraction * double(s.slice_size())) out.push_back({int(i), z});
+    }
+  }
+  return out;
+}
+
+std::string autoencoder_checkpoint(const Config& cfg) {
+  return cfg.run.output_dir + "/" + cfg.ae.output_subdir + "/checkpoints/best.pt";
+}
+
+AutoencoderTrainer::AutoencoderTrainer(Config cfg, Communicator& comm, TrainingData data)
+    : cfg_(std::move(cfg)), comm_(comm), data_(std::move(data)),
+      device_(training_device(cfg_.train, comm.who().local_rank)) {
+  if (data_.train.empty()) throw std::runtime_error("data.train_split: '" + cfg_.data.train_split + "' has no subjects");
+  if (data_.val.empty()) throw std::runtime_error("data.val_split: '" + cfg_.data.val_split + "' has no subjects");
+  const SubjectSlices& ref = data_.train.front();
+  for (const auto* split : {&data_.train, &data_.val})
+    for (const auto& s : *split)
+      if (s.height != ref.height || s.width != ref.width || s.image.size() != size_t(s.depth) * s.height * s.width)
+        throw std::runtime_error("subject '" + s.id + "' of split '" + s.split + "': slices are " +
+                                 std::to_string(s.height) + " x " + std::to_string(s.width) + " but subject '" +
+                                 ref.id + "' has " + std::to_string(ref.height) + " x " + std::to_string(ref.width) +
+                                 " (mismatched store)");
+  train_slices_ = brain_slices(data_.train, cfg_.ae.min_brain_fraction);
+  auto val_slices = brain_slices(data_.val, cfg_.ae.min_brain_fraction);
+  if (train_slices_.empty() || val_slices.empty())
+    throw std::runtime_error("ae.min_brain_fraction: no " + std::string(train_slices_.empty() ? "training" : "validation") +
+                             " slice has " + std::to_string(cfg_.ae.min_brain_fraction) + " of brain");
+  torch::manual_seed(uint64_t(cfg_.run.seed));
+  net_ = SliceAutoencoder(cfg_.ae);
+  net_->to(device_);
+  loop_ = std::make_unique<DataParallelLoop>(loop_options(cfg_, output_dir()), comm_, *net_, device_);
+  // Fixed validation slices per rank, from their own seed stream.
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(step_seed(uint64_t(cfg_.run.seed) ^ 0x6165ULL, comm_.rank(), -1));
+  auto idx = torch::randint(int64_t(val_slices.size()), {cfg_.ae.val_slices}, gen, torch::kInt64);
+  std::vector<std::pair<int, int>> picks;
+  for (int64_t i = 0; i < idx.size(0); ++i) picks.push_back(val_slices[size_t(idx[i].item<int64_t>())]);
+  std::tie(val_x_, val_mask_) = batch_of(data_.val, picks);
+  // Chance: predicting the mean validation slice (over all ranks) everywhere.
+  auto sums = torch::cat({val_x_.sum(0).flatten(), torch::full({1}, double(val_x_.size(0)))}).to(torch::kCPU, torch::kFloat64);
+  comm_.allreduce_sum(sums);
+  auto mean = (sums.narrow(0, 0, sums.size(0) - 1) / sums[-1]).to(torch::kFloat32).reshape({1, 1, val_x_.size(2), val_x_.size(3)});
+  auto err = torch::stack({((val_x_.cpu() - mean).abs() * val_mask_.cpu()).sum(), val_mask_.cpu().sum()}).to(torch::kFloat64);
+  comm_.allreduce_sum(err);
+  chance_error_ = (err[0] / err[1]).item<double>();
+  loop_->resume(*this);
+  if (comm_.rank() == 0) cfg_.write(output_dir() + "/train_config.yaml");
+  loop_->log().note("autoencoder training on " + std::to_string(comm_.world()) + " rank(s), backend " +
+                    comm_.backend_name() + ", device " + device_.str() + ", " + std::to_string(train_slices_.size()) +
+                    " training and " + std::to_string(val_slices.size()) + " validation slices, precision " +
+                    (loop_->autocast() ? "bf16 autocast" : "fp32"));
+}
+
+AutoencoderTrainer::~AutoencoderTrainer() = default;
+
+std::string AutoencoderTrainer::output_dir() const { return cfg_.run.output_dir + "/" + cfg_.ae.output_subdir; }
+
+std::pair<torch::Tensor, torch::Tensor> AutoencoderTrainer::batch_of(
+    const std::vector<SubjectSlices>& subjects, const std::vector<std::pair<int, int>>& picks) const {
+  const int64_t H = subjects.front().height, W = subjects.front().width, n = int64_t(picks.size());
+  auto x = torch::empty({n, 1, H, W}, torch::kFloat32);
+  auto m = torch::empty({n, 1, H, W}, torch::kFloat32);
+  for (int64_t b = 0; b < n; ++b) {
+    const SubjectSlices& s = subjects[size_t(picks[size_t(b)].first)];
+    const int z = picks[size_t(b)].second;
+    x[b][0].copy_(torch::from_blob(const_cast<float*>(s.image_slice(z)), {H, W}, torch::kFloat32));
+    m[b][0].copy_(torch::from_blob(const_cast<uint8_t*>(s.mask_slice(z)), {H, W}, torch::kUInt8));
+  }
+  return {x.to(device_), m.to(device_)};
+}
+
+torch::Tensor AutoencoderTrainer::loss(const torch::Tensor& x, const torch::Tensor& mask) {
+  torch::Tensor y;
+  {
+    AutocastScope amp(loop_->precision(), device_.is_cuda(), "train.precision");
+    y = net_->forward(x);
+  }
+  auto d = (y.to(torch::kFloat32) - x) * mask;
+  auto per = cfg_.ae.loss == "mse" ? d.pow(2) : d.abs();
+  return per.sum() / mask.sum().clamp_min(1.0);
+}
+
+torch::Tensor AutoencoderTrainer::step_loss(int64_t step, int64_t& samples) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(step_seed(uint64_t(cfg_.run.seed), comm_.rank(), step));
+  auto idx = torch::randint(int64_t(train_slices_.size()), {cfg_.ae.slices_per_step}, gen, torch::kInt64);
+  std::vector<std::pair<int, int>> picks;
+  for (int64_t i = 0; i < idx.size(0); ++i) picks.push_back(train_slices_[size_t(idx[i].item<int64_t>())]);
+  auto [x, m] = batch_of(data_.train, picks);
+  samples = int64_t(picks.size());
+  return loss(x, m);
+}
+
+ValidationRecord AutoencoderTrainer::validate() {
+  loop_->broadcast_state(false);
+  const bool was_training = net_->is_training();
+  net_->eval();
+  torch::NoGradGuard no_grad;
+  double loss_sum = 0, abs_sum = 0, brain = 0;
+  const int64_t n = val_x_.size(0), chunk = cfg_.ae.slices_per_step;
+  for (int64_t from = 0; from < n; from += chunk) {
+    const int64_t k = std::min(chunk, n - from);
+    auto x = val_x_.narrow(0, from, k), m = val_mask_.narrow(0, from, k);
+    torch::Tensor y;
+    {
+      AutocastScope amp(loop_->precision(), device_.is_cuda(), "train.precision");
+      y = net_->forward(x);
+    }
+    auto d = (y.to(torch::kFloat32) - x) * m;
+    const double b = m.sum().item<double>();
+    loss_sum += (cfg_.ae.loss == "mse" ? d.pow(2) : d.abs()).sum().item<double>();
+    abs_sum += d.abs().sum().item<double>();
+    brain += b;
+  }
+  net_->train(was_training);
+  auto sums = torch::tensor({loss_sum, abs_sum, brain}, torch::kFloat64);
+  comm_.allreduce_sum(sums);
+  ValidationRecord r;
+  r.step = loop_->step();
+  r.loss = (sums[0] / sums[2]).item<double>();
+  r.location_error = (sums[1] / sums[2]).item<double>();
+  r.chance_error = chance_error_;
+  return r;
+}
+
+}  // namespace p2l

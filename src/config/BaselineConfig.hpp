@@ -1,0 +1,38 @@
+#pragma once
+#include <string>
+#include <vector>
+
+namespace p2l {
+class Schema;
+
+// The voxel-wise intensity z-score baseline: mean and standard deviation per voxel of the
+// healthy training split on the common grid; map |x - mean| / (std + eps).
+struct ZScoreConfig {
+  double eps = 0.01;    // intensities are in [0, 1] after preprocessing
+  int median_size = 1;  // 3-D median filter of the map (1: off)
+};
+
+// The convolutional slice autoencoder baseline: trained on whole healthy axial slices with the
+// same distributed runtime as Patch2Loc; map |x - x_hat|.
+struct AutoencoderConfig {
+  std::vector<int> channels = {16, 32, 64};  // one stride-2 stage each, encoder and decoder
+  int latent_channels = 16;                        // channels of the spatial bottleneck
+  std::string loss = "l1";                         // l1 or mse, over the brain mask
+  int slices_per_step = 32;                        // per rank
+  double min_brain_fraction = 0.05;                // slices with less brain are not drawn
+  double lr = 5e-3;
+  std::string schedule = "cosine";
+  int warmup_steps = 20;
+  int steps = 2000;
+  int val_every = 50;
+  int val_slices = 64;  // per rank
+  int checkpoint_every = 50;
+  int log_every = 10;
+  int median_size = 5;  // 3-D median filter of the residual map (1: off)
+  std::string output_subdir = "ae";  // under run.output_dir: checkpoints/, train.log
+};
+
+void bind(Schema& s, ZScoreConfig& c);
+void bind(Schema& s, AutoencoderConfig& c);
+
+}  // namespace p2l

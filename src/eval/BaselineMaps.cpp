@@ -1,0 +1,156 @@
+#include "eval/BaselineMaps.hpp"
+
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+#include "baseline/AutoencoderTrainer.hpp"
+#include "baseline/SliceAutoencoder.hpp"
+#include "baseline/VoxelStatistics.hpp"
+#include "config/Config.hpp"
+#include "eval/MedianFilter.hpp"
+#include "eval/SweepSpec.hpp"
+#include "io/AtomicFile.hpp"
+#include "io/Nifti.hpp"
+#include "store/Checksum.hpp"
+#include "store/StoreReader.hpp"
+#include "train/Checkpoint.hpp"
+#include "train/TrainingData.hpp"
+
+namespace p2l {
+namespace {
+
+bool is_built_in(const std::string& name) { return name == "zscore" || name == "ae"; }
+
+std::string read_text(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return in ? ss.str() : std::string();
+}
+
+// The map of one subject: median filter over the brain, then 0 outside it.
+FloatVolume finish(const std::vector<float>& zhw, const SubjectSlices& s, int median_size) {
+  const LabelVolume mask = slices_to_volume(s.mask, s.geom);
+  FloatVolume v = median_filter(slices_to_volume(zhw, s.geom), median_size, &mask);
+  apply_mask(v, mask);
+  return v;
+}
+
+}  // namespace
+
+std::map<std::string, std::string> map_source_dirs(const Config& cfg) {
+  std::map<std::string, std::string> external;
+  for (const auto& e : cfg.eval.external_maps) {
+    const size_t eq = e.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == e.size())
+      throw std::runtime_error("eval.external_maps: '" + e + "': expected name=DIR");
+    const std::string name = e.substr(0, eq);
+    if (name == kPatch2Loc || is_built_in(name) || name.find('*') != std::string::npos)
+      throw std::runtime_error("eval.external_maps: '" + name + "' is a reserved or invalid source name");
+    external[name] = e.substr(eq + 1);
+  }
+  std::vector<std::pair<std::string, std::string>> used;  // (name, key)
+  for (const auto& s : cfg.eval.sources) used.push_back({s, "eval.sources"});
+  for (const auto& p : cfg.eval.fusion_pairs) {
+    const auto [a, b] = parse_fusion_pair(p, "eval.fusion_pairs");
+    used.push_back({a, "eval.fusion_pairs"}), used.push_back({b, "eval.fusion_pairs"});
+  }
+  std::map<std::string, std::string> dirs;
+  for (const auto& [name, key] : used) {
+    if (name == kPatch2Loc) continue;
+    if (is_built_in(name)) dirs[name] = cfg.run.output_dir + "/maps/" + name;
+    else if (external.count(name)) dirs[name] = external.at(name);
+    else
+      throw std::runtime_error(key + ": unknown map source '" + name +
+                               "' (patch2loc, zscore, ae, or a name given in eval.external_maps)");
+  }
+  return dirs;
+}
+
+struct BaselineMaps::Impl {
+  std::map<std::string, std::string> dirs;  // built-in sources used -> folder
+  std::map<std::string, std::string> stamps;
+  VoxelStatistics stats;
+  double eps = 0;
+  int zscore_median = 1, ae_median = 1;
+  torch::Device device{torch::kCPU};
+  SliceAutoencoder ae{nullptr};
+
+  std::string path(const std::string& name, const std::string& id) const { return dirs.at(name) + "/" + id + ".nii.gz"; }
+};
+
+BaselineMaps::BaselineMaps(const Config& cfg, bool clear_stale) : impl_(std::make_unique<Impl>()) {
+  Impl& m = *impl_;
+  for (const auto& [name, dir] : map_source_dirs(cfg))
+    if (is_built_in(name)) m.dirs[name] = dir;
+  m.eps = cfg.zscore.eps, m.zscore_median = cfg.zscore.median_size, m.ae_median = cfg.ae.median_size;
+  if (m.dirs.count("zscore")) {
+    StoreReader store(cfg.data.store_dir);
+    const std::string split = fold_split(cfg.data.train_split, cfg.train.fold);
+    std::vector<SubjectSlices> healthy = store.load_split(split);
+    if (healthy.empty()) throw std::runtime_error("z-score: training split '" + split + "' has no subjects");
+    m.stats = fit_voxel_statistics(healthy);
+    uint64_t h = fnv1a64(m.stats.mean.data(), m.stats.mean.size() * sizeof(float));
+    h = fnv1a64(m.stats.std.data(), m.stats.std.size() * sizeof(float), h);
+    std::ostringstream os;
+    os << "zscore split=" << split << " statistics_fnv1a=" << hex64(h) << " eps=" << m.eps
+       << " median_size=" << m.zscore_median << "\n";
+    m.stamps["zscore"] = os.str();
+    if (clear_stale) {
+      const Geometry& g = healthy.front().geom;
+      write_nifti(m.dirs["zscore"] + "/stats/mean.nii.gz", slices_to_volume(m.stats.mean, g));
+      write_nifti(m.dirs["zscore"] + "/stats/std.nii.gz", slices_to_volume(m.stats.std, g));
+    }
+  }
+  if (m.dirs.count("ae")) {
+    const std::string ckpt = autoencoder_checkpoint(cfg);
+    if (!std::filesystem::exists(ckpt))
+      throw std::runtime_error(ckpt + ": autoencoder checkpoint not found (map source 'ae': run p2l-train-ae first)");
+    m.device = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+    m.ae = SliceAutoencoder(cfg.ae);
+    load_model_weights(ckpt, *m.ae);
+    m.ae->to(m.device);
+    m.stamps["ae"] = "ae checkpoint_fnv1a=" + file_checksum(ckpt) + " median_size=" + std::to_string(m.ae_median) + "\n";
+  }
+  if (!clear_stale) return;
+  for (const auto& [name, dir] : m.dirs) {
+    const std::string stamp_path = dir + "/.stamp";
+    if (read_text(stamp_path) == m.stamps[name]) continue;
+    if (std::filesystem::exists(dir))
+      for (const auto& f : std::filesystem::directory_iterator(dir))
+        if (f.is_regular_file() && f.path().string().size() > 7 &&
+            f.path().string().compare(f.path().string().size() - 7, 7, ".nii.gz") == 0)
+          std::filesystem::remove(f.path());
+    write_file_atomic(stamp_path, m.stamps[name]);
+  }
+}
+
+BaselineMaps::~BaselineMaps() = default;
+
+bool BaselineMaps::any() const { return !impl_->dirs.empty(); }
+
+bool BaselineMaps::has(const std::string& id) const {
+  for (const auto& [name, dir] : impl_->dirs)
+    if (!std::filesystem::exists(impl_->path(name, id))) return false;
+  return true;
+}
+
+void BaselineMaps::write(const SubjectSlices& s) const {
+  const Impl& m = *impl_;
+  for (const auto& [name, dir] : m.dirs) {
+    const std::string path = m.path(name, s.id);
+    if (std::filesystem::exists(path)) continue;
+    if (name == "zscore") {
+      write_nifti(path, finish(zscore_map(s, m.stats, m.eps), s, m.zscore_median));
+    } else {
+      SliceAutoencoder net = m.ae;
+      write_nifti(path, finish(residual_map(net, s, m.device), s, m.ae_median));
+    }
+  }
+}
+
+}  // namespace p2l

@@ -1,0 +1,177 @@
+#include "train/DataParallelLoop.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <limits>
+#include <stdexcept>
+
+#include "dist/Communicator.hpp"
+#include "dist/GradientReducer.hpp"
+#include "dist/TensorBuckets.hpp"
+#include "train/FusedAdam.hpp"
+#include "train/LearningRateSchedule.hpp"
+#include "train/PreemptionSignal.hpp"
+
+namespace p2l {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+uint64_t splitmix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+uint64_t step_seed(uint64_t seed, int rank, int64_t step) {
+  return splitmix64(splitmix64(splitmix64(seed) ^ uint64_t(rank)) ^ uint64_t(step));
+}
+
+torch::Device training_device(const TrainConfig& cfg, int local_rank) {
+  bool cuda = torch::cuda::is_available();
+  if (cfg.device == "cuda" && !cuda)
+    throw std::runtime_error("train.device: cuda requested but no CUDA device is available");
+  if (cfg.device == "cpu" || !cuda) return torch::Device(torch::kCPU);
+  return torch::Device(torch::kCUDA, local_rank % int(torch::cuda::device_count()));
+}
+
+DataParallelLoop::DataParallelLoop(LoopOptions opt, Communicator& comm, torch::nn::Module& model,
+                                   torch::Device device)
+    : opt_(std::move(opt)), comm_(comm), model_(model), device_(device),
+      autocast_(opt_.train.precision == "bf16" || (opt_.train.precision == "auto" && device_.is_cuda())),
+      best_val_loss_(std::numeric_limits<double>::infinity()) {
+  base_lr_ = scaled_learning_rate(opt_.train, opt_.samples_per_rank * comm_.world());
+  adam_ = std::make_unique<FusedAdam>(model_.parameters(), torch::optim::AdamOptions(base_lr_));
+  reducer_ = std::make_unique<GradientReducer>(comm_, model_.parameters(), bucket_bytes(),
+                                               opt_.train.overlap_allreduce);
+  broadcast_state(true);
+  log_ = std::make_unique<TrainingLog>(opt_.output_dir, comm_.rank() == 0, opt_.train.steps,
+                                       opt_.train.log_every, opt_.words);
+}
+
+DataParallelLoop::~DataParallelLoop() = default;
+
+std::string DataParallelLoop::checkpoint_path(const std::string& which) const {
+  return opt_.output_dir + "/checkpoints/" + which + ".pt";
+}
+
+double DataParallelLoop::bucket_bytes() const { return opt_.train.bucket_mb * 1024.0 * 1024.0; }
+
+void DataParallelLoop::resume(TrainingTask& task) {
+  const std::string last = checkpoint_path("last");
+  if (!std::filesystem::exists(last)) return;
+  TrainingState s = load_checkpoint(last, model_, *adam_);
+  step_ = s.step;
+  best_val_loss_ = s.best_val_loss;
+  task.load_extra(s);
+  log_->note("resumed from " + last + " at step " + std::to_string(step_));
+}
+
+// Parameters (at start) and BatchNorm buffers come from rank 0. Buffers stay per-rank between
+// validations, like DDP without SyncBatchNorm; they are made consistent before every validation
+// and checkpoint so all ranks evaluate, and rank 0 saves, the same model.
+void DataParallelLoop::broadcast_state(bool parameters) {
+  if (comm_.world() == 1) return;
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> t;
+  if (parameters)
+    for (auto& p : model_.parameters()) t.push_back(p.data());
+  for (auto& b : model_.buffers()) t.push_back(b);
+  broadcast(comm_, t, bucket_bytes(), 0);
+}
+
+double DataParallelLoop::learning_rate() const { return learning_rate_at(opt_.train, base_lr_, step_); }
+
+double DataParallelLoop::optimise(const std::function<torch::Tensor()>& loss_of_batch) {
+  const double lr = learning_rate();
+  for (auto& group : adam_->param_groups())
+    static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
+  // Dropping the gradients (rather than zeroing them) lets backward store each new gradient
+  // as it comes, saving a fill and an add over every parameter.
+  for (auto& p : model_.parameters()) p.mutable_grad() = torch::Tensor();
+  torch::Tensor loss = loss_of_batch();
+  reducer_->prepare();
+  loss.backward();
+  reducer_->finish();
+  allreduce_seconds_ = reducer_->last_wait_seconds();
+  adam_->step();
+  auto mean_loss = loss.detach().to(torch::kCPU, torch::kFloat64).reshape({1});
+  comm_.allreduce_sum(mean_loss);
+  return mean_loss.item<double>() / comm_.world();
+}
+
+void DataParallelLoop::save(const std::string& which, TrainingTask& task) {
+  broadcast_state(false);
+  TrainingState s;
+  s.step = step_;
+  s.best_val_loss = best_val_loss_;
+  s.seed = opt_.seed;
+  s.config_yaml = opt_.config_yaml;
+  task.save_extra(s);
+  if (comm_.rank() == 0) save_checkpoint(checkpoint_path(which), model_, *adam_, s);
+  comm_.barrier();  // nobody proceeds (or exits) before the file is in place
+}
+
+bool DataParallelLoop::any_rank_preempted() {
+  auto flag = torch::full({1}, PreemptionSignal::requested() ? 1.0f : 0.0f);
+  comm_.allreduce_sum(flag);
+  return flag.item<float>() > 0;
+}
+
+TrainOutcome DataParallelLoop::run(TrainingTask& task) {
+  PreemptionSignal::install();
+  model_.train();
+  TrainOutcome out;
+  out.resumed_from = step_;
+  const auto& tc = opt_.train;
+  bool saved_last = false;
+  const auto started = Clock::now();
+  while (step_ < tc.steps) {
+    auto t0 = Clock::now();
+    const double lr = learning_rate();
+    int64_t samples = 0;
+    double loss = optimise([&] { return task.step_loss(step_, samples); });
+    ++step_;
+    out.losses.push_back(loss);
+    auto total = torch::full({1}, double(samples), torch::kFloat64);
+    comm_.allreduce_sum(total);
+    log_->step({step_, loss, int64_t(total.item<double>()), since(t0), allreduce_seconds_, lr,
+                since(started)});
+    if (step_ % tc.val_every == 0 || step_ == tc.steps) {
+      ValidationRecord v = task.validate();
+      v.step = step_;
+      v.wall_seconds = since(started);
+      v.best = v.loss < best_val_loss_;
+      out.last_validation = v;
+      log_->validation(v);
+      if (v.best) {
+        best_val_loss_ = v.loss;
+        save("best", task);
+      }
+    }
+    saved_last = false;
+    if (step_ % tc.checkpoint_every == 0) {
+      save("last", task);
+      saved_last = true;
+    }
+    task.after_step(step_);
+    if (any_rank_preempted()) {
+      out.preempted = true;
+      log_->note("preemption signal: stopping at step " + std::to_string(step_) + "/" +
+                 std::to_string(tc.steps) + " (exit code " + std::to_string(kPreemptedExitCode) + ")");
+      break;
+    }
+  }
+  if (!saved_last) save("last", task);
+  task.finish();
+  out.step = step_;
+  out.best_val_loss = best_val_loss_;
+  return out;
+}
+
+}  // namespace p2l

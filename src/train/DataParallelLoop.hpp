@@ -1,0 +1,112 @@
+#pragma once
+// The data-parallel training runtime every model of this project shares (Patch2Loc and the
+// autoencoder baseline): Adam with the learning-rate schedule, gradients averaged over ranks in
+// buckets overlapped with backward, bf16 autocast, best/last checkpoints with automatic resume
+// from last, preemption on SIGTERM/SIGUSR1, logs and progress. A TrainingTask supplies what
+// differs: the loss of a step and the validation.
+#include <torch/torch.h>
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/TrainConfig.hpp"
+#include "train/Checkpoint.hpp"
+#include "train/TrainingLog.hpp"
+
+namespace p2l {
+
+class Communicator;
+class GradientReducer;
+
+struct TrainOutcome {
+  bool preempted = false;       // stopped early by a signal; "last" holds the state
+  int64_t step = 0;             // optimisation steps completed in total (with resumed ones)
+  int64_t resumed_from = 0;     // the step "last" held when this run started (0: fresh)
+  std::vector<double> losses;   // mean-over-ranks training loss of each step this run made
+  ValidationRecord last_validation;
+  double best_val_loss = 0;
+};
+
+class TrainingTask {
+ public:
+  virtual ~TrainingTask() = default;
+  // The loss of 0-based step `step` on this rank's share of the batch (forward pass only);
+  // `samples` receives the number of samples it used.
+  virtual torch::Tensor step_loss(int64_t step, int64_t& samples) = 0;
+  // Validation over every rank (collective), starting with DataParallelLoop::broadcast_state
+  // so every rank holds rank 0's BatchNorm statistics; the loop fills in the wall time.
+  virtual ValidationRecord validate() = 0;
+  // Collective hooks: after each step, before a checkpoint is written (add to `state`), after a
+  // checkpoint was read, and at the end of run().
+  virtual void after_step(int64_t step) {}
+  virtual void save_extra(TrainingState& state) {}
+  virtual void load_extra(const TrainingState& state) {}
+  virtual void finish() {}
+};
+
+struct LoopOptions {
+  TrainConfig train;          // steps, lr and schedule, cadences, precision, buckets
+  int64_t seed = 0;
+  std::string output_dir;     // checkpoints/{best,last}.pt, train.log, train_log.jsonl
+  std::string config_yaml;    // stored in every checkpoint
+  int64_t samples_per_rank = 1;  // per step, for train.lr_scaling
+  LogWords words;
+};
+
+class DataParallelLoop {
+ public:
+  // `model` must already live on `device`. Builds Adam and the gradient reducer, broadcasts rank
+  // 0's parameters and buffers, and opens the logs.
+  DataParallelLoop(LoopOptions opt, Communicator& comm, torch::nn::Module& model, torch::Device device);
+  ~DataParallelLoop();
+
+  // Restores model, optimiser, step and the task's extra state from "last" when it exists.
+  void resume(TrainingTask& task);
+  // One optimisation step: sets the step's learning rate, runs `loss` (forward) and backward
+  // with the all-reduce, steps Adam; returns the loss averaged over ranks. Does not count a step.
+  double optimise(const std::function<torch::Tensor()>& loss);
+  // Trains until train.steps or a preemption signal; writes "last" at the end either way.
+  TrainOutcome run(TrainingTask& task);
+  // Rank 0's BatchNorm buffers (and parameters when asked) to every rank.
+  void broadcast_state(bool parameters);
+
+  int64_t step() const { return step_; }
+  bool autocast() const { return autocast_; }
+  // "bf16" or "fp32" (train.precision resolved for the device).
+  std::string precision() const { return autocast_ ? "bf16" : "fp32"; }
+  torch::Device device() const { return device_; }
+  double learning_rate() const;  // of the next step
+  double last_allreduce_seconds() const { return allreduce_seconds_; }
+  std::string checkpoint_path(const std::string& which) const;
+  TrainingLog& log() { return *log_; }
+  Communicator& comm() { return comm_; }
+
+ private:
+  LoopOptions opt_;
+  Communicator& comm_;
+  torch::nn::Module& model_;
+  torch::Device device_;
+  bool autocast_;
+  std::unique_ptr<torch::optim::Adam> adam_;  // a FusedAdam
+  std::unique_ptr<GradientReducer> reducer_;
+  std::unique_ptr<TrainingLog> log_;
+  double base_lr_ = 0;
+  int64_t step_ = 0;
+  double best_val_loss_;
+  double allreduce_seconds_ = 0;
+
+  double bucket_bytes() const;
+  void save(const std::string& which, TrainingTask& task);
+  bool any_rank_preempted();
+};
+
+// The per-step sampling seed: a hash of (seed, rank, step), so training is resumable by step.
+uint64_t step_seed(uint64_t seed, int rank, int64_t step);
+
+// train.device resolved for a rank: cuda:<local rank mod GPUs> or cpu (throws when cuda is
+// requested without CUDA).
+torch::Device training_device(const TrainConfig& cfg, int local_rank);
+
+}  // namespace p2l
