@@ -6,11 +6,11 @@
 #include <torch/torch.h>
 
 #include <iostream>
-#include <thread>
 
 #include "baseline/AutoencoderTrainer.hpp"
 #include "config/Config.hpp"
 #include "dist/Communicator.hpp"
+#include "dist/Rendezvous.hpp"
 #include "train/PreemptionSignal.hpp"
 
 int main(int argc, char** argv) {
@@ -22,16 +22,8 @@ int main(int argc, char** argv) {
         "validating on data.val_split; writes run.output_dir/ae/checkpoints/{best,last}.pt and logs. "
         "Resumes from last.pt when it exists. Exit code 85: preempted by SIGTERM/SIGUSR1, requeue.");
     p2l::PreemptionSignal::install();
-    p2l::RankInfo who = p2l::rank_from_environment();
-    rank = who.rank;
-    int threads = cfg.run.threads > 0
-                      ? cfg.run.threads
-                      : std::max(1, int(std::thread::hardware_concurrency()) / who.local_world);
-    torch::set_num_threads(threads);
-    torch::Device device = p2l::training_device(cfg.train, who.local_rank);
-    auto comm = std::make_unique<p2l::Communicator>(
-        who, p2l::resolve_master(who), cfg.train.backend, device.is_cuda(),
-        std::chrono::milliseconds(long(cfg.train.timeout_s * 1000)));
+    rank = p2l::rank_from_environment().rank;  // for the error message, before the rendezvous
+    auto comm = p2l::join_training_ranks(cfg.run, cfg.train);
     p2l::AutoencoderTrainer trainer(cfg, *comm, p2l::load_training_data(cfg));
     p2l::TrainOutcome out = trainer.run();
     if (rank == 0)

@@ -134,10 +134,7 @@ torch::Tensor AutoencoderTrainer::step_loss(int64_t step, int64_t& samples) {
 }
 
 ValidationRecord AutoencoderTrainer::validate() {
-  loop_->broadcast_state(false);
-  const bool was_training = net_->is_training();
-  net_->eval();
-  torch::NoGradGuard no_grad;
+  const auto scope = loop_->begin_validation();
   double loss_sum = 0, abs_sum = 0, brain = 0;
   const int64_t n = val_x_.size(0), chunk = cfg_.ae.slices_per_step;
   for (int64_t from = 0; from < n; from += chunk) {
@@ -154,15 +151,7 @@ ValidationRecord AutoencoderTrainer::validate() {
     abs_sum += d.abs().sum().item<double>();
     brain += b;
   }
-  net_->train(was_training);
-  auto sums = torch::tensor({loss_sum, abs_sum, brain}, torch::kFloat64);
-  comm_.allreduce_sum(sums);
-  ValidationRecord r;
-  r.step = loop_->step();
-  r.loss = (sums[0] / sums[2]).item<double>();
-  r.location_error = (sums[1] / sums[2]).item<double>();
-  r.chance_error = chance_error_;
-  return r;
+  return loop_->validation_record(loss_sum, abs_sum, brain, chance_error_);
 }
 
 }  // namespace p2l

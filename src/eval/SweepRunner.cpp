@@ -1,6 +1,8 @@
 #include "eval/SweepRunner.hpp"
 
+#include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <set>
 #include <stdexcept>
 
@@ -33,9 +35,28 @@ FloatVolume patch2loc_map(const EvalSubject& s, const MapSetting& m, int erode_m
 
 namespace {
 
+// Patch2Loc maps of one (score, median) variant, kept while consecutive settings use it: a
+// fusion row reuses the maps of the Patch2Loc row before it instead of median-filtering every
+// volume again. Holds at most one map per subject, less than the raw components already held.
+class Patch2LocMapCache {
+ public:
+  const FloatVolume& get(const EvalSubject& s, const MapSetting& m, int erode_mask) {
+    const std::string key = m.score + "/" + std::to_string(m.median_size);
+    if (key != key_) maps_.clear(), key_ = key;
+    auto it = maps_.find(&s);
+    if (it == maps_.end()) it = maps_.emplace(&s, patch2loc_map(s, m, erode_mask)).first;
+    return it->second;
+  }
+
+ private:
+  std::string key_;
+  std::map<const EvalSubject*, FloatVolume> maps_;
+};
+
 // The map of one source for a subject, 0 outside the (eroded) brain mask.
-FloatVolume source_map(const EvalSubject& s, const std::string& source, const MapSetting& m, const EvalInputs& in) {
-  if (source == kPatch2Loc) return patch2loc_map(s, m, in.erode_mask);
+FloatVolume source_map(const EvalSubject& s, const std::string& source, const MapSetting& m, const EvalInputs& in,
+                       Patch2LocMapCache& cache) {
+  if (source == kPatch2Loc) return cache.get(s, m, in.erode_mask);
   auto dir = in.source_dirs.find(source);
   if (dir == in.source_dirs.end())
     throw std::runtime_error("map source '" + source + "': unknown (eval.sources, eval.external_maps)");
@@ -47,25 +68,26 @@ FloatVolume source_map(const EvalSubject& s, const std::string& source, const Ma
 // Builds the maps of one setting; fusion statistics come from the healthy reference volumes.
 class SettingMaps {
  public:
-  SettingMaps(const MapSetting& m, const EvalInputs& in) : m_(m), in_(in) {
+  SettingMaps(const MapSetting& m, const EvalInputs& in, Patch2LocMapCache& cache) : m_(m), in_(in), cache_(cache) {
     if (m_.fusion == "none") return;
     MapStatsAccumulator a, b;
     for (const auto& s : in_.healthy_reference) {
-      a.add(source_map(s, m_.source, m_, in_), s.mask);
-      b.add(source_map(s, m_.partner, m_, in_), s.mask);
+      a.add(source_map(s, m_.source, m_, in_, cache_), s.mask);
+      b.add(source_map(s, m_.partner, m_, in_, cache_), s.mask);
     }
     sa_ = a.result(), sb_ = b.result();
   }
 
   FloatVolume operator()(const EvalSubject& s) const {
-    FloatVolume a = source_map(s, m_.source, m_, in_);
+    FloatVolume a = source_map(s, m_.source, m_, in_, cache_);
     if (m_.fusion == "none") return a;
-    return fuse(a, source_map(s, m_.partner, m_, in_), s.mask, m_.fusion, m_.weight, sa_, sb_);
+    return fuse(a, source_map(s, m_.partner, m_, in_, cache_), s.mask, m_.fusion, m_.weight, sa_, sb_);
   }
 
  private:
   MapSetting m_;
   const EvalInputs& in_;
+  Patch2LocMapCache& cache_;
   MapStats sa_, sb_;
 };
 
@@ -145,9 +167,11 @@ SweepResults run_sweep(const SweepSpec& spec, const EvalInputs& in,
                        const std::function<void(const std::string&)>& log) {
   SweepResults res;
   const std::set<std::string> bad = check_sources(spec, in, res);
+  Patch2LocMapCache cache;
   for (const auto& m : spec.settings) {
     if (bad.count(m.source) || bad.count(m.partner)) continue;
-    const SettingMaps build(m, in);
+    const auto started = std::chrono::steady_clock::now();
+    const SettingMaps build(m, in, cache);
     const std::string setting = m.label();
     // Thresholds from the healthy reference volumes (pooled in-brain values).
     std::vector<float> healthy;
@@ -220,7 +244,12 @@ SweepResults run_sweep(const SweepSpec& spec, const EvalInputs& in,
       if (it != in.test.end()) evaluate(set, it->second, false);
     }
     if (!in.healthy_test.empty()) evaluate(in.healthy_name, in.healthy_test, true);
-    if (log) log("sweep: " + setting + " done");
+    if (log) {
+      char took[32];
+      std::snprintf(took, sizeof took, " (%.1f s)",
+                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      log("sweep: " + setting + " done" + took);
+    }
   }
   return res;
 }

@@ -4,9 +4,11 @@
 #include <filesystem>
 #include <limits>
 #include <stdexcept>
+#include <thread>
 
 #include "dist/Communicator.hpp"
 #include "dist/GradientReducer.hpp"
+#include "dist/Rendezvous.hpp"
 #include "dist/TensorBuckets.hpp"
 #include "train/FusedAdam.hpp"
 #include "train/LearningRateSchedule.hpp"
@@ -38,6 +40,16 @@ torch::Device training_device(const TrainConfig& cfg, int local_rank) {
     throw std::runtime_error("train.device: cuda requested but no CUDA device is available");
   if (cfg.device == "cpu" || !cuda) return torch::Device(torch::kCPU);
   return torch::Device(torch::kCUDA, local_rank % int(torch::cuda::device_count()));
+}
+
+std::unique_ptr<Communicator> join_training_ranks(const RunConfig& run, const TrainConfig& train) {
+  const RankInfo who = rank_from_environment();
+  const int threads = run.threads > 0 ? run.threads
+                                      : std::max(1, int(std::thread::hardware_concurrency()) / who.local_world);
+  torch::set_num_threads(threads);
+  const torch::Device device = training_device(train, who.local_rank);
+  return std::make_unique<Communicator>(who, resolve_master(who), train.backend, device.is_cuda(),
+                                        std::chrono::milliseconds(long(train.timeout_s * 1000)));
 }
 
 DataParallelLoop::DataParallelLoop(LoopOptions opt, Communicator& comm, torch::nn::Module& model,
@@ -115,6 +127,18 @@ void DataParallelLoop::save(const std::string& which, TrainingTask& task) {
   task.save_extra(s);
   if (comm_.rank() == 0) save_checkpoint(checkpoint_path(which), model_, *adam_, s);
   comm_.barrier();  // nobody proceeds (or exits) before the file is in place
+}
+
+ValidationRecord DataParallelLoop::validation_record(double loss_sum, double error_sum, double count,
+                                                     double chance_error) {
+  auto sums = torch::tensor({loss_sum, error_sum, count}, torch::kFloat64);
+  comm_.allreduce_sum(sums);
+  ValidationRecord r;
+  r.step = step_;
+  r.loss = (sums[0] / sums[2]).item<double>();
+  r.location_error = (sums[1] / sums[2]).item<double>();
+  r.chance_error = chance_error;
+  return r;
 }
 
 bool DataParallelLoop::any_rank_preempted() {

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "config/RunConfig.hpp"
 #include "config/TrainConfig.hpp"
 #include "train/Checkpoint.hpp"
 #include "train/TrainingLog.hpp"
@@ -72,6 +73,26 @@ class DataParallelLoop {
   // Rank 0's BatchNorm buffers (and parameters when asked) to every rank.
   void broadcast_state(bool parameters);
 
+  // For TrainingTask::validate: broadcasts rank 0's buffers, then keeps the model in eval mode
+  // without gradients until the scope ends, when the previous mode returns.
+  class ValidationScope {
+   public:
+    explicit ValidationScope(torch::nn::Module& m) : m_(m), was_training_(m.is_training()) { m_.eval(); }
+    ~ValidationScope() { m_.train(was_training_); }
+
+   private:
+    torch::nn::Module& m_;
+    bool was_training_;
+    torch::NoGradGuard no_grad_;
+  };
+  ValidationScope begin_validation() {
+    broadcast_state(false);
+    return ValidationScope(model_);
+  }
+  // The record over all ranks from this rank's sums over its validation samples (collective):
+  // loss = sum(loss_sum) / sum(count), error likewise.
+  ValidationRecord validation_record(double loss_sum, double error_sum, double count, double chance_error);
+
   int64_t step() const { return step_; }
   bool autocast() const { return autocast_; }
   // "bf16" or "fp32" (train.precision resolved for the device).
@@ -108,5 +129,10 @@ uint64_t step_seed(uint64_t seed, int rank, int64_t step);
 // train.device resolved for a rank: cuda:<local rank mod GPUs> or cpu (throws when cuda is
 // requested without CUDA).
 torch::Device training_device(const TrainConfig& cfg, int local_rank);
+
+// What every training executable does first: this process's rank from the launcher's
+// environment, its CPU threads (run.threads, else the cores shared by the node's ranks), and
+// the communicator after the rendezvous (train.backend, train.timeout_s).
+std::unique_ptr<Communicator> join_training_ranks(const RunConfig& run, const TrainConfig& train);
 
 }  // namespace p2l

@@ -107,10 +107,7 @@ torch::Tensor Trainer::step_loss(int64_t step, int64_t& samples) {
 }
 
 ValidationRecord Trainer::validate() {
-  loop_->broadcast_state(false);
-  bool was_training = net_->is_training();
-  net_->eval();
-  torch::NoGradGuard no_grad;
+  const auto scope = loop_->begin_validation();
   double loss_sum = 0, err_sum = 0;
   const int64_t n = val_batch_.patches.size(0), chunk = cfg_.train.patches_per_step;
   for (int64_t from = 0; from < n; from += chunk) {
@@ -126,15 +123,7 @@ ValidationRecord Trainer::validate() {
     loss_sum += location_loss(out, b.targets, cfg_.train.loss, cfg_.train.beta).item<double>() * m;
     err_sum += mean_location_error(out.mean, b.targets).item<double>() * m;
   }
-  net_->train(was_training);
-  auto sums = torch::tensor({loss_sum, err_sum, double(n)}, torch::kFloat64);
-  comm_.allreduce_sum(sums);
-  ValidationRecord r;
-  r.step = loop_->step();
-  r.loss = (sums[0] / sums[2]).item<double>();
-  r.location_error = (sums[1] / sums[2]).item<double>();
-  r.chance_error = chance_error_;
-  return r;
+  return loop_->validation_record(loss_sum, err_sum, double(n), chance_error_);
 }
 
 void Trainer::save_extra(TrainingState& state) {
