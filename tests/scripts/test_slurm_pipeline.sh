@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The real executables through the slurm/ job scripts on the local cluster: a tiny default
 # cohort (p2l-make-cohort under srun), preprocessed by slurm/preprocess.sbatch with 2 MPI ranks,
-# then trained for a few steps by slurm/train.sbatch with 2 ranks, chained with afterok. The
+# then trained for a few steps by slurm/train.sbatch with 2 ranks, chained with afterok, and the
+# autoencoder baseline by the same script with P2L_TRAINER=p2l-train-ae. The
 # store must hold a manifest and the run best and last checkpoints. When the executables are
 # not built in BUILD_DIR/bin, only the cluster mechanics are checked and the chain is skipped
 # with the reason.
@@ -50,3 +51,15 @@ grep -q 'restart 0, 2 tasks' "$WORK/train.out" || fail "training did not run as 
 find "$WORK/run" -iname '*best*' | grep -q . || fail "no best checkpoint in $WORK/run: $(ls "$WORK/run")"
 find "$WORK/run" -iname '*last*' | grep -q . || fail "no last checkpoint in $WORK/run: $(ls "$WORK/run")"
 pass "train.sbatch with 2 ranks left best and last checkpoints"
+
+# The autoencoder baseline through the same batch script (P2L_TRAINER).
+ae=(ae.channels=[4,8] ae.latent_channels=4 ae.slices_per_step=4 ae.val_slices=4 ae.steps=4 ae.val_every=2
+  ae.checkpoint_every=2 ae.log_every=1)
+aej=$(sbatch --parsable --export=ALL,P2L_TRAINER=p2l-train-ae --output="$WORK/train-ae.out" \
+  "$SOURCE_DIR/slurm/train.sbatch" "${tiny[@]}" "${ae[@]}") || fail "sbatch train.sbatch (autoencoder) failed"
+state=$(wait_job "$aej" 300) || fail "autoencoder job did not end: $state"
+[ "$state" = COMPLETED ] || { tail -n 30 "$WORK/train-ae.out"; fail "autoencoder job ended $state"; }
+grep -q 'p2l-train-ae' "$WORK/train-ae.out" || fail "the job did not run p2l-train-ae"
+[ -s "$WORK/run/ae/checkpoints/best.pt" ] && [ -s "$WORK/run/ae/checkpoints/last.pt" ] \
+  || fail "no autoencoder checkpoints: $(ls -R "$WORK/run/ae" 2>&1 | head)"
+pass "train.sbatch with P2L_TRAINER=p2l-train-ae trained the autoencoder on 2 ranks"
