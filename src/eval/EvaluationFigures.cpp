@@ -1,15 +1,20 @@
 #include "eval/EvaluationFigures.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <map>
+#include <set>
+#include <stdexcept>
 
 #include "eval/Metrics.hpp"
-#include "report/Figures.hpp"
+#include "report/TrainingLogReader.hpp"
 
 namespace p2l {
 namespace {
-
-int display_scale(size_t side) { return std::max<int>(1, int(192 / std::max<size_t>(side, 1))); }
 
 std::vector<size_t> pick_slices(const EvalSubject& s, int n) {
   const size_t Z = s.mask.geom.size[2], plane = s.mask.geom.size[0] * s.mask.geom.size[1];
@@ -36,20 +41,42 @@ std::vector<size_t> pick_slices(const EvalSubject& s, int n) {
   return out;
 }
 
-void overlay(const std::string& path, const EvalSubject& s, const MapSetting& m, int n, double vmax,
+std::string fixed(double x, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+  return buf;
+}
+
+// A label as a file-name part: lower case, runs of anything but letters and digits as '_'.
+std::string file_part(const std::string& label) {
+  std::string out;
+  for (char c : label) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += char(std::tolower(static_cast<unsigned char>(c)));
+    else if (!out.empty() && out.back() != '_') out += '_';
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out.empty() ? "run" : out;
+}
+
+std::string png_name(const FigureFiles& f) { return std::filesystem::path(f.png).filename().string(); }
+
+void overlay(const std::string& base, const EvalSubject& s, const MapSetting& m, int n, double vmax,
              const std::string& set) {
   const FloatVolume map = patch2loc_map(s, m, 0);
-  const int H = int(map.geom.size[0]), W = int(map.geom.size[1]);
-  std::vector<RgbImage> rows;
+  const Geometry& geom = map.geom;
+  const SliceGeometry g{int(geom.size[0]), int(geom.size[1]), geom.spacing[0], geom.spacing[1]};
+  std::vector<OverlayRow> rows;
   for (size_t z : pick_slices(s, n)) {
-    const auto img = s.image.data.empty() ? std::vector<float>(size_t(H) * W, 0.0f) : slice_hw(s.image, z);
-    const auto heat = slice_hw(map, z);
-    const auto mask = slice_hw(s.mask, z);
-    const auto seg = s.seg.data.empty() ? std::vector<uint8_t>() : slice_hw(s.seg, z);
-    rows.push_back(overlay_row(img.data(), heat.data(), mask.data(), seg.empty() ? nullptr : seg.data(), H, W,
-                               vmax, display_scale(size_t(H)), set + " " + s.id + " SLICE " + std::to_string(z)));
+    OverlayRow r;
+    r.label = "slice k = " + std::to_string(z);
+    r.image = s.image.data.empty() ? std::vector<float>(size_t(g.H) * g.W, 0.0f) : slice_hw(s.image, z);
+    r.heat = slice_hw(map, z);
+    r.mask = slice_hw(s.mask, z);
+    if (!s.seg.data.empty()) r.seg = slice_hw(s.seg, z);
+    rows.push_back(std::move(r));
   }
-  write_png(path, stack_rows(rows, 6));
+  const std::string what = s.seg.data.empty() ? "slices spread over the brain" : "slices with the largest lesion area";
+  plot_overlays(base, g, rows, vmax, set + ": " + s.id + " (" + what + "), heatmap " + m.label());
 }
 
 }  // namespace
@@ -62,17 +89,35 @@ std::vector<std::string> write_overlay_figures(const std::string& dir, const Eva
     auto it = in.test.find(set);
     if (it == in.test.end() || it->second.empty()) continue;
     files.push_back("overlay_" + set + ".png");
-    overlay(dir + "/" + files.back(), it->second.front(), setting, slices, vmax, set);
+    overlay(dir + "/overlay_" + set, it->second.front(), setting, slices, vmax, set);
   }
   if (!in.healthy_test.empty()) {
     files.push_back("overlay_" + in.healthy_name + ".png");
-    overlay(dir + "/" + files.back(), in.healthy_test.front(), setting, slices, vmax, in.healthy_name);
+    overlay(dir + "/overlay_" + in.healthy_name, in.healthy_test.front(), setting, slices, vmax, in.healthy_name);
   }
   return files;
 }
 
+std::map<std::string, std::string> write_volume_overlays(const std::string& dir, const EvalInputs& in,
+                                                         const MapSetting& setting, int slices, double vmax) {
+  std::map<std::string, std::string> files;
+  if (slices <= 0) return files;
+  std::filesystem::create_directories(dir);
+  auto one = [&](const EvalSubject& s, const std::string& set) {
+    overlay(dir + "/" + s.id, s, setting, slices, vmax, set);
+    files[s.id] = s.id + ".png";
+  };
+  for (const auto& set : in.sets) {
+    auto it = in.test.find(set);
+    if (it != in.test.end())
+      for (const auto& s : it->second) one(s, set);
+  }
+  for (const auto& s : in.healthy_test) one(s, in.healthy_name);
+  return files;
+}
+
 std::string write_kde_figure(const std::string& dir, const EvalInputs& in, int stride) {
-  ScatterGroup normal{"NORMAL", {}, {}, 0}, abnormal{"ABNORMAL", {}, {}, 0};
+  ScatterGroup normal{"normal", {}, {}, 0, 0}, abnormal{"lesion", {}, {}, 0, 0};
   for (const auto& set : in.sets) {
     auto it = in.test.find(set);
     if (it == in.test.end()) continue;
@@ -89,22 +134,28 @@ std::string write_kde_figure(const std::string& dir, const EvalInputs& in, int s
           }
     }
   }
+  std::vector<double> all_x(normal.x), all_y(normal.y);
+  all_x.insert(all_x.end(), abnormal.x.begin(), abnormal.x.end());
+  all_y.insert(all_y.end(), abnormal.y.begin(), abnormal.y.end());
+  const double rho_all = spearman(all_x, all_y);
   for (ScatterGroup* g : {&normal, &abnormal}) {
     g->spearman = spearman(g->x, g->y);
-    // The density image needs only a few thousand points: keep every k-th.
+    g->count = g->x.size();
+    // The density needs only a few thousand points: keep every k-th.
     const size_t keep = 3000, step = std::max<size_t>(1, g->x.size() / keep);
     std::vector<double> x, y;
     for (size_t i = 0; i < g->x.size(); i += step) x.push_back(g->x[i]), y.push_back(g->y[i]);
     g->x.swap(x), g->y.swap(y);
   }
-  const std::string file = "kde_error_variance.png";
-  write_png(dir + "/" + file, kde_figure({normal, abnormal}, "LOG ERROR", "MEAN LOGVAR"));
-  return file;
+  const FigureFiles f = plot_kde(dir + "/kde_error_variance", {normal, abnormal},
+                                 "log error  log(‖μ − t‖² + 10⁻¹⁰)", "mean predicted log-variance  mean(log σ²)",
+                                 "Error vs. variance at brain grid points (all points: ρ = " +
+                                     (std::isfinite(rho_all) ? fixed(rho_all, 3) : std::string("n/a")) + ")");
+  return png_name(f);
 }
 
 std::string write_ellipse_figure(const std::string& dir, HeatmapBuilder& builder,
                                  const std::vector<SubjectSlices>& subjects) {
-  const std::string file = "location_ellipses.png";
   if (subjects.empty()) return "";
   const SubjectSlices& first = subjects.front();
   const int64_t z = first.depth / 2, y = first.height / 2, x = first.width / 2;
@@ -117,12 +168,83 @@ std::string write_ellipse_figure(const std::string& dir, HeatmapBuilder& builder
                         std::exp(0.5 * o.logvar[0][0].item<double>()) * H / 100,
                         std::exp(0.5 * o.logvar[0][1].item<double>()) * W / 100});
   }
+  const SliceGeometry g{first.height, first.width, first.geom.spacing[0], first.geom.spacing[1]};
   std::vector<float> slice(first.image_slice(int(z)), first.image_slice(int(z)) + first.slice_size());
-  write_png(dir + "/" + file, ellipse_figure(slice.data(), first.height, first.width, double(y), double(x),
-                                             ellipses, display_scale(size_t(first.height)),
-                                             "PATCH AT (" + std::to_string(y) + "," + std::to_string(x) + ") SLICE " +
-                                                 std::to_string(z) + ", " + std::to_string(subjects.size()) + " SUBJECTS"));
-  return file;
+  const FigureFiles f = plot_location_ellipses(
+      dir + "/location_ellipses", g, slice, double(y), double(x), ellipses,
+      "Predicted location of the patch at (i, j) = (" + std::to_string(y) + ", " + std::to_string(x) + "), slice k = " +
+          std::to_string(z) + ", " + std::to_string(subjects.size()) + " subjects (" + first.id + " shown)");
+  return png_name(f);
+}
+
+std::vector<std::string> write_training_curves(const std::string& dir,
+                                               const std::vector<std::pair<std::string, std::string>>& logs) {
+  std::vector<std::string> files;
+  std::set<std::string> used;
+  for (const auto& [label, path] : logs) {
+    if (!std::filesystem::exists(path)) continue;
+    size_t skipped = 0;
+    const TrainingSeries s = read_training_log(path, &skipped);
+    if (skipped) std::cerr << path << ": " << skipped << " unreadable line(s) skipped in the training curves\n";
+    if (s.step.empty() && s.val_step.empty()) continue;
+    std::string name = "training_curves_" + file_part(label);
+    for (int k = 2; used.count(name); ++k) name = "training_curves_" + file_part(label) + "_" + std::to_string(k);
+    used.insert(name);
+    // The log's folder and name, e.g. "ae/train_log.jsonl".
+    const std::filesystem::path p(path);
+    const std::string shown = (p.parent_path().filename() / p.filename()).string();
+    files.push_back(png_name(plot_training_curves(dir + "/" + name, s, label + " training (" + shown + ")")));
+  }
+  return files;
+}
+
+BoxPlotData box_plot_data(const SweepResults& res, const std::vector<std::string>& sets, const std::string& metric,
+                          const std::string& rule) {
+  if (metric != "dice" && metric != "auprc") throw std::runtime_error("box plots: unknown metric '" + metric + "'");
+  // The rule each setting contributes rows of, in sweep order.
+  std::vector<std::string> order;
+  std::map<std::string, std::string> rule_of;
+  for (const auto& [setting, r] : res.rows) {
+    if (rule_of.count(setting) || (!rule.empty() && r != rule)) continue;
+    rule_of[setting] = r;
+    order.push_back(setting);
+  }
+  std::map<std::string, size_t> set_index, method_index;
+  for (size_t i = 0; i < sets.size(); ++i) set_index.emplace(sets[i], i);
+  for (size_t i = 0; i < order.size(); ++i) method_index.emplace(order[i], i);
+  std::vector<std::vector<std::vector<double>>> values(sets.size(), std::vector<std::vector<double>>(order.size()));
+  for (const auto& v : res.volumes) {
+    auto r = rule_of.find(v.setting);
+    auto si = set_index.find(v.set);
+    if (r == rule_of.end() || r->second != v.rule || si == set_index.end()) continue;
+    values[si->second][method_index.at(v.setting)].push_back(metric == "dice" ? v.dice : v.auprc);
+  }
+  BoxPlotData d;
+  d.groups = sets;
+  d.values.assign(sets.size(), {});
+  for (size_t m = 0; m < order.size(); ++m) {
+    bool any = false;
+    for (size_t g = 0; g < sets.size(); ++g)
+      for (double x : values[g][m]) any = any || std::isfinite(x);
+    if (!any) continue;
+    d.methods.push_back(order[m]);
+    for (size_t g = 0; g < sets.size(); ++g) d.values[g].push_back(std::move(values[g][m]));
+  }
+  return d;
+}
+
+std::vector<std::string> write_box_plots(const std::string& dir, const SweepResults& res,
+                                         const std::vector<std::string>& sets) {
+  std::vector<std::string> files;
+  if (res.rows.empty() || sets.empty()) return files;
+  const std::string rule = res.rows.front().second;
+  const BoxPlotData dice = box_plot_data(res, sets, "dice", rule), auprc = box_plot_data(res, sets, "auprc", "");
+  if (!dice.methods.empty())
+    files.push_back(png_name(plot_box_plots(dir + "/box_dice", dice, "Dice",
+                                            "Dice per test volume (threshold: " + rule + ")")));
+  if (!auprc.methods.empty())
+    files.push_back(png_name(plot_box_plots(dir + "/box_auprc", auprc, "AUPRC", "AUPRC per test volume")));
+  return files;
 }
 
 }  // namespace p2l

@@ -15,7 +15,9 @@
 #include "eval/EvaluationFigures.hpp"
 #include "eval/HeatmapBuilder.hpp"
 #include "eval/HeatmapCache.hpp"
+#include "eval/InputGridOutputs.hpp"
 #include "eval/MedianFilter.hpp"
+#include "eval/RunReport.hpp"
 #include "eval/SweepReport.hpp"
 #include "eval/SweepRunner.hpp"
 #include "io/AtomicFile.hpp"
@@ -34,12 +36,8 @@ std::string checkpoint_path(const Config& cfg) {
   return path;
 }
 
-std::string duration(double s) {
-  char buf[32];
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", int(s / 3600), int(s / 60) % 60);
-  else if (s >= 60) std::snprintf(buf, sizeof buf, "%dm%02ds", int(s / 60), int(s) % 60);
-  else std::snprintf(buf, sizeof buf, "%.0fs", s);
-  return buf;
+double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
 }
 
 struct Work {
@@ -69,6 +67,7 @@ EvalSubject to_eval_subject(const SubjectSlices& s, const HeatmapCache& cache) {
   if (s.has_seg()) e.seg = slices_to_volume(s.seg, s.geom);
   e.image = slices_to_volume(s.image, s.geom);
   e.raw = cache.read_raw(s.split, s.id);
+  e.source_geom = s.source_geom;
   return e;
 }
 
@@ -127,7 +126,8 @@ int run_evaluation(Config& cfg, int rank, int size) {
           EvalSubject e;
           e.mask = slices_to_volume(s.mask, s.geom);
           e.raw = std::move(raw);
-          write_nifti(cache.heatmap_path(w.split, w.id), patch2loc_map(e, configured, cfg.eval.erode_mask));
+          write_input_grid_heatmaps(cache, w.split, w.id, patch2loc_map(e, configured, cfg.eval.erode_mask), e.raw,
+                                    s.source_geom);
           ++computed;
         }
       }
@@ -142,14 +142,16 @@ int run_evaluation(Config& cfg, int rank, int size) {
       const double eta = el / double(i + 1) * double(mine.size() - i - 1);
       std::fprintf(stderr, "%s rank %d/%d: heatmaps %zu/%zu volumes (%zu computed, %zu cached), %.0f patches/s, ETA %s\n",
                    tool.c_str(), rank, size, i + 1, mine.size(), computed, i + 1 - computed - failed,
-                   el > 0 ? double(builder.patches_scored()) / el : 0.0, duration(eta).c_str());
+                   el > 0 ? double(builder.patches_scored()) / el : 0.0, duration_text(eta).c_str());
     }
   }
   int failed_all = failed;
+  const double maps_seconds = seconds_since(start);
   MPI_Allreduce(&failed, &failed_all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
   if (rank != 0) return failed_all > 0 ? 1 : 0;
 
-  // Phase 2 (rank 0): metrics, sweep, tables, figures.
+  // Phase 2 (rank 0): metrics, sweep, tables, figures, reports.
+  auto phase = std::chrono::steady_clock::now();
   EvalInputs in;
   in.sets = cfg.data.test_sets;
   in.healthy_name = cfg.data.healthy_test_split;
@@ -181,8 +183,13 @@ int run_evaluation(Config& cfg, int rank, int size) {
   const std::string report = out + "/report";
   write_volume_csv(report + "/results_per_volume.csv", res);
   write_summary_csv(report + "/results_summary.csv", res);
-  const std::string table = benchmark_table(res, in.sets, in.healthy_name).render();
-  write_file_atomic(report + "/table.md", table);
+  const int segs = write_segmentations(cache, res, configured.label(), in);
+  std::cerr << tool << ": " << segs << " segmentations (" << configured.label() << ", every threshold rule) in "
+            << out << "/heatmaps/<split>/<id>_seg_<rule>.nii.gz\n";
+  const MarkdownTable table = benchmark_table(res, in.sets, in.healthy_name);
+  write_file_atomic(report + "/table.md", table.render());
+  const double metrics_seconds = seconds_since(phase);
+  phase = std::chrono::steady_clock::now();
 
   const std::string figs = report + "/figures";
   std::filesystem::create_directories(figs);
@@ -193,22 +200,37 @@ int run_evaluation(Config& cfg, int rank, int size) {
     ellipse_subjects.push_back(store.load(have.count(cfg.data.healthy_test_split) ? cfg.data.healthy_test_split : reference, id));
   const std::string ell = write_ellipse_figure(figs, builder, ellipse_subjects);
   if (!ell.empty()) figures.push_back(ell);
+  for (const auto& f : write_training_curves(figs, {{"Patch2Loc", out + "/train_log.jsonl"},
+                                                   {"AE", out + "/" + cfg.ae.output_subdir + "/train_log.jsonl"}}))
+    figures.push_back(f);
+  for (const auto& f : write_box_plots(figs, res, in.sets)) figures.push_back(f);
+  std::map<std::string, std::string> overlays;
+  for (const auto& [id, file] : write_volume_overlays(figs + "/volumes", in, configured, cfg.eval.figure_slices,
+                                                      cfg.eval.figure_vmax))
+    overlays[id] = "figures/volumes/" + file;
 
-  std::string md = "# Patch2Loc evaluation\n\nCheckpoint: `" + ckpt + "`. Heatmaps: `" + out +
-                   "/heatmaps`. Scores inside the brain mask; Dice and AUPRC are mean ± std over the test "
-                   "volumes of each set; the last column is the false-positive rate on the healthy test "
-                   "volumes. Conventions: docs/EVALUATION.md.\n\n" + table + "\n";
-  if (!res.notes.empty()) {
-    md += "Notes:\n\n";
-    for (const auto& n : res.notes) md += "- " + n + "\n";
-    md += "\n";
+  const double figures_seconds = seconds_since(phase);
+
+  RunReport rr;
+  rr.report_dir = report, rr.run_dir = out, rr.checkpoint = ckpt;
+  rr.table = table;
+  rr.results = &res;
+  rr.setting = configured.label();
+  rr.figures = figures;
+  rr.overlays = overlays;
+  rr.config_yaml = cfg.to_yaml();
+  for (const auto& [name, log] : {std::pair<std::string, std::string>{"train Patch2Loc (p2l-train)", out + "/train_log.jsonl"},
+                                  {"train autoencoder (p2l-train-ae)", out + "/" + cfg.ae.output_subdir + "/train_log.jsonl"}}) {
+    const double t = training_seconds(log);
+    if (t >= 0) rr.stages.push_back({name, duration_text(t)});
   }
-  md += "Per-volume results: `results_per_volume.csv`; summaries (every metric, slice-level AUROC/AUPRC): "
-        "`results_summary.csv`.\n\n## Figures\n\n";
-  for (const auto& f : figures) md += "![" + f + "](figures/" + f + ")\n\n";
-  write_file_atomic(report + "/report.md", md);
-  std::cout << table;
-  std::cerr << tool << ": report written to " << report << "/report.md\n";
+  rr.stages.push_back({"evaluate: heatmaps and baseline maps (rank 0's share, " + std::to_string(size) + " rank(s))",
+                       duration_text(maps_seconds)});
+  rr.stages.push_back({"evaluate: metrics, thresholds, fusion", duration_text(metrics_seconds)});
+  rr.stages.push_back({"evaluate: figures", duration_text(figures_seconds)});
+  write_run_report(rr);
+  std::cout << table.render();
+  std::cerr << tool << ": report written to " << report << "/report.md and " << report << "/index.html\n";
   for (const auto& src : res.failed_sources)
     std::cerr << tool << ": map source '" << src << "' FAILED: its rows are missing (see the notes in report.md)\n";
   for (const auto& n : res.notes)

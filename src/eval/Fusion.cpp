@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "io/GridResampling.hpp"
 #include "io/Nifti.hpp"
 
 namespace p2l {
@@ -50,14 +51,19 @@ FloatVolume fuse(const FloatVolume& p, const FloatVolume& r, const LabelVolume& 
   return out;
 }
 
-FloatVolume read_source_map(const std::string& dir, const std::string& id, const Geometry& grid) {
+FloatVolume read_source_map(const std::string& dir, const std::string& id, const Geometry& grid,
+                            const Geometry& input) {
   const std::string path = (std::filesystem::path(dir) / (id + ".nii.gz")).string();
   if (!std::filesystem::exists(path))
     throw std::runtime_error(path + ": no map for subject '" + id + "' in this map source's folder");
   FloatVolume v = read_nifti_float(path);
   const std::string diff = grid.mismatch(v.geom, 1e-3);
+  if (!diff.empty() && input.voxels() > 0 && input.mismatch(v.geom, 1e-3).empty()) {
+    v.geom = input;  // within tolerance is not identical
+    return resample_linear(v, grid);
+  }
   if (!diff.empty())
-    throw std::runtime_error(path + ": map is not on the grid of the preprocessed subject '" +
+    throw std::runtime_error(path + ": map is on neither the preprocessed grid nor the input grid of subject '" +
                              id + "': " + diff);
   return v;
 }

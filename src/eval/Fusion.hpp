@@ -30,8 +30,11 @@ class MapStatsAccumulator {
 FloatVolume fuse(const FloatVolume& p, const FloatVolume& r, const LabelVolume& mask,
                  const std::string& mode, double w, const MapStats& sp, const MapStats& sr);
 
-// Reads a map source's <dir>/<id>.nii.gz and checks it lies on `grid`; throws naming the file
-// and the subject when it is missing or on another grid.
-FloatVolume read_source_map(const std::string& dir, const std::string& id, const Geometry& grid);
+// Reads a map source's <dir>/<id>.nii.gz on the preprocessed grid `grid`. A map on the
+// subject's input grid (`input`, when known: what p2l-evaluate itself writes, and what other
+// tools produce from the original scans) is resampled onto `grid`. Throws naming the file and
+// the subject when it is missing or on any other grid.
+FloatVolume read_source_map(const std::string& dir, const std::string& id, const Geometry& grid,
+                            const Geometry& input = Geometry{});
 
 }  // namespace p2l

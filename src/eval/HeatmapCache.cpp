@@ -18,6 +18,16 @@ std::string HeatmapCache::heatmap_path(const std::string& split, const std::stri
   return root_ + "/" + split + "/" + id + ".nii.gz";
 }
 
+std::string HeatmapCache::component_path(const std::string& split, const std::string& id,
+                                         const std::string& component) const {
+  return root_ + "/" + split + "/" + id + "_" + component + ".nii.gz";
+}
+
+std::string HeatmapCache::segmentation_path(const std::string& split, const std::string& id,
+                                            const std::string& rule) const {
+  return root_ + "/" + split + "/" + id + "_seg_" + rule + ".nii.gz";
+}
+
 std::string HeatmapCache::raw_prefix(const std::string& split, const std::string& id) const {
   return root_ + "/" + split + "/raw/" + id;
 }
@@ -55,7 +65,7 @@ std::string heatmap_stamp(const std::string& checkpoint_path, int stride, double
     if (!in) break;
   }
   char out[160];
-  std::snprintf(out, sizeof out, "checkpoint_fnv1a=%016llx stride=%d patch_fraction=%.9g min_brain_fraction=%.9g\n",
+  std::snprintf(out, sizeof out, "checkpoint_fnv1a=%016llx stride=%d patch_fraction=%.9g min_brain_fraction=%.9g outputs=input-grid\n",
                 static_cast<unsigned long long>(h), stride, patch_fraction, min_brain_fraction);
   return out;
 }

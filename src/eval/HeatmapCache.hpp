@@ -1,7 +1,11 @@
 #pragma once
 // Heatmaps on disk, computed once and reused by sweeps:
-//   <root>/<split>/<id>.nii.gz            the configured heatmap (eval.score, median, mask)
-//   <root>/<split>/raw/<id>_error.nii.gz   raw components before median filtering and masking
+//   <root>/<split>/<id>.nii.gz            the configured heatmap (eval.score, median, mask) on
+//                                         the input scan's grid (eval/InputGridOutputs.hpp)
+//   <root>/<split>/<id>_{error,variance}.nii.gz   its components, on the input grid
+//   <root>/<split>/<id>_seg_<rule>.nii.gz the predicted mask of a threshold rule, input grid
+//   <root>/<split>/raw/<id>_error.nii.gz   raw components before median filtering and masking,
+//                                          on the preprocessed grid (what the sweep reads)
 //   <root>/<split>/raw/<id>_variance.nii.gz
 //   <root>/<split>/raw/<id>.stamp          what produced them (checkpoint hash, stride, patch rule)
 // A subject is reused when its stamp matches the current one.
@@ -16,6 +20,8 @@ class HeatmapCache {
   HeatmapCache(std::string root, std::string stamp);
 
   std::string heatmap_path(const std::string& split, const std::string& id) const;
+  std::string component_path(const std::string& split, const std::string& id, const std::string& component) const;
+  std::string segmentation_path(const std::string& split, const std::string& id, const std::string& rule) const;
   bool has_raw(const std::string& split, const std::string& id) const;
   // Writes both components, then the stamp (last, so a crash leaves no valid stamp).
   void write_raw(const std::string& split, const std::string& id, const ScoreMaps& maps) const;

@@ -60,7 +60,7 @@ FloatVolume source_map(const EvalSubject& s, const std::string& source, const Ma
   auto dir = in.source_dirs.find(source);
   if (dir == in.source_dirs.end())
     throw std::runtime_error("map source '" + source + "': unknown (eval.sources, eval.external_maps)");
-  FloatVolume r = read_source_map(dir->second, s.id, s.mask.geom);
+  FloatVolume r = read_source_map(dir->second, s.id, s.mask.geom, s.source_geom);
   apply_mask(r, erode(s.mask, in.erode_mask));
   return r;
 }
@@ -113,7 +113,7 @@ std::set<std::string> check_sources(const SweepSpec& spec, const EvalInputs& in,
     }
     for (const auto* s : all) {
       try {
-        read_source_map(dir->second, s->id, s->mask.geom);
+        read_source_map(dir->second, s->id, s->mask.geom, s->source_geom);
       } catch (const std::exception& e) {
         res.notes.push_back("map source '" + src + "': " + e.what() + ": its rows are skipped");
         bad.insert(src);

@@ -19,6 +19,7 @@ struct EvalSubject {
   LabelVolume seg;  // empty data: no segmentation (healthy)
   ScoreMaps raw;
   FloatVolume image;  // the preprocessed scan, for figures only (may be empty)
+  Geometry source_geom;  // the input scan's grid (size 0: unknown), for the outputs users open
 };
 
 struct EvalInputs {

@@ -319,7 +319,9 @@ std::string preprocess_config_hash(Config& cfg, const std::vector<double>& stand
   static const std::set<std::string> bookkeeping = {
       "preprocess.splits", "preprocess.compression_level", "preprocess.shard_subjects",
       "preprocess.geometry_tolerance"};
-  std::string text;
+  // The subject attributes' revision: subjects stored before the input grid was kept
+  // (source_spacing/origin/direction) are preprocessed again.
+  std::string text = "subject attributes 2\n";
   const Schema schema = cfg.schema();
   for (const auto& f : schema.fields())
     if ((f.key.rfind("preprocess.", 0) == 0 && !bookkeeping.count(f.key)) || f.key == "data.modality")

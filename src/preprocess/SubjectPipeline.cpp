@@ -56,6 +56,7 @@ SubjectSlices finish_subject(SubjectInputs in, const PreprocessConfig& cfg,
                              const std::vector<double>& standard, SubjectProvenance& prov) {
   if (!standard.empty())
     apply_standardization(in.image, percentiles_in_mask(in.image, in.mask, cfg.histogram_landmarks), standard);
+  const Geometry source = in.image.geom;
   const std::array<size_t, 3> dim = {size_t(cfg.image_dim[0]), size_t(cfg.image_dim[1]),
                                      size_t(cfg.image_dim[2])};
   for (int d = 0; d < 3; ++d) prov.source_size[d] = long(in.image.geom.size[d]);
@@ -75,6 +76,7 @@ SubjectSlices finish_subject(SubjectInputs in, const PreprocessConfig& cfg,
   }
   SubjectSlices s;
   s.geom = img.geom;
+  s.source_geom = source;
   s.height = int(img.geom.size[0]);
   s.width = int(img.geom.size[1]);
   s.depth = int(img.geom.size[2]);

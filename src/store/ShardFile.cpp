@@ -191,6 +191,14 @@ SubjectSlices read_subject(hid_t file, const std::string& path, const std::strin
   s.height = int(size[0]);
   s.width = int(size[1]);
   s.depth = int(size[2]);
+  if (H5Aexists(g, "source_spacing") > 0) {  // the input grid (stores written before it have none)
+    long source[3];
+    read_numeric_attr(g, "source_size", H5T_NATIVE_LONG, source, 3, where);
+    for (int d = 0; d < 3; ++d) s.source_geom.size[d] = size_t(source[d]);
+    read_numeric_attr(g, "source_spacing", H5T_NATIVE_DOUBLE, s.source_geom.spacing.data(), 3, where);
+    read_numeric_attr(g, "source_origin", H5T_NATIVE_DOUBLE, s.source_geom.origin.data(), 3, where);
+    read_numeric_attr(g, "source_direction", H5T_NATIVE_DOUBLE, s.source_geom.direction.data(), 9, where);
+  }
   int slice_count = 0;
   read_numeric_attr(g, "slice_count", H5T_NATIVE_INT, &slice_count, 0, where);
   if (slice_count != s.depth) fail(where, "slice_count disagrees with size");
@@ -279,6 +287,11 @@ void ShardWriter::write_group(const SubjectSlices& s, const SubjectProvenance& p
   write_string_attr(g, "config_hash", p.config_hash, where);
   write_numeric_attr(g, "source_size", H5T_NATIVE_LONG, p.source_size.data(), 3, where);
   write_numeric_attr(g, "crop_offset", H5T_NATIVE_LONG, p.crop_offset.data(), 3, where);
+  if (s.source_geom.voxels() > 0) {
+    write_numeric_attr(g, "source_spacing", H5T_NATIVE_DOUBLE, s.source_geom.spacing.data(), 3, where);
+    write_numeric_attr(g, "source_origin", H5T_NATIVE_DOUBLE, s.source_geom.origin.data(), 3, where);
+    write_numeric_attr(g, "source_direction", H5T_NATIVE_DOUBLE, s.source_geom.direction.data(), 9, where);
+  }
   write_dataset(g, "slices", H5T_NATIVE_FLOAT, s.image, s, level_, where);
   write_dataset(g, "mask", H5T_NATIVE_UINT8, s.mask, s, level_, where);
   if (s.has_seg()) write_dataset(g, "seg", H5T_NATIVE_UINT8, s.seg, s, level_, where);

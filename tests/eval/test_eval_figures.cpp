@@ -1,49 +1,177 @@
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
+#include <filesystem>
+#include <fstream>
 
-#include "report/Figures.hpp"
+#include "eval/EvaluationFigures.hpp"
 #include "report/MarkdownTable.hpp"
+#include "report/PngImage.hpp"
 
 using namespace p2l;
+namespace fs = std::filesystem;
 
-TEST(EvalFigures, OverlayPanelsColoursAndOutline) {
-  // 4 x 3 slice (H = 4 rows h, W = 3 columns w), scale 2; shown with x = h, y = W - 1 - w.
-  const int H = 4, W = 3;
-  std::vector<float> slice(H * W, 0.5f), heat(H * W, 12.0f);
-  std::vector<uint8_t> mask(H * W, 1), seg(H * W, 0);
-  mask[0] = 0;        // (h 0, w 0) outside the brain: black heatmap pixel
-  seg[1 * W + 1] = 1;  // one lesion voxel at (h 1, w 1): its own outline
-  RgbImage img = overlay_row(slice.data(), heat.data(), mask.data(), seg.data(), H, W, 12.0, 2, "T");
-  const int pw = H * 2, gap = 4, top = 12;
-  EXPECT_EQ(img.width, 3 * pw + 2 * gap);
-  EXPECT_EQ(img.height, W * 2 + top);
-  auto at = [&](int panel, int h, int w) { return img.get(panel * (pw + gap) + h * 2, top + (W - 1 - w) * 2); };
-  EXPECT_EQ(at(0, 2, 2).r, gray(0.5).r);
-  const Rgb hot = jet(1.0), off = at(1, 0, 0), in = at(1, 2, 1);
-  EXPECT_EQ(off.r + off.g + off.b, 0);
-  EXPECT_EQ(in.r, hot.r);
-  EXPECT_EQ(in.b, hot.b);
-  EXPECT_EQ(at(2, 1, 1).r, 255);  // the outline
-  EXPECT_EQ(at(2, 1, 1).g, 0);
-  EXPECT_EQ(at(2, 2, 1).g, gray(0.5).g);  // no outline elsewhere
+namespace {
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("test_eval_figures_" + std::to_string(::getpid()) + "_" +
+                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  std::string str() const { return path.string(); }
+};
+
+VolumeRow row(const std::string& setting, const std::string& rule, const std::string& set, const std::string& id,
+              double dice, double auprc) {
+  VolumeRow v;
+  v.setting = setting, v.rule = rule, v.set = set, v.id = id, v.dice = dice, v.auprc = auprc;
+  return v;
 }
 
-TEST(EvalFigures, KdePeaksWhereThePointsAre) {
-  ScatterGroup g{"A", {}, {}, 0.5}, far{"B", {}, {}, 0.0};
-  for (int i = 0; i < 100; ++i) {
-    g.x.push_back(1.0 + 0.02 * (i % 5)), g.y.push_back(5.0 - 0.02 * (i % 7));
-    far.x.push_back(9.0 - 0.02 * (i % 5)), far.y.push_back(0.0 + 0.02 * (i % 7));
+// Two settings x two rules; "zs" lacks the first rule; set "c" is not asked for.
+SweepResults sweep() {
+  SweepResults r;
+  r.rows = {{"P2L", "oracle"}, {"P2L", "q99"}, {"zs", "q99"}, {"empty", "oracle"}};
+  for (const char* id : {"a1", "a2", "a3"}) {
+    r.volumes.push_back(row("P2L", "oracle", "a", id, 0.6, 0.5));
+    r.volumes.push_back(row("P2L", "q99", "a", id, 0.4, 0.5));
+    r.volumes.push_back(row("zs", "q99", "a", id, 0.2, 0.3));
+    r.volumes.push_back(row("empty", "oracle", "a", id, NAN, NAN));
   }
-  RgbImage img = kde_figure({g, far}, "X", "Y", 50);  // axes about 1..9 and 0..5
-  EXPECT_EQ(img.width, 2 * (50 + 8) + 8);
-  // Group A sits at the low-x / high-y corner (top left of its panel): the top of the jet scale
-  // (dark red) there, its bottom (dark blue) in the far corner.
-  const Rgb peak = img.get(8, 24), empty = img.get(8 + 47, 24 + 47);
-  EXPECT_GE(peak.r, 128);
-  EXPECT_EQ(peak.b, 0);
-  EXPECT_EQ(empty.r, 0);
-  EXPECT_EQ(empty.b, jet(0.0).b);
+  r.volumes.push_back(row("P2L", "oracle", "b", "b1", 0.7, 0.8));
+  r.volumes.push_back(row("P2L", "q99", "b", "b1", 0.1, 0.8));
+  r.volumes.push_back(row("zs", "q99", "b", "b1", 0.3, 0.35));
+  r.volumes.push_back(row("P2L", "oracle", "c", "c1", 0.9, 0.9));
+  r.volumes.push_back(row("P2L", "oracle", "healthy", "h1", NAN, NAN));
+  return r;
+}
+
+Geometry grid3(size_t h, size_t w, size_t z) {
+  Geometry g;
+  g.size = {h, w, z};
+  g.spacing = {1.0, 1.2, 2.0};
+  return g;
+}
+
+// A 24 x 20 x 6 subject: brain everywhere but the border, lesion block in slice 1 when `lesion`.
+EvalSubject subject(const std::string& id, bool lesion) {
+  const Geometry g = grid3(24, 20, 6);
+  EvalSubject s;
+  s.id = id, s.label = lesion;
+  s.mask = LabelVolume(g, 0);
+  s.image = FloatVolume(g, 0.0f);
+  s.raw = {FloatVolume(g, -6.0f), FloatVolume(g, -5.0f)};
+  for (size_t k = 0; k < 6; ++k)
+    for (size_t j = 1; j < 19; ++j)
+      for (size_t i = 1; i < 23; ++i) s.mask.at(i, j, k) = 1, s.image.at(i, j, k) = 0.4f + 0.01f * float(i);
+  if (lesion) {
+    s.seg = LabelVolume(g, 0);
+    for (size_t j = 6; j < 12; ++j)
+      for (size_t i = 8; i < 16; ++i) s.seg.at(i, j, 1) = 1, s.raw.error.at(i, j, 1) = 2.0f, s.raw.variance.at(i, j, 1) = -2.0f;
+  }
+  return s;
+}
+
+size_t red_pixels(const RgbImage& img) {
+  size_t n = 0;
+  for (int y = 0; y < img.height; ++y)
+    for (int x = 0; x < img.width; ++x) {
+      const Rgb p = img.get(x, y);
+      n += p.r > 220 && p.g < 50 && p.b < 50;
+    }
+  return n;
+}
+
+bool is_pdf(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  std::string head(4, '\0');
+  f.read(head.data(), 4);
+  return head == "%PDF";
+}
+
+}  // namespace
+
+TEST(EvalFigures, BoxPlotDataGroupsPerSetAndMethodForOneRule) {
+  const SweepResults r = sweep();
+  const BoxPlotData d = box_plot_data(r, {"a", "b"}, "dice", "oracle");
+  ASSERT_EQ(d.groups, (std::vector<std::string>{"a", "b"}));
+  // "zs" has no oracle rows, "empty" has only NaN values: both are left out.
+  ASSERT_EQ(d.methods, (std::vector<std::string>{"P2L"}));
+  ASSERT_EQ(d.values.size(), 2u);
+  ASSERT_EQ(d.values[0].size(), 1u);
+  EXPECT_EQ(d.values[0][0], (std::vector<double>{0.6, 0.6, 0.6}));
+  EXPECT_EQ(d.values[1][0], (std::vector<double>{0.7}));
+}
+
+TEST(EvalFigures, BoxPlotDataWithoutRuleTakesEverySettingsFirstRuleOnce) {
+  const BoxPlotData d = box_plot_data(sweep(), {"b", "a"}, "auprc", "");
+  ASSERT_EQ(d.methods, (std::vector<std::string>{"P2L", "zs"}));
+  EXPECT_EQ(d.values[0][0], (std::vector<double>{0.8}));  // set b, P2L: once, not once per rule
+  EXPECT_EQ(d.values[0][1], (std::vector<double>{0.35}));
+  EXPECT_EQ(d.values[1][0], (std::vector<double>{0.5, 0.5, 0.5}));
+  EXPECT_EQ(d.values[1][1], (std::vector<double>{0.3, 0.3, 0.3}));
+  EXPECT_THROW(box_plot_data(sweep(), {"a"}, "hd95", ""), std::runtime_error);
+}
+
+TEST(EvalFigures, WriteBoxPlotsWritesDiceAndAuprcFigures) {
+  TempDir dir;
+  const auto files = write_box_plots(dir.str(), sweep(), {"a", "b"});
+  ASSERT_EQ(files, (std::vector<std::string>{"box_dice.png", "box_auprc.png"}));
+  for (const char* base : {"box_dice", "box_auprc"}) {
+    const RgbImage img = read_png((dir.path / (std::string(base) + ".png")).string());
+    EXPECT_GT(img.width, 400);
+    EXPECT_TRUE(is_pdf((dir.path / (std::string(base) + ".pdf")).string())) << base;
+  }
+  EXPECT_TRUE(write_box_plots(dir.str(), SweepResults{}, {"a"}).empty());
+}
+
+TEST(EvalFigures, TrainingCurvesSkipMissingLogs) {
+  TempDir dir;
+  const std::string log = (dir.path / "train_log.jsonl").string();
+  {
+    std::ofstream f(log);
+    for (int s = 1; s <= 20; ++s) {
+      f << "{\"step\": " << s << ", \"loss\": " << 3.0 / s << ", \"patches\": 8, \"seconds\": 1, \"wall_seconds\": " << s << "}\n";
+      if (s % 5 == 0)
+        f << "{\"step\": " << s << ", \"val_loss\": " << 3.5 / s << ", \"val_location_error\": " << 20.0 / s
+          << ", \"val_chance_error\": 25, \"wall_seconds\": " << s + 0.5 << ", \"best\": true}\n";
+    }
+  }
+  const auto files = write_training_curves(dir.str(), {{"Patch2Loc", log}, {"AE", (dir.path / "ae" / "none.jsonl").string()}});
+  ASSERT_EQ(files, (std::vector<std::string>{"training_curves_patch2loc.png"}));
+  EXPECT_TRUE(fs::exists(dir.path / "training_curves_patch2loc.pdf"));
+  EXPECT_GT(read_png((dir.path / files[0]).string()).width, 800);
+}
+
+TEST(EvalFigures, OverlaysKdeForDiseasedAndHealthyVolumes) {
+  TempDir dir;
+  EvalInputs in;
+  in.sets = {"setA"};
+  in.test["setA"] = {subject("s1", true)};
+  in.healthy_test = {subject("h1", false)};
+  in.healthy_name = "healthy";
+  MapSetting m;
+  m.score = "error", m.median_size = 1;
+  const auto files = write_overlay_figures(dir.str(), in, m, 2, 12.0);
+  ASSERT_EQ(files, (std::vector<std::string>{"overlay_setA.png", "overlay_healthy.png"}));
+  for (const char* base : {"overlay_setA", "overlay_healthy"})
+    EXPECT_TRUE(is_pdf((dir.path / (std::string(base) + ".pdf")).string())) << base;
+  const RgbImage diseased = read_png((dir.path / "overlay_setA.png").string());
+  const RgbImage healthy = read_png((dir.path / "overlay_healthy.png").string());
+  // One lesion slice only (the largest-area pick), healthy: two slices spread over the brain.
+  EXPECT_LT(diseased.height, healthy.height);
+  // Pure red: the outline, and a band of the colour bar in every row (the healthy page has two).
+  EXPECT_GT(red_pixels(diseased), red_pixels(healthy) / 2 + 200) << "ground-truth outline";
+
+  const std::string kde = write_kde_figure(dir.str(), in, 1);
+  EXPECT_EQ(kde, "kde_error_variance.png");
+  EXPECT_GT(read_png((dir.path / kde).string()).width, 500);
+  EXPECT_TRUE(is_pdf((dir.path / "kde_error_variance.pdf").string()));
 }
 
 TEST(EvalFigures, MarkdownTableEscapesAndFormats) {

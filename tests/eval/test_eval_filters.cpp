@@ -141,6 +141,18 @@ TEST(EvalFusion, MapFileErrorsNameTheFile) {
   other.size = {4, 3, 3};
   std::string wrong = error_of([&] { read_source_map(dir.string(), "s1", other); });
   EXPECT_NE(wrong.find("s1.nii.gz"), std::string::npos);
-  EXPECT_NE(wrong.find("not on the grid"), std::string::npos);
+  EXPECT_NE(wrong.find("on neither the preprocessed grid nor the input grid of subject 's1'"), std::string::npos);
+  // A map on the subject's input grid g is resampled onto its preprocessed grid (here the
+  // input voxels i = 1 .. 2, a crop).
+  Geometry work = g;
+  work.size = {2, 3, 2};
+  work.origin = {2, 0, 0};  // input voxel i = 1 .. 2
+  FloatVolume ramp(g);
+  for (size_t i = 0; i < ramp.data.size(); ++i) ramp.data[i] = float(i % 4);  // value = i index
+  write_nifti((dir / "s3.nii.gz").string(), ramp);
+  const FloatVolume back = read_source_map(dir.string(), "s3", work, g);
+  EXPECT_TRUE(back.geom.mismatch(work, 1e-9).empty());
+  EXPECT_NEAR(back.at(0, 1, 1), 1.0f, 1e-5);
+  EXPECT_NEAR(back.at(1, 2, 0), 2.0f, 1e-5);
   std::filesystem::remove_all(dir);
 }

@@ -200,7 +200,7 @@ TEST(EvalSweep, BadMapSourceFolderNamesTheSubjectAndSparesTheOtherRows) {
   r = run_sweep(source_spec(), in);
   EXPECT_EQ(r.failed_sources, std::vector<std::string>{"ext"});
   named = false;
-  for (const auto& n : r.notes) named = named || (n.find("a2.nii.gz: map is not on the grid of the preprocessed subject 'a2'") != std::string::npos);
+  for (const auto& n : r.notes) named = named || (n.find("a2.nii.gz: map is on neither the preprocessed grid nor the input grid of subject 'a2'") != std::string::npos);
   EXPECT_TRUE(named);
   std::filesystem::remove_all(dir);
 }

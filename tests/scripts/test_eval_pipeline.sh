@@ -1,9 +1,11 @@
 #!/bin/bash
 # p2l-evaluate end to end on a tiny default cohort (4 mm, 2 lesion sets, 4 training steps):
-#  1. 2 ranks write every heatmap (configured + raw components) on the preprocessed grid
-#     (image_dim), report.md, table.md with one row per threshold rule, both CSVs and figures;
+#  1. 2 ranks write every heatmap, its components and a segmentation per threshold rule with
+#     the shape and affine of the input scan (the raw cache stays on the preprocessed grid),
+#     report.md, table.md with one row per threshold rule, both CSVs and figures;
 #  2. a rerun reuses every cached heatmap (0 computed) and gives the same table;
-#  3. an external folder of maps is a map source with rows of its own and fusion rows; a missing
+#  3. an external folder of maps (here: the heatmaps, on the input grid) is a map source with
+#     rows of its own and fusion rows; a missing
 #     map and a map on another grid fail that source (exit 1) naming the file and the subject
 #     while Patch2Loc's rows are still written; a missing checkpoint fails naming the path;
 #  4. the baselines: p2l-train-ae on 2 ranks, then z-score and AE maps on the preprocessed grid,
@@ -42,19 +44,53 @@ rows=$(grep -c '^| Patch2Loc both m3 |' "$R/table.md")
 [ "$rows" = 6 ] || fail "expected 6 table rows (oracle, validation, q98, 3 FPR), got $rows"
 grep -q '| Method | Threshold | tumor Dice | tumor AUPRC | ms Dice | ms AUPRC | IXI_test FPR |' "$R/table.md" || fail "table header"
 grep -q 'figures/kde_error_variance.png' "$R/report.md" || fail "report.md lacks figures"
+# report/index.html: one self-contained page; in a real browser every image decodes, the table
+# is there, and every per-volume link points to a file.
+[ -s "$R/index.html" ] || fail "no index.html"
+grep -q 'src="figures/\|src="/' "$R/index.html" && fail "index.html links images instead of embedding them"
+for l in $(grep -o 'href="[^"]*"' "$R/index.html" | sed 's/href="//; s/"$//'); do
+  [ -s "$R/$l" ] || fail "index.html links to a missing $l"
+done
+[ "$(grep -c 'href="figures/volumes/' "$R/index.html")" -ge 6 ] || fail "index.html lacks per-volume overlay links"
+for k in 'Benchmark table' 'Per volume' 'Stage times' 'LibTorch' 'Configuration' 'train Patch2Loc'; do
+  grep -q "$k" "$R/index.html" || fail "index.html lacks '$k'"
+done
+if [ -x /usr/bin/chromium ]; then
+  timeout 120 /usr/bin/chromium --headless --no-sandbox --disable-gpu --virtual-time-budget=10000 --dump-dom \
+    "file://$R/index.html" > "$WORK/dom.html" 2>/dev/null || fail "chromium could not load index.html"
+  n=$(grep -o 'data:image/png' "$R/index.html" | wc -l)
+  grep -q "data-images-loaded=\"$n/$n\"" "$WORK/dom.html" || fail "not every image loaded: $(grep -o 'data-images-loaded="[^"]*"' "$WORK/dom.html") of $n"
+  grep -q '<th>Method</th>' "$WORK/dom.html" || fail "no table in the rendered page"
+else
+  echo "SKIP: /usr/bin/chromium not installed (scripts/setup.sh installs it): browser check of index.html skipped"
+fi
 grep -q 'heatmaps 3/3 volumes\|heatmaps 2/2 volumes\|volumes (' "$WORK/eval1.err" || fail "no progress line"
 grep -q 'patches/s' "$WORK/eval1.err" || fail "progress line without patches/s"
-n=$(ls "$WORK"/run/heatmaps/*/*.nii.gz | wc -l)
+n=$(ls "$WORK"/run/heatmaps/*/*.nii.gz | grep -cvE '_(error|variance|seg_[a-z0-9_]+)\.nii\.gz$')
 [ "$n" = 10 ] || fail "expected 10 heatmaps (2 val + 2 IXI_test + 2x(2 test + 1 val)), got $n"
+[ "$(ls "$WORK"/run/heatmaps/*/*_variance.nii.gz | wc -l)" = 10 ] || fail "input-grid score components"
 [ "$(ls "$WORK"/run/heatmaps/*/raw/*_error.nii.gz | wc -l)" = 10 ] || fail "raw error maps"
-# Every heatmap lies on the preprocessed grid (image_dim 48 x 48 x 24, 4 mm).
-python3 - "$WORK"/run/heatmaps/*/*.nii.gz <<'PY' || fail "heatmap grid"
-import gzip, struct, sys
-for p in sys.argv[1:]:
+[ "$(ls "$WORK"/run/heatmaps/tumor_test/*_seg_healthy_q98.nii.gz | wc -l)" = 2 ] || fail "no q98 segmentations"
+[ "$(ls "$WORK"/run/heatmaps/IXI_test/*_seg_best_dice_per_volume_oracle.nii.gz | wc -l)" = 2 ] || fail "no oracle segmentations"
+# Every heatmap, component and segmentation has the shape and affine of its input scan (the
+# cohort's 4 mm grid), not of the preprocessed grid (image_dim 48 x 48 x 24); the raw cache
+# stays on the preprocessed grid.
+python3 - "$WORK/cohort" "$WORK"/run/heatmaps/*/*.nii.gz <<'PY' || fail "heatmap grid"
+import glob, gzip, os, re, struct, sys
+def header(p):
     h = gzip.open(p).read(348)
-    dims = struct.unpack('<8h', h[40:56]); pix = struct.unpack('<8f', h[76:108])
-    assert dims[1:4] == (48, 48, 24), (p, dims)
-    assert all(abs(x - 4.0) < 1e-4 for x in pix[1:4]), (p, pix)
+    return (struct.unpack('<8h', h[40:56])[1:4], struct.unpack('<8f', h[76:108])[1:4],
+            struct.unpack('<12f', h[280:328]))
+cohort = sys.argv[1]
+for p in sys.argv[2:]:
+    sid = re.sub(r'_(error|variance|seg_[a-z0-9_]+)$', '', os.path.basename(p)[:-7])
+    src = glob.glob(os.path.join(cohort, '**', sid + '_t2.nii.gz'), recursive=True)
+    assert len(src) == 1, (p, src)
+    a, b = header(p), header(src[0])
+    assert a[0] == b[0] and a[0] != (48, 48, 24), (p, a[0], b[0])
+    assert all(abs(x - y) < 1e-4 for x, y in zip(a[1] + a[2], b[1] + b[2])), (p, a, b)
+for p in glob.glob(os.path.dirname(sys.argv[2]) + '/../*/raw/*_error.nii.gz'):
+    assert header(p)[0] == (48, 48, 24), p
 PY
 
 # --- 2. a rerun reuses the cache ----------------------------------------------------------
@@ -81,11 +117,21 @@ grep -q "map source 'ext' FAILED" "$WORK/eval4.err" || fail "no failed-source su
 rows=$(grep -c '^| Patch2Loc both m3 |' "$R/table.md")
 [ "$rows" = 6 ] || fail "a bad source lost Patch2Loc's rows ($rows)"
 grep -q '^| ext |' "$R/table.md" && fail "rows of a failed source were written"
-cp "$(ls "$WORK"/cohort/Test/ms/t2/*.nii.gz | head -1)" "$WORK/maps/ms_sim_000.nii.gz"  # the raw scan: another grid
+python3 - "$WORK/maps/ms_sim_000.nii.gz" <<'PY'  # a 2 x 2 x 2 map: neither grid of the subject
+import gzip, struct, sys
+h = bytearray(348)
+struct.pack_into('<i', h, 0, 348)
+struct.pack_into('<8h', h, 40, 3, 2, 2, 2, 1, 1, 1, 1)
+struct.pack_into('<hh', h, 70, 16, 32)            # float32
+struct.pack_into('<8f', h, 76, 1, 1, 1, 1, 1, 1, 1, 1)
+struct.pack_into('<f', h, 108, 352.0)             # vox_offset
+h[344:348] = b'n+1\0'
+gzip.open(sys.argv[1], 'wb').write(bytes(h) + b'\0' * 4 + struct.pack('<8f', *([0.0] * 8)))
+PY
 if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "${EXT[@]}" > /dev/null 2> "$WORK/eval5.err"; then
   fail "a source map on another grid was accepted"
 fi
-grep -q "ms_sim_000.nii.gz: map is not on the grid of the preprocessed subject 'ms_sim_000'" "$WORK/eval5.err" || fail "grid message: $(tail -2 "$WORK/eval5.err")"
+grep -q "ms_sim_000.nii.gz: map is on neither the preprocessed grid nor the input grid of subject 'ms_sim_000'" "$WORK/eval5.err" || fail "grid message: $(tail -2 "$WORK/eval5.err")"
 if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" eval.checkpoint=$WORK/nope.pt > /dev/null 2> "$WORK/eval6.err"; then
   fail "a missing checkpoint was accepted"
 fi

@@ -1,0 +1,66 @@
+#include "eval/InputGridOutputs.hpp"
+
+#include <cctype>
+
+#include "io/GridResampling.hpp"
+#include "io/Nifti.hpp"
+
+namespace p2l {
+
+FloatVolume on_input_grid(const FloatVolume& v, const Geometry& source) {
+  return source.voxels() == 0 ? v : resample_linear(v, source);
+}
+
+void write_input_grid_heatmaps(const HeatmapCache& cache, const std::string& split, const std::string& id,
+                               const FloatVolume& heatmap, const ScoreMaps& raw, const Geometry& source) {
+  write_nifti(cache.component_path(split, id, "error"), on_input_grid(raw.error, source));
+  write_nifti(cache.component_path(split, id, "variance"), on_input_grid(raw.variance, source));
+  write_nifti(cache.heatmap_path(split, id), on_input_grid(heatmap, source));  // last: it marks the subject done
+}
+
+std::string rule_slug(const std::string& rule_label) {
+  std::string out;
+  for (char c : rule_label) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += char(std::tolower(static_cast<unsigned char>(c)));
+    else if (!out.empty() && out.back() != '_') out += '_';
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+int write_segmentations(const HeatmapCache& cache, const SweepResults& res, const std::string& setting,
+                        const EvalInputs& in) {
+  auto find = [&](const std::string& set, const std::string& id) -> std::pair<const EvalSubject*, std::string> {
+    if (set == in.healthy_name) {
+      for (const auto& s : in.healthy_test)
+        if (s.id == id) return {&s, set};
+      return {nullptr, ""};
+    }
+    auto it = in.test.find(set);
+    if (it != in.test.end())
+      for (const auto& s : it->second)
+        if (s.id == id) return {&s, set + "_test"};
+    return {nullptr, ""};
+  };
+  int written = 0;
+  std::string loaded;  // the heatmap of consecutive rows of one volume is read once
+  FloatVolume heat;
+  LabelVolume brain;
+  for (const auto& row : res.volumes) {
+    if (row.setting != setting) continue;
+    const auto [subject, split] = find(row.set, row.id);
+    if (!subject) continue;
+    if (loaded != split + "/" + row.id) {
+      heat = read_nifti_float(cache.heatmap_path(split, row.id));
+      brain = subject->source_geom.voxels() == 0 ? subject->mask : resample_nearest(subject->mask, subject->source_geom);
+      loaded = split + "/" + row.id;
+    }
+    LabelVolume seg(heat.geom, 0);
+    for (size_t i = 0; i < seg.data.size(); ++i) seg.data[i] = brain.data[i] && heat.data[i] > row.threshold;
+    write_nifti(cache.segmentation_path(split, row.id, rule_slug(row.rule)), seg);
+    ++written;
+  }
+  return written;
+}
+
+}  // namespace p2l
