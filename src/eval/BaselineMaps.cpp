@@ -11,6 +11,7 @@
 #include "baseline/SliceAutoencoder.hpp"
 #include "baseline/VoxelStatistics.hpp"
 #include "config/Config.hpp"
+#include "eval/InputGridOutputs.hpp"
 #include "eval/MedianFilter.hpp"
 #include "eval/SweepSpec.hpp"
 #include "io/AtomicFile.hpp"
@@ -97,7 +98,7 @@ BaselineMaps::BaselineMaps(const Config& cfg, bool clear_stale) : impl_(std::mak
     uint64_t h = fnv1a64(m.stats.mean.data(), m.stats.mean.size() * sizeof(float));
     h = fnv1a64(m.stats.std.data(), m.stats.std.size() * sizeof(float), h);
     std::ostringstream os;
-    os << "zscore split=" << split << " statistics_fnv1a=" << hex64(h) << " eps=" << m.eps
+    os << "zscore maps on the input grid, split=" << split << " statistics_fnv1a=" << hex64(h) << " eps=" << m.eps
        << " median_size=" << m.zscore_median << "\n";
     m.stamps["zscore"] = os.str();
     if (clear_stale) {
@@ -114,7 +115,7 @@ BaselineMaps::BaselineMaps(const Config& cfg, bool clear_stale) : impl_(std::mak
     m.ae = SliceAutoencoder(cfg.ae);
     load_model_weights(ckpt, *m.ae);
     m.ae->to(m.device);
-    m.stamps["ae"] = "ae checkpoint_fnv1a=" + file_checksum(ckpt) + " median_size=" + std::to_string(m.ae_median) + "\n";
+    m.stamps["ae"] = "ae maps on the input grid, checkpoint_fnv1a=" + file_checksum(ckpt) + " median_size=" + std::to_string(m.ae_median) + "\n";
   }
   if (!clear_stale) return;
   for (const auto& [name, dir] : m.dirs) {
@@ -144,11 +145,13 @@ void BaselineMaps::write(const SubjectSlices& s) const {
   for (const auto& [name, dir] : m.dirs) {
     const std::string path = m.path(name, s.id);
     if (std::filesystem::exists(path)) continue;
+    // On the input scan's grid, like the heatmaps; the sweep reads them back onto the
+    // preprocessed grid (read_source_map).
     if (name == "zscore") {
-      write_nifti(path, finish(zscore_map(s, m.stats, m.eps), s, m.zscore_median));
+      write_nifti(path, on_input_grid(finish(zscore_map(s, m.stats, m.eps), s, m.zscore_median), s.source_geom));
     } else {
       SliceAutoencoder net = m.ae;
-      write_nifti(path, finish(residual_map(net, s, m.device), s, m.ae_median));
+      write_nifti(path, on_input_grid(finish(residual_map(net, s, m.device), s, m.ae_median), s.source_geom));
     }
   }
 }

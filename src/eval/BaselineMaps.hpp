@@ -1,9 +1,9 @@
 #pragma once
 // The map sources beside Patch2Loc. The built-in baselines, `zscore` (voxel-wise intensity
 // z-score of the healthy training split) and `ae` (slice autoencoder residual), are computed by
-// p2l-evaluate into run.output_dir/maps/<name>/<id>.nii.gz on each preprocessed subject's grid
-// (median-filtered, 0 outside the brain), so they are read back like any external folder
-// (eval.external_maps). Each built-in folder holds a .stamp of what produced it (statistics or
+// p2l-evaluate into run.output_dir/maps/<name>/<id>.nii.gz on each input scan's grid, like the
+// heatmaps (median-filtered on the preprocessed grid, 0 outside the brain), and read back like
+// any external folder (eval.external_maps). Each built-in folder holds a .stamp of what produced it (statistics or
 // checkpoint hash and settings); maps with another stamp are recomputed.
 #include <map>
 #include <memory>

@@ -161,9 +161,14 @@ n=$(ls "$WORK"/run/maps/zscore/*.nii.gz | wc -l)
 [ -s "$WORK/run/maps/zscore/stats/mean.nii.gz" ] || fail "z-score statistics"
 python3 - "$WORK"/run/maps/*/*.nii.gz <<'PY' || fail "baseline map grid"
 import gzip, struct, sys
-for p in sys.argv[1:]:
+for p in sys.argv[1:]:  # on the input scan's grid (the cohort's 4 mm grid), like the heatmaps
     h = gzip.open(p).read(348)
-    assert struct.unpack('<8h', h[40:56])[1:4] == (48, 48, 24), p
+    assert struct.unpack('<8h', h[40:56])[1:4] == (40, 49, 42), p
+PY
+python3 - "$WORK"/run/maps/zscore/stats/*.nii.gz <<'PY' || fail "z-score statistics grid"
+import gzip, struct, sys
+for p in sys.argv[1:]:  # the statistics live on the common preprocessed grid
+    assert struct.unpack('<8h', gzip.open(p).read(348)[40:56])[1:4] == (48, 48, 24), p
 PY
 # A changed setting recomputes only that source's maps (its stamp changed).
 "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "${BASE[@]}" "${AE[@]}" zscore.eps=0.5 > /dev/null 2> "$WORK/eval9.err" || fail "eps rerun"
