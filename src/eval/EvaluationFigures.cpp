@@ -47,15 +47,10 @@ std::string fixed(double x, int digits) {
   return buf;
 }
 
-// A label as a file-name part: lower case, runs of anything but letters and digits as '_'.
+// A label as a file-name part, never empty.
 std::string file_part(const std::string& label) {
-  std::string out;
-  for (char c : label) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += char(std::tolower(static_cast<unsigned char>(c)));
-    else if (!out.empty() && out.back() != '_') out += '_';
-  }
-  while (!out.empty() && out.back() == '_') out.pop_back();
-  return out.empty() ? "run" : out;
+  const std::string p = label_file_part(label);
+  return p.empty() ? "run" : p;
 }
 
 std::string png_name(const FigureFiles& f) { return std::filesystem::path(f.png).filename().string(); }

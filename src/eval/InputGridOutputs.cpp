@@ -1,7 +1,5 @@
 #include "eval/InputGridOutputs.hpp"
 
-#include <cctype>
-
 #include "io/GridResampling.hpp"
 #include "io/Nifti.hpp"
 
@@ -16,16 +14,6 @@ void write_input_grid_heatmaps(const HeatmapCache& cache, const std::string& spl
   write_nifti(cache.component_path(split, id, "error"), on_input_grid(raw.error, source));
   write_nifti(cache.component_path(split, id, "variance"), on_input_grid(raw.variance, source));
   write_nifti(cache.heatmap_path(split, id), on_input_grid(heatmap, source));  // last: it marks the subject done
-}
-
-std::string rule_slug(const std::string& rule_label) {
-  std::string out;
-  for (char c : rule_label) {
-    if (std::isalnum(static_cast<unsigned char>(c))) out += char(std::tolower(static_cast<unsigned char>(c)));
-    else if (!out.empty() && out.back() != '_') out += '_';
-  }
-  while (!out.empty() && out.back() == '_') out.pop_back();
-  return out;
 }
 
 int write_segmentations(const HeatmapCache& cache, const SweepResults& res, const std::string& setting,
@@ -57,7 +45,7 @@ int write_segmentations(const HeatmapCache& cache, const SweepResults& res, cons
     }
     LabelVolume seg(heat.geom, 0);
     for (size_t i = 0; i < seg.data.size(); ++i) seg.data[i] = brain.data[i] && heat.data[i] > row.threshold;
-    write_nifti(cache.segmentation_path(split, row.id, rule_slug(row.rule)), seg);
+    write_nifti(cache.segmentation_path(split, row.id, label_file_part(row.rule)), seg);
     ++written;
   }
   return written;

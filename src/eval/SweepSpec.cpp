@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <set>
 #include <stdexcept>
@@ -89,6 +90,16 @@ void check_choices(const std::vector<std::string>& v, const std::set<std::string
 }
 
 }  // namespace
+
+std::string label_file_part(const std::string& label) {
+  std::string out;
+  for (char c : label) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += char(std::tolower(static_cast<unsigned char>(c)));
+    else if (!out.empty() && out.back() != '_') out += '_';
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
 
 std::string source_label(const std::string& name) {
   if (name == "zscore") return "z-score";

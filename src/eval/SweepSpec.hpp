@@ -24,6 +24,10 @@ struct MapSetting {
   bool uses_patch2loc() const { return source == kPatch2Loc || partner == kPatch2Loc; }
 };
 
+// A label as a file-name part: lower case, runs of anything but letters and digits as '_'
+// ("healthy q98" -> "healthy_q98"; "" when nothing is left).
+std::string label_file_part(const std::string& label);
+
 // A map source's name in tables: Patch2Loc, z-score, AE, or the name itself.
 std::string source_label(const std::string& name);
 // "a*b" -> {a, b}; throws naming `what` when it is not two non-empty names.

@@ -646,37 +646,33 @@ FigureFiles plot_kde(const std::string& base, const std::vector<ScatterGroup>& g
     axes(pls, "bcnst", "bcnstv");
     axis_labels(pls, x_label, y_label, 3.8);
     // Marginals: x on top, y on the right.
-    p.vp(L, top, main_r, top + M);
-    pls.wind(x0, x1, 0, fx_max * 1.08);
-    for (size_t k = 0; k < groups.size(); ++k) {
-      if (!est[k].ok) continue;
-      std::vector<double> fx(gx), fy(est[k].fx);
-      fx.push_back(x1), fy.push_back(0), fx.insert(fx.begin(), x0), fy.insert(fy.begin(), 0);
+    // Group k's 1-D density f over the positions `grid` (lo .. hi) as a tinted area and a line;
+    // along_y: the positions run along y (the right margin).
+    auto marginal = [&](size_t k, const std::vector<double>& grid, const std::vector<double>& f, bool along_y,
+                        double lo, double hi) {
+      std::vector<double> at(grid), density(f);
+      at.insert(at.begin(), lo), density.insert(density.begin(), 0), at.push_back(hi), density.push_back(0);
       const Rgb3 c = series_rgb(int(k));
       pls.scol0a(kFill, c.r, c.g, c.b, 0.25);
       pls.col0(kFill);
-      pls.fill(PLINT(fx.size()), fx.data(), fy.data());
+      if (along_y) pls.fill(PLINT(at.size()), density.data(), at.data());
+      else pls.fill(PLINT(at.size()), at.data(), density.data());
       pls.col0(series(int(k)));
       pls.width(2.0);
-      pls.line(N1, gx.data(), est[k].fx.data());
-    }
+      if (along_y) pls.line(N1, f.data(), grid.data());
+      else pls.line(N1, grid.data(), f.data());
+    };
+    p.vp(L, top, main_r, top + M);
+    pls.wind(x0, x1, 0, fx_max * 1.08);
+    for (size_t k = 0; k < groups.size(); ++k)
+      if (est[k].ok) marginal(k, gx, est[k].fx, false, x0, x1);
     axes(pls, "bcst", "bc");
     text(pls, kSmallText);
     pls.mtex("l", 1.2, 0.5, 0.5, "density");
     p.vp(main_r + gap, main_t, main_r + gap + M, main_b);
     pls.wind(0, fy_max * 1.08, y0, y1);
-    for (size_t k = 0; k < groups.size(); ++k) {
-      if (!est[k].ok) continue;
-      std::vector<double> fx(est[k].fy), fy(gy);
-      fx.push_back(0), fy.push_back(y1), fx.insert(fx.begin(), 0), fy.insert(fy.begin(), y0);
-      const Rgb3 c = series_rgb(int(k));
-      pls.scol0a(kFill, c.r, c.g, c.b, 0.25);
-      pls.col0(kFill);
-      pls.fill(PLINT(fx.size()), fx.data(), fy.data());
-      pls.col0(series(int(k)));
-      pls.width(2.0);
-      pls.line(N1, est[k].fy.data(), gy.data());
-    }
+    for (size_t k = 0; k < groups.size(); ++k)
+      if (est[k].ok) marginal(k, gy, est[k].fy, true, y0, y1);
     axes(pls, "bc", "bcst");
     text(pls, kSmallText);
     pls.mtex("b", 1.2, 0.5, 0.5, "density");

@@ -8,22 +8,15 @@
 #include "eval/EvaluationFigures.hpp"
 #include "report/MarkdownTable.hpp"
 #include "report/PngImage.hpp"
+#include "support/TempDir.hpp"
 
 using namespace p2l;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("test_eval_figures_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string str() const { return path.string(); }
+struct TempDir : p2l::testing::TempDir {
+  TempDir() : p2l::testing::TempDir("test_eval_figures") {}
 };
 
 VolumeRow row(const std::string& setting, const std::string& rule, const std::string& set, const std::string& id,

@@ -9,6 +9,7 @@
 
 #include "eval/InputGridOutputs.hpp"
 #include "eval/Metrics.hpp"
+#include "eval/SweepSpec.hpp"
 #include "io/GridResampling.hpp"
 #include "io/Nifti.hpp"
 
@@ -118,7 +119,7 @@ TEST(EvalInputGrid, SegmentationPerRuleOnTheInputGrid) {
         n += expect;
       }
   EXPECT_GT(n, 0u);
-  EXPECT_EQ(rule_slug("best Dice per volume (oracle)"), "best_dice_per_volume_oracle");
-  EXPECT_EQ(rule_slug("healthy FPR 5%"), "healthy_fpr_5");
+  EXPECT_EQ(label_file_part("best Dice per volume (oracle)"), "best_dice_per_volume_oracle");
+  EXPECT_EQ(label_file_part("healthy FPR 5%"), "healthy_fpr_5");
   fs::remove_all(dir);
 }

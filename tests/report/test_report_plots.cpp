@@ -8,6 +8,7 @@
 
 #include "report/Plots.hpp"
 #include "report/PngImage.hpp"
+#include "support/TempDir.hpp"
 #include "report/TrainingLogReader.hpp"
 
 using namespace p2l;
@@ -15,16 +16,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-  fs::path path;
-  TempDir() {
-    path = fs::temp_directory_path() / ("test_report_plots_" + std::to_string(::getpid()) + "_" +
-                                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string operator/(const std::string& name) const { return (path / name).string(); }
+struct TempDir : p2l::testing::TempDir {
+  TempDir() : p2l::testing::TempDir("test_report_plots") {}
 };
 
 bool near(Rgb a, Rgb b, int tol) {
