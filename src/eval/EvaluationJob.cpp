@@ -200,9 +200,9 @@ int run_evaluation(Config& cfg, int rank, int size) {
     ellipse_subjects.push_back(store.load(have.count(cfg.data.healthy_test_split) ? cfg.data.healthy_test_split : reference, id));
   const std::string ell = write_ellipse_figure(figs, builder, ellipse_subjects);
   if (!ell.empty()) figures.push_back(ell);
-  for (const auto& f : write_training_curves(figs, {{"Patch2Loc", out + "/train_log.jsonl"},
-                                                   {"AE", out + "/" + cfg.ae.output_subdir + "/train_log.jsonl"}}))
-    figures.push_back(f);
+  const std::vector<std::pair<std::string, std::string>> training_logs = {
+      {"Patch2Loc", out + "/train_log.jsonl"}, {"AE", out + "/" + cfg.ae.output_subdir + "/train_log.jsonl"}};
+  for (const auto& f : write_training_curves(figs, training_logs)) figures.push_back(f);
   for (const auto& f : write_box_plots(figs, res, in.sets)) figures.push_back(f);
   std::map<std::string, std::string> overlays;
   for (const auto& [id, file] : write_volume_overlays(figs + "/volumes", in, configured, cfg.eval.figure_slices,
@@ -219,10 +219,9 @@ int run_evaluation(Config& cfg, int rank, int size) {
   rr.figures = figures;
   rr.overlays = overlays;
   rr.config_yaml = cfg.to_yaml();
-  for (const auto& [name, log] : {std::pair<std::string, std::string>{"train Patch2Loc (p2l-train)", out + "/train_log.jsonl"},
-                                  {"train autoencoder (p2l-train-ae)", out + "/" + cfg.ae.output_subdir + "/train_log.jsonl"}}) {
+  for (const auto& [name, log] : training_logs) {
     const double t = training_seconds(log);
-    if (t >= 0) rr.stages.push_back({name, duration_text(t)});
+    if (t >= 0) rr.stages.push_back({"train " + name, duration_text(t)});
   }
   rr.stages.push_back({"evaluate: heatmaps and baseline maps (rank 0's share, " + std::to_string(size) + " rank(s))",
                        duration_text(maps_seconds)});

@@ -99,16 +99,17 @@ std::string render_html(const HtmlReport& r) {
          << base64(read_bytes(f.png_path)) << "\"><figcaption>" << html_escape(f.caption)
          << "</figcaption></figure>\n";
   }
-  auto pairs = [&](const std::string& heading, const std::vector<std::pair<std::string, std::string>>& v) {
+  auto pairs = [&](const std::string& heading, const std::string& key, const std::string& value,
+                   const std::vector<std::pair<std::string, std::string>>& v) {
     if (v.empty()) return;
     HtmlTable t;
-    t.header = {heading == "Stage times" ? "Stage" : "Software", heading == "Stage times" ? "Time" : "Version"};
+    t.header = {key, value};
     for (const auto& [a, b] : v) t.rows.push_back({{a, ""}, {b, ""}});
     os << "<h2>" << html_escape(heading) << "</h2>\n";
     table(os, t);
   };
-  pairs("Stage times", r.stages);
-  pairs("Software", r.versions);
+  pairs("Stage times", "Stage", "Time", r.stages);
+  pairs("Software", "Software", "Version", r.versions);
   if (!r.config_yaml.empty())
     os << "<h2>Configuration</h2>\n<pre>" << html_escape(r.config_yaml) << "</pre>\n";
   os << "</body>\n</html>\n";
