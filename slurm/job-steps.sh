@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # Sourced by the slurm/*.sbatch scripts (as $P2L_SOURCE_DIR/slurm/job-steps.sh): where the
 # executables are, how a job step is launched, how a preempted trainer is requeued, and which
-# overrides an array task of a sweep adds. sbatch runs a copy of the script from its spool
+# config an array task of a p2l-sweep runs with. sbatch runs a copy of the script from its spool
 # folder, so the checkout is found through P2L_SOURCE_DIR or the submit folder, not $0.
 
 : "${P2L_SOURCE_DIR:=${SLURM_SUBMIT_DIR:-$PWD}}"
@@ -25,38 +25,57 @@ p2l_exe() {
   echo "$exe"
 }
 
-# Fills the array P2L_TASK_OVERRIDES: for array task i of a sweep, "KEY=VALUE_i" and a
-# run.output_dir of its own; nothing outside a sweep.
-p2l_sweep_overrides() {
-  P2L_TASK_OVERRIDES=()
-  [ -n "${P2L_SWEEP_VALUES:-}" ] || return 0
-  local values value
-  read -r -a values <<<"$P2L_SWEEP_VALUES"
-  if [ -z "${SLURM_ARRAY_TASK_ID:-}" ] || [ -z "${values[${SLURM_ARRAY_TASK_ID}]:-}" ]; then
-    p2l_log "error: P2L_SWEEP_VALUES has ${#values[@]} values but array task is '${SLURM_ARRAY_TASK_ID:-none}'"
-    exit 2
+# Jobs of a p2l-sweep (P2L_SWEEP_DIR set): array task i is point i of DIR/points.tsv
+# ("index<TAB>folder" lines) and runs with that point's resolved config; every step records its
+# state in a status file that `p2l-sweep status` reads (no accounting needed): the point's
+# sweep-status/<exe>.status, or DIR/sweep-status/<exe>.status for the sweep's single jobs.
+# Fills P2L_TASK_ARGS and P2L_STATUS_FILE; both empty outside a sweep.
+p2l_sweep_task() {
+  P2L_TASK_ARGS=()
+  P2L_STATUS_FILE=""
+  [ -n "${P2L_SWEEP_DIR:-}" ] || return 0
+  local folder=$P2L_SWEEP_DIR
+  if [ -n "${SLURM_ARRAY_TASK_ID:-}" ]; then
+    folder=$(awk -F'\t' -v i="$SLURM_ARRAY_TASK_ID" '$1 == i {print $2}' "$P2L_SWEEP_DIR/points.tsv" 2>/dev/null)
+    if [ -z "$folder" ]; then
+      p2l_log "error: array task $SLURM_ARRAY_TASK_ID is not a point of $P2L_SWEEP_DIR/points.tsv"
+      exit 2
+    fi
+    P2L_TASK_ARGS=(--config "$folder/config.yaml")
   fi
-  value=${values[$SLURM_ARRAY_TASK_ID]}
-  P2L_TASK_OVERRIDES=("$P2L_SWEEP_KEY=$value" "run.output_dir=$(p2l_sweep_run_dir "$value")")
+  P2L_STATUS_FILE=$folder/sweep-status/$1.status
 }
 
-# The run folder of one value of a sweep (report.sbatch reads the same names).
-p2l_sweep_run_dir() { echo "$P2L_SWEEP_DIR/${P2L_SWEEP_KEY##*.}-$1"; }
+# Writes "state=$1 ... rc=$2" to the sweep's status file (atomically), when in a sweep.
+p2l_status() {
+  [ -n "$P2L_STATUS_FILE" ] || return 0
+  local job=${SLURM_JOB_ID:-none}
+  [ -n "${SLURM_ARRAY_TASK_ID:-}" ] && job=${SLURM_ARRAY_JOB_ID}_${SLURM_ARRAY_TASK_ID}
+  mkdir -p "$(dirname "$P2L_STATUS_FILE")" &&
+    echo "state=$1 job=$job restart=${SLURM_RESTART_COUNT:-0} rc=$2 time=$(date +%FT%T)" >"$P2L_STATUS_FILE.tmp.$$" &&
+    mv "$P2L_STATUS_FILE.tmp.$$" "$P2L_STATUS_FILE"
+}
 
 # Runs executable $1 as one srun step over all tasks of the job with the remaining arguments
 # (--config FILE key=value ...). CPU threads follow --cpus-per-task when it is given (the
-# user's own run.threads, later on the line, wins); a sweep's overrides come last. Returns the
-# step's exit code (srun's: the largest of its tasks).
+# user's own run.threads, later on the line, wins); a sweep point's config comes last. Returns
+# the step's exit code (srun's: the largest of its tasks), recorded in the sweep's status file.
 p2l_step() {
   local exe threads=()
   exe=$(p2l_exe "$1") || exit 2
   shift
   [ -n "${SLURM_CPUS_PER_TASK:-}" ] && threads=("run.threads=$SLURM_CPUS_PER_TASK")
-  p2l_sweep_overrides
-  p2l_log "restart ${SLURM_RESTART_COUNT:-0}, ${SLURM_NTASKS:-1} tasks: $exe ${threads[*]} $* ${P2L_TASK_OVERRIDES[*]}"
+  p2l_sweep_task "$(basename "$exe")"
+  p2l_log "restart ${SLURM_RESTART_COUNT:-0}, ${SLURM_NTASKS:-1} tasks: $exe ${threads[*]} $* ${P2L_TASK_ARGS[*]}"
+  p2l_status running 0
   local rc=0
-  srun --mpi="$P2L_SRUN_MPI" "$exe" "${threads[@]}" "$@" "${P2L_TASK_OVERRIDES[@]}" || rc=$?
+  srun --mpi="$P2L_SRUN_MPI" "$exe" "${threads[@]}" "$@" "${P2L_TASK_ARGS[@]}" || rc=$?
   p2l_log "$(basename "$exe") exited with $rc"
+  case $rc in
+    0) p2l_status done 0 ;;
+    "$P2L_REQUEUE_EXIT") p2l_status requeued "$rc" ;;
+    *) p2l_status failed "$rc" ;;
+  esac
   return "$rc"
 }
 

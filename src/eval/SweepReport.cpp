@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "io/AtomicFile.hpp"
+#include "io/Csv.hpp"
 
 namespace p2l {
 namespace {
@@ -14,12 +15,6 @@ std::string num(double x) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.6g", x);
   return buf;
-}
-
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 const SummaryRow* find(const SweepResults& r, const std::string& setting, const std::string& rule,
@@ -36,7 +31,7 @@ void write_volume_csv(const std::string& path, const SweepResults& r) {
   os << "setting,threshold_rule,set,id,label,threshold,auroc,auprc,dice,precision,recall,fpr,"
         "specificity,hd95_mm,hd_max_mm,gt_lesion_ml,pred_lesion_ml\n";
   for (const auto& v : r.volumes)
-    os << quoted(v.setting) << "," << quoted(v.rule) << "," << v.set << "," << v.id << "," << v.label
+    os << csv_quote(v.setting) << "," << csv_quote(v.rule) << "," << v.set << "," << v.id << "," << v.label
        << "," << num(v.threshold) << "," << num(v.auroc) << "," << num(v.auprc) << "," << num(v.dice)
        << "," << num(v.precision) << "," << num(v.recall) << "," << num(v.fpr) << ","
        << num(v.specificity) << "," << num(v.hd95) << "," << num(v.hd_max) << "," << num(v.gt_ml)
@@ -49,7 +44,7 @@ void write_summary_csv(const std::string& path, const SweepResults& r) {
   os << "setting,threshold_rule,set,metric,mean,std,defined,volumes,slice_auroc,slice_auprc\n";
   for (const auto& s : r.summary)
     for (const auto& [name, m] : s.metrics)
-      os << quoted(s.setting) << "," << quoted(s.rule) << "," << s.set << "," << name << ","
+      os << csv_quote(s.setting) << "," << csv_quote(s.rule) << "," << s.set << "," << name << ","
          << num(m.mean) << "," << num(m.std) << "," << m.defined << "," << m.total << ","
          << num(s.slice_auroc) << "," << num(s.slice_auprc) << "\n";
   write_file_atomic(path, os.str());

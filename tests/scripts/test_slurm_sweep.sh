@@ -1,73 +1,137 @@
 #!/usr/bin/env bash
-# slurm/sweep.sh submits preprocess -> train array over patch fractions -> evaluate array ->
-# report as afterok-dependent jobs: every stage runs after the one before, each fraction trains
-# into its own run folder (one of them preempted and requeued on the way), and the report
-# gathers the per-run reports in order. slurm/nightly.sh then regenerates the evaluation and
-# the report without retraining, and a failing stage cancels the stages after it.
+# p2l-sweep on the local Slurm cluster with the real executables and a tiny cohort: a 2 x 2
+# grid (train.lr x train.patch_fraction) goes through preprocess -> train and autoencoder
+# arrays -> evaluate array -> report; one point's training is made to fail (its checkpoint
+# folder is blocked by a file) and shows as failed in `status` while the other three finish
+# and the table lists it as failed; a resubmission after the fix reruns only that point.
+# Then `nightly` twice on the unchanged checkpoints reports no regression, and with a
+# perturbed metric in the previous night's table it flags exactly that metric and exits 1.
+# `plan` rejects an unknown key with a suggestion; `submit --dry-run` submits nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/slurm_fixture.sh"
-start_cluster
-make_stand_ins "$WORK/bin"
-export P2L_BIN=$WORK/bin
+export P2L_BIN=$BUILD_DIR/bin P2L_SOURCE_DIR=$SOURCE_DIR
+for exe in p2l-make-cohort p2l-preprocess p2l-train p2l-train-ae p2l-evaluate p2l-sweep; do
+  if [ ! -x "$P2L_BIN/$exe" ]; then
+    echo "SKIP: $P2L_BIN/$exe is not built"
+    exit 0
+  fi
+done
+sweep=$P2L_BIN/p2l-sweep
 cd "$WORK" || fail "cannot enter $WORK"
-sweep=$WORK/sweep
-config=(--config none.yaml data.store_dir="$WORK/store" train.steps=10)
 
-P2L_STANDIN_TRAIN=preempt-once P2L_STANDIN_PREEMPT_VALUE=0.125 \
-  "$SOURCE_DIR/slurm/sweep.sh" --values "0.0625 0.125" --dir "$sweep" -- "${config[@]}" \
-  || fail "sweep.sh failed"
-mapfile -t stages < <(awk '{print $1}' "$sweep/jobs.txt")
-[ "${stages[*]}" = "preprocess train evaluate report" ] || fail "jobs.txt lists: ${stages[*]}"
-report_id=$(awk '$1 == "report" {print $2}' "$sweep/jobs.txt")
-train_id=$(awk '$1 == "train" {print $2}' "$sweep/jobs.txt")
-state=$(wait_job "$report_id" 110) || fail "the report job did not end: $state"
-for job in $(awk '{print $2}' "$sweep/jobs.txt"); do
-  echo "job $job: $(job_state "$job")"
-done
-[ "$state" = COMPLETED ] || { tail -n 5 "$sweep"/logs/*; fail "report job ended $state"; }
-[ "$(job_state "$train_id")" = COMPLETED ] || fail "train array: $(job_state "$train_id")"
+# plan: an unknown key fails with a suggestion and writes nothing.
+cat >"$WORK/typo.yaml" <<YAML
+dir: $WORK/typo
+config: $SOURCE_DIR/configs/default.yaml
+grid: {train.lrr: [1e-2, 1e-3]}
+YAML
+out=$("$sweep" plan "$WORK/typo.yaml" 2>&1) && fail "plan accepted train.lrr: $out"
+grep -q "unknown config key 'train.lrr' (did you mean 'train.lr'?)" <<<"$out" || fail "plan said: $out"
+[ ! -e "$WORK/typo" ] || fail "a rejected plan wrote $WORK/typo"
+sed -i 's/train.lrr: \[1e-2, 1e-3\]/train.lr: [1e-2, 70]/' "$WORK/typo.yaml"
+out=$("$sweep" plan "$WORK/typo.yaml" 2>&1) && fail "plan accepted train.lr=70: $out"
+grep -q "train.lr" <<<"$out" || fail "out-of-range error does not name the key: $out"
+pass "plan rejects an unknown key (with a suggestion) and an out-of-range value"
 
-for rank in 0 1; do
-  grep -q "rank $rank of 2 " "$WORK/store/rank$rank.done" || fail "preprocess rank $rank missing"
-done
-for pf in 0.0625 0.125; do
-  run=$sweep/patch_fraction-$pf
-  grep -q "pf $pf args: run.threads=1 --config none.yaml data.store_dir=$WORK/store train.steps=10 train.patch_fraction=$pf run.output_dir=$run" \
-    "$run/train-rank0.log" || fail "run $pf trained with: $(cat "$run/train-rank0.log")"
-  [ -f "$run/report/report.md" ] || fail "run $pf was not evaluated"
-done
-[ -f "$sweep/patch_fraction-0.125/resumed-rank0" ] || fail "the preempted fraction was not requeued and resumed"
-[ -f "$sweep/patch_fraction-0.0625/resumed-rank0" ] && fail "the fraction that was not preempted restarted"
-pass "preprocess, train array (one requeue), evaluate array and report ran in order"
+start_cluster
+# 4 mm voxels and a 48 x 48 x 32 grid keep every job to seconds on 2 cores.
+tiny=(data.data_dir="$WORK/cohort" data.store_dir="$WORK/store"
+  data.test_sets=[tumor] cohort.lesion_sets=[tumor] cohort.voxel_mm=4.0
+  cohort.n_train=3 cohort.n_val=1 cohort.n_test_healthy=1 cohort.n_test_per_set=1 cohort.n_val_per_set=1
+  preprocess.image_dim=[48,48,32])
+timeout 300 srun -n 1 "$P2L_BIN/p2l-make-cohort" --config "$SOURCE_DIR/configs/default.yaml" "${tiny[@]}" \
+  >"$WORK/cohort.log" 2>&1 || { tail -n 20 "$WORK/cohort.log"; fail "p2l-make-cohort failed"; }
 
-# The report: one section per value in order, headings demoted, figure links into the runs.
-grep -n '^## ' "$sweep/report.md" | grep -q '`train.patch_fraction=0.0625`' || fail "report lacks 0.0625"
-order=$(grep -o '^## `train.patch_fraction=[0-9.]*`' "$sweep/report.md" | tr '\n' ' ')
-[ "$order" = '## `train.patch_fraction=0.0625` ## `train.patch_fraction=0.125` ' ] || fail "report sections: $order"
-grep -q '^| tumor | 0.125 |$' "$sweep/report.md" || fail "report lacks the 0.125 table row"
-grep -q '^### Report$' "$sweep/report.md" || fail "run headings not demoted"
-grep -q '](patch_fraction-0.0625/report/fig.png)' "$sweep/report.md" || fail "figure links not rewritten"
-pass "report.md gathers both runs in order"
+spec=$WORK/grid.yaml
+{
+  echo "dir: $WORK/sweep"
+  echo "config: $SOURCE_DIR/configs/default.yaml"
+  echo "cluster: $SOURCE_DIR/configs/cluster/local.yaml"
+  echo "overrides:"
+  for o in "${tiny[@]}" train.steps=4 train.slices_per_step=2 train.patches_per_step=32 train.val_every=2 \
+    train.val_patches=64 train.checkpoint_every=2 train.log_every=1 train.density_every=2 \
+    "ae.channels=[4,8]" ae.latent_channels=4 ae.slices_per_step=4 ae.val_slices=4 ae.steps=4 ae.val_every=2 \
+    ae.checkpoint_every=2 ae.log_every=1 eval.stride=4 eval.median_size=3 eval.figure_slices=1; do
+    echo "  - \"$o\""
+  done
+  echo "grid:"
+  echo "  train.lr: [1e-2, 1e-3]"
+  echo "  train.patch_fraction: [0.125, 0.25]"
+  echo "nightly: {tolerance: 0.01, keep: 2}"
+} >"$spec"
 
-# Nightly: evaluate and report again from the checkpoints, no training job.
-rm "$sweep"/patch_fraction-*/report/report.md "$sweep/report.md"
-train_lines=$(cat "$sweep"/patch_fraction-*/train-rank0.log | wc -l)
-"$SOURCE_DIR/slurm/nightly.sh" --values "0.0625 0.125" --dir "$sweep" -- "${config[@]}" \
-  || fail "nightly.sh failed"
-[ "$(awk '{print $1}' "$sweep/jobs.txt" | tr '\n' ' ')" = "evaluate report " ] \
-  || fail "nightly submitted: $(cat "$sweep/jobs.txt")"
-state=$(wait_job "$(awk '$1 == "report" {print $2}' "$sweep/jobs.txt")" 60) || fail "nightly report: $state"
-[ "$state" = COMPLETED ] || fail "nightly report ended $state"
-[ -f "$sweep/report.md" ] && [ -f "$sweep/patch_fraction-0.125/report/report.md" ] || fail "nightly did not regenerate the reports"
-[ "$(cat "$sweep"/patch_fraction-*/train-rank0.log | wc -l)" = "$train_lines" ] || fail "nightly retrained"
-pass "nightly.sh regenerated the evaluation and the report without training"
+out=$("$sweep" submit "$spec" --dry-run) || fail "dry run failed: $out"
+echo "$out"
+[ "$(grep -c '^[a-z-]* <[a-z-]*>: .*sbatch' <<<"$out")" = 5 ] || fail "dry run did not print 5 sbatch commands"
+grep -q -- "--dependency=aftercorr:<train>:<train-ae>" <<<"$out" || fail "evaluation does not wait per point"
+grep -q -- "--dependency=afterany:<evaluate>" <<<"$out" || fail "the report does not wait for every evaluation"
+grep -q -- "--partition=local" <<<"$out" || fail "the cluster profile's partition is missing"
+[ ! -e "$WORK/sweep/jobs.tsv" ] && [ -z "$(squeue -h)" ] || fail "the dry run submitted something"
+pass "submit --dry-run prints the chained sbatch commands and submits nothing"
 
-# A failing stage cancels the rest: evaluating runs that have no checkpoint.
-"$SOURCE_DIR/slurm/sweep.sh" --from evaluate --values "0.5" --dir "$WORK/empty" -- "${config[@]}" \
-  || fail "sweep.sh --from evaluate failed"
-eval_id=$(awk '$1 == "evaluate" {print $2}' "$WORK/empty/jobs.txt")
-report_id=$(awk '$1 == "report" {print $2}' "$WORK/empty/jobs.txt")
-state=$(wait_job "$eval_id" 60) || fail "evaluate did not end: $state"
-[ "$state" = FAILED ] || fail "evaluate without checkpoint ended $state"
-state=$(wait_job "$report_id" 30) || fail "the report after a failed evaluation did not end: $state"
-[ "$state" = CANCELLED ] || fail "report after a failed evaluation ended $state"
-pass "a failed evaluation cancels the report"
+"$sweep" plan "$spec" || fail "plan failed"
+blocked=$WORK/sweep/lr-1e-3_patch_fraction-0.25
+[ -f "$blocked/config.yaml" ] || fail "plan wrote no $blocked/config.yaml: $(ls "$WORK/sweep")"
+grep -q '^  lr: 0.001 ' "$blocked/config.yaml" || fail "the point's config lacks its lr"
+touch "$blocked/checkpoints"  # training cannot create its checkpoint folder
+"$sweep" submit "$spec" || fail "submit failed"
+report_job=$(awk -F'\t' '$2 == "report" {print $3}' "$WORK/sweep/jobs.tsv" | tail -1)
+state=$(wait_job "$report_job" 600) || { "$sweep" status "$spec"; fail "the report job did not end: $state"; }
+status=$("$sweep" status "$spec")
+echo "$status"
+[ "$state" = COMPLETED ] || { tail -n 20 "$WORK"/sweep/logs/p2l-report-*; fail "report job ended $state"; }
+[ "$(grep -cE '^[0-9]+ .*  done  ' <<<"$status")" = 3 ] || fail "status does not show 3 points done"
+grep -E '^3 +lr-1e-3_patch_fraction-0.25 .*failed \(train: exit [1-9]' <<<"$status" || fail "status does not show point 3 failed"
+grep -qE '^0 +lr-1e-2_patch_fraction-0.125 +1e-2 +0.125 +done +train [0-9]+_0, train-ae [0-9]+_0, evaluate [0-9]+_0 +4 +[0-9.]+$' <<<"$status" \
+  || fail "status lacks point 0's values, jobs, last step 4 and best validation error"
+table=$WORK/sweep/report/sweep_table.md
+cat "$table"
+grep -q '^| point | `train.lr` | `train.patch_fraction` | state | tumor Dice | tumor AUPRC |$' "$table" || fail "table header"
+[ "$(grep -c '^| lr-' "$table")" = 4 ] || fail "the table does not have 4 rows"
+grep -qE '^\| lr-1e-3_patch_fraction-0.25 \| 1e-3 \| 0.25 \| failed \(train' "$table" || fail "the failed point is not listed as failed"
+grep -qE '^\| lr-1e-2_patch_fraction-0.25 \| 1e-2 \| 0.25 \| done \| [0-9]\.[0-9]{3} \| [0-9]\.[0-9]{3} \|$' "$table" || fail "a done point lacks Dice/AUPRC"
+[ "$(wc -l <"$WORK/sweep/report/sweep_table.csv")" = 5 ] || fail "sweep_table.csv does not have 4 rows"
+grep -q 'lr-1e-2_patch_fraction-0.125' "$WORK/sweep/report/index.html" || fail "index.html lacks the table"
+pass "2 x 2 grid: 3 points trained, evaluated and tabulated, the failed one listed as failed"
+
+# Resubmission after the fix: only the failed point's training and evaluation, nothing else.
+rm "$blocked/checkpoints"
+lines=$(wc -l <"$WORK/sweep/jobs.tsv")
+"$sweep" submit "$spec" || fail "resubmit failed"
+new=$(tail -n +$((lines + 1)) "$WORK/sweep/jobs.tsv" | awk -F'\t' '{print $2 ":" $4}' | tr '\n' ' ')
+[ "$new" = "train:3 evaluate:3 report:- " ] || fail "the resubmission submitted: $new"
+report_job=$(awk -F'\t' '$2 == "report" {print $3}' "$WORK/sweep/jobs.tsv" | tail -1)
+state=$(wait_job "$report_job" 300) || fail "the second report job did not end: $state"
+status=$("$sweep" status "$spec")
+echo "$status"
+[ "$(grep -cE '^[0-9]+ .*  done  ' <<<"$status")" = 4 ] || fail "after the resubmission not every point is done"
+[ "$(grep -c '^| lr-.* | done |' "$table")" = 4 ] || fail "the table does not show 4 done points"
+out=$("$sweep" submit "$spec") || fail "a third submit failed"
+grep -q "nothing to submit" <<<"$out" || fail "a finished sweep was resubmitted: $out"
+pass "resubmission reran only the failed point; a finished sweep submits nothing"
+
+# Nightly: re-evaluate, regenerate, compare with the previous night.
+export P2L_SWEEP_POLL=2
+out=$("$sweep" nightly "$spec" 2>&1) || fail "first nightly exited $?: $out"
+grep -q "no previous table" <<<"$out" || fail "first nightly: $out"
+out=$("$sweep" nightly "$spec" 2>&1) || { echo "$out"; fail "nightly on unchanged checkpoints exited non-zero"; }
+grep -q "No metric moved by more than the tolerance" "$WORK/sweep/regression.md" || fail "regression.md: $(cat "$WORK/sweep/regression.md")"
+[ "$(tail -n 5 "$WORK/sweep/jobs.tsv" | awk -F'\t' '{print $2}' | tr '\n' ' ')" = "report evaluate report evaluate report " ] \
+  || fail "nightly submitted more than evaluations and the report"
+pass "nightly on unchanged checkpoints reports no regression"
+
+# The previous night's table says point 0 had a better tumour Dice than now: exactly that is flagged.
+last=$(ls -d "$WORK"/sweep/nightly/*/ | sort | tail -1)
+python3 - "$last/table.csv" <<'PY' || fail "cannot perturb the table"
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1])))
+col = rows[0].index("tumor dice")
+rows[1][col] = str(float(rows[1][col]) + 0.25)
+csv.writer(open(sys.argv[1], "w"), lineterminator="\n").writerows(rows)
+PY
+"$sweep" nightly "$spec" --compare-only >"$WORK/nightly3.log" 2>&1 && fail "a worse metric did not fail nightly"
+cat "$WORK/sweep/regression.md"
+grep -q '^\*\*1 regression\*\*, 1 change beyond the tolerance' "$WORK/sweep/regression.md" || fail "not exactly one change flagged"
+grep -qE '^\| lr-1e-2_patch_fraction-0.125 \| .* \| tumor dice \| .* \| \*\*worse\*\* \|$' "$WORK/sweep/regression.md" \
+  || fail "the flagged metric is not point 0's tumor dice"
+[ "$(ls -d "$WORK"/sweep/nightly/*/ | wc -l)" = 2 ] || fail "nightly.keep=2 kept $(ls "$WORK/sweep/nightly")"
+pass "a perturbed metric is flagged alone, nightly exits 1, the last 2 tables are kept"

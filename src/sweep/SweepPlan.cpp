@@ -1,0 +1,207 @@
+#include "sweep/SweepPlan.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <stdexcept>
+
+#include "config/Config.hpp"
+#include "io/AtomicFile.hpp"
+#include "sweep/SpecFile.hpp"
+
+namespace fs = std::filesystem;
+
+namespace p2l {
+namespace {
+
+std::string read_text(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error(path + ": cannot open " + what);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string absolute(const std::string& path) { return fs::absolute(path).lexically_normal().string(); }
+
+// A YAML value as the text of an override: scalars as written, sequences and maps in flow style.
+std::string value_text(const YAML::Node& n) {
+  if (n.IsScalar()) return n.Scalar();
+  YAML::Emitter e;
+  e << YAML::Flow << n;
+  return e.c_str();
+}
+
+std::vector<std::string> strings(const YAML::Node& n, const std::string& origin) {
+  if (!n.IsSequence()) throw std::runtime_error(origin + ": must be a list");
+  std::vector<std::string> out;
+  for (const auto& v : n) out.push_back(value_text(v));
+  return out;
+}
+
+// Swept keys must not change the store that preprocessing writes once for every point.
+void check_sweepable(const std::string& key, const std::string& origin) {
+  const std::string section = key.substr(0, key.find('.'));
+  if (section == "data" || section == "cohort" || section == "preprocess")
+    throw std::runtime_error(origin + ": '" + key +
+                             "' cannot be swept: the points share one preprocessed store (set it in "
+                             "'overrides', or run one sweep per value)");
+  if (key == "run.output_dir")
+    throw std::runtime_error(origin + ": 'run.output_dir' is set by the sweep (DIR/<point>)");
+}
+
+// Checks one key against the executables' schema (unknown keys get a suggestion).
+void check_config_key(const std::string& key, const std::string& origin) {
+  Config probe;
+  Schema s = probe.schema();
+  if (!s.find(key))
+    throw std::runtime_error(origin + ": unknown config key '" + key + "' (did you mean '" + s.closest(key) + "'?)");
+}
+
+Config resolve(const SweepPlan& plan, const std::vector<std::pair<std::string, std::string>>& values,
+               const std::string& origin) {
+  Config cfg;
+  cfg.apply_yaml(read_text(plan.base_config, "base config"), plan.base_config);
+  for (const auto& o : plan.overrides) cfg.apply_override(o);
+  for (const auto& [key, value] : values) {
+    try {
+      cfg.apply_override(key + "=" + value);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(origin + ": " + e.what());
+    }
+  }
+  return cfg;
+}
+
+bool reads_autoencoder(const EvalConfig& e) {
+  for (const auto& s : e.sources)
+    if (s == "ae") return true;
+  for (const auto& p : e.fusion_pairs) {
+    const auto star = p.find('*');
+    if (p.substr(0, star) == "ae" || (star != std::string::npos && p.substr(star + 1) == "ae")) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+std::string point_name_part(const std::string& key, const std::string& value) {
+  std::string out = key.substr(key.rfind('.') + 1) + "-";
+  for (char c : value) {
+    const bool keep = std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '+' || c == '-';
+    if (keep) out += c;
+    else if (out.back() != '_' && out.back() != '-') out += '_';
+  }
+  while (out.back() == '_') out.pop_back();
+  return out;
+}
+
+SweepPlan load_sweep_plan(const std::string& spec_path) {
+  SweepPlan plan;
+  plan.spec_path = absolute(spec_path);
+  const YAML::Node root = read_spec_file(spec_path, "sweep spec");
+  check_known_keys(root, spec_path, {"dir", "config", "overrides", "cluster", "grid", "points", "report", "nightly"});
+  const std::string stem = fs::path(spec_path).stem().string();
+  plan.dir = absolute(root["dir"] ? root["dir"].as<std::string>() : "runs/sweeps/" + stem);
+  if (!root["config"]) throw std::runtime_error(spec_path + ": 'config' (the base config file) is required");
+  plan.base_config = root["config"].as<std::string>();
+  plan.cluster = root["cluster"] ? root["cluster"].as<std::string>() : "configs/cluster/default.yaml";
+  if (root["overrides"]) plan.overrides = strings(root["overrides"], spec_path + ": overrides");
+  for (const auto& o : plan.overrides) {
+    if (o.rfind("run.output_dir=", 0) == 0)
+      throw std::runtime_error(spec_path + ": overrides: 'run.output_dir' is set by the sweep (DIR/<point>)");
+  }
+
+  if (const auto r = root["report"]) {
+    check_known_keys(r, spec_path + ": report", {"methods", "threshold_rule", "metrics"});
+    if (r["methods"]) plan.report.methods = strings(r["methods"], spec_path + ": report.methods");
+    if (r["threshold_rule"]) plan.report.threshold_rule = r["threshold_rule"].as<std::string>();
+    if (r["metrics"]) plan.report.metrics = strings(r["metrics"], spec_path + ": report.metrics");
+    if (plan.report.metrics.empty()) throw std::runtime_error(spec_path + ": report.metrics is empty");
+  }
+  if (const auto n = root["nightly"]) {
+    check_known_keys(n, spec_path + ": nightly", {"tolerance", "keep"});
+    if (n["tolerance"]) plan.nightly.tolerance = n["tolerance"].as<double>();
+    if (n["keep"]) plan.nightly.keep = n["keep"].as<int>();
+    if (!(plan.nightly.tolerance >= 0)) throw std::runtime_error(spec_path + ": nightly.tolerance must be >= 0");
+    if (plan.nightly.keep < 2) throw std::runtime_error(spec_path + ": nightly.keep must be >= 2 (this night and the last)");
+  }
+
+  // Points: the grid crossed in key order (the last key varies fastest), then the explicit list.
+  std::vector<std::vector<std::pair<std::string, std::string>>> values = {{}};
+  auto add_key = [&](const std::string& key, const std::string& origin) {
+    check_config_key(key, origin);
+    check_sweepable(key, origin);
+    if (std::find(plan.keys.begin(), plan.keys.end(), key) == plan.keys.end()) plan.keys.push_back(key);
+  };
+  if (const auto g = root["grid"]) {
+    if (!g.IsMap()) throw std::runtime_error(spec_path + ": grid must map config keys to lists of values");
+    for (const auto& kv : g) {
+      const std::string key = kv.first.as<std::string>();
+      add_key(key, spec_path + ": grid");
+      const auto list = strings(kv.second, spec_path + ": grid." + key);
+      if (list.empty()) throw std::runtime_error(spec_path + ": grid." + key + " has no values");
+      std::vector<std::vector<std::pair<std::string, std::string>>> crossed;
+      for (const auto& partial : values)
+        for (const auto& v : list) {
+          crossed.push_back(partial);
+          crossed.back().emplace_back(key, v);
+        }
+      values = std::move(crossed);
+    }
+  } else {
+    values.clear();
+  }
+  if (const auto p = root["points"]) {
+    if (!p.IsSequence()) throw std::runtime_error(spec_path + ": points must be a list of {key: value} maps");
+    int i = 0;
+    for (const auto& point : p) {
+      const std::string origin = spec_path + ": points[" + std::to_string(i++) + "]";
+      if (!point.IsMap()) throw std::runtime_error(origin + ": must map config keys to values");
+      values.emplace_back();
+      for (const auto& kv : point) {
+        const std::string key = kv.first.as<std::string>();
+        add_key(key, origin);
+        values.back().emplace_back(key, value_text(kv.second));
+      }
+    }
+  }
+  if (values.empty()) throw std::runtime_error(spec_path + ": no points (give 'grid' or 'points')");
+
+  std::set<std::string> names;
+  for (size_t i = 0; i < values.size(); ++i) {
+    SweepPoint pt;
+    pt.index = static_cast<int>(i);
+    pt.values = values[i];
+    for (const auto& [key, value] : pt.values) pt.name += (pt.name.empty() ? "" : "_") + point_name_part(key, value);
+    if (!names.insert(pt.name).second)
+      throw std::runtime_error(spec_path + ": point '" + pt.name + "' is listed twice");
+    pt.dir = plan.dir + "/" + pt.name;
+    Config cfg = resolve(plan, pt.values, spec_path + ": point " + pt.name);
+    pt.needs_autoencoder = reads_autoencoder(cfg.eval);
+    plan.points.push_back(std::move(pt));
+  }
+  return plan;
+}
+
+void write_sweep_plan(const SweepPlan& plan) {
+  fs::create_directories(plan.logs_dir());
+  resolve(plan, {}, plan.spec_path).write(plan.preprocess_config());
+  std::ostringstream tsv;
+  for (const auto& pt : plan.points) {
+    Config cfg = resolve(plan, pt.values, plan.spec_path + ": point " + pt.name);
+    cfg.run.output_dir = pt.dir;
+    fs::create_directories(pt.dir);
+    cfg.write(pt.dir + "/config.yaml");
+    tsv << pt.index << "\t" << pt.dir << "\n";
+  }
+  write_file_atomic(plan.points_file(), tsv.str());
+}
+
+}  // namespace p2l

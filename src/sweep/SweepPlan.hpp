@@ -1,0 +1,61 @@
+#pragma once
+// A hyperparameter sweep (p2l-sweep, docs/SLURM.md): a base config, overrides shared by every
+// point, and points given as a grid crossed over config keys and/or an explicit list. Every
+// point is one run folder DIR/<point>/ holding its fully resolved config; every value goes
+// through the executables' schema, so unknown keys and out-of-range values fail at plan time.
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace p2l {
+
+struct SweepPoint {
+  int index = 0;                                        // array task id, stable across submits
+  std::string name;                                     // folder name, e.g. lr-0.001_patch_fraction-0.125
+  std::vector<std::pair<std::string, std::string>> values;  // (key, YAML value text), spec key order
+  std::string dir;                                      // DIR/<name>, absolute
+  bool needs_autoencoder = false;                       // its evaluation reads the "ae" maps
+};
+
+struct SweepReportOptions {
+  std::vector<std::string> methods;  // settings of results_summary.csv; empty: the first one
+  std::string threshold_rule = "validation Dice";  // the rule whose Dice goes into the table
+  std::vector<std::string> metrics = {"dice", "auprc"};
+};
+
+struct SweepNightlyOptions {
+  double tolerance = 0.01;  // a metric that moved more than this is listed in regression.md
+  int keep = 14;            // archived nightly tables kept
+};
+
+struct SweepPlan {
+  std::string spec_path;     // absolute
+  std::string dir;           // sweep folder, absolute
+  std::string base_config;   // as written in the spec (relative paths resolve from the checkout)
+  std::vector<std::string> overrides;  // "section.key=value", for every point
+  std::string cluster;       // cluster profile file
+  std::vector<std::string> keys;       // swept keys, in spec order (the table's columns)
+  std::vector<SweepPoint> points;
+  SweepReportOptions report;
+  SweepNightlyOptions nightly;
+
+  std::string points_file() const { return dir + "/points.tsv"; }
+  std::string preprocess_config() const { return dir + "/preprocess.yaml"; }
+  std::string ledger_file() const { return dir + "/jobs.tsv"; }
+  std::string logs_dir() const { return dir + "/logs"; }
+};
+
+// Reads and validates a spec. Throws naming the spec (and the point) on unknown spec keys,
+// unknown config keys (with a suggestion), bad values, duplicate points and swept keys that
+// would change the shared preprocessed store.
+SweepPlan load_sweep_plan(const std::string& spec_path);
+
+// Writes DIR/preprocess.yaml, DIR/<point>/config.yaml for every point and DIR/points.tsv
+// ("index<TAB>dir" lines, read by slurm/job-steps.sh), each atomically.
+void write_sweep_plan(const SweepPlan& plan);
+
+// "train.lr" + "1e-3" -> "lr-1e-3": the key's last part and the value, characters other than
+// letters, digits, '.', '+' and '-' as '_'.
+std::string point_name_part(const std::string& key, const std::string& value);
+
+}  // namespace p2l

@@ -1,0 +1,163 @@
+#include "sweep/SweepSubmission.hpp"
+
+#include <ctime>
+#include <map>
+#include <stdexcept>
+
+#include "sweep/JobLedger.hpp"
+#include "sweep/SlurmClient.hpp"
+
+namespace p2l {
+namespace {
+
+std::string join(const std::vector<int>& v) {
+  std::string s;
+  for (int i : v) s += (s.empty() ? "" : ",") + std::to_string(i);
+  return s;
+}
+
+std::string now_iso() {
+  char buf[32];
+  const std::time_t t = std::time(nullptr);
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", std::localtime(&t));
+  return buf;
+}
+
+class Builder {
+ public:
+  Builder(const SweepPlan& plan, const ClusterProfile& cluster, const SubmitContext& where)
+      : plan_(plan), cluster_(cluster), where_(where) {}
+
+  size_t add(const std::string& stage, std::vector<int> indices, std::vector<std::string> script_args) {
+    SbatchCall c;
+    c.stage = stage;
+    c.indices = std::move(indices);
+    c.env = {{"P2L_SWEEP_DIR", plan_.dir}, {"P2L_SOURCE_DIR", where_.source_dir}, {"P2L_BIN", where_.bin_dir}};
+    if (stage == "train-ae") c.env.emplace_back("P2L_TRAINER", "p2l-train-ae");
+    const bool array = !c.indices.empty();
+    c.argv = {"sbatch", "--parsable", "--job-name=p2l-" + stage, "--kill-on-invalid-dep=yes",
+              "--output=" + plan_.logs_dir() + (array ? "/%x-%A_%a.out" : "/%x-%j.out")};
+    for (const auto& o : cluster_.sbatch_options(stage)) c.argv.push_back(o);
+    if (array) c.argv.push_back("--array=" + join(c.indices));
+    const std::string script = stage == "train-ae" ? "train" : stage;
+    c.argv.push_back(where_.source_dir + "/slurm/" + script + ".sbatch");
+    for (auto& a : script_args) c.argv.push_back(std::move(a));
+    out.calls.push_back(std::move(c));
+    return out.calls.size() - 1;
+  }
+
+  Submission out;
+
+ private:
+  const SweepPlan& plan_;
+  const ClusterProfile& cluster_;
+  const SubmitContext& where_;
+};
+
+}  // namespace
+
+Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster, const SweepStatus& status,
+                           SubmitMode mode, const SubmitContext& where) {
+  Builder b(plan, cluster, where);
+  const bool nightly = mode == SubmitMode::Nightly;
+
+  // Preprocessing: once, unless done; a queued one is waited for.
+  std::vector<std::pair<std::string, size_t>> after_pre;
+  std::vector<std::pair<std::string, std::string>> after_pre_job;
+  if (status.preprocess.queued()) {
+    after_pre_job.emplace_back("afterok", status.preprocess.job);
+  } else if (!status.preprocess.done() && !nightly) {
+    after_pre.emplace_back("afterok", b.add("preprocess", {}, {"--config", plan.preprocess_config()}));
+  }
+
+  // Which stage of which point to run.
+  std::map<std::string, std::vector<int>> train;  // stage -> points
+  std::map<std::pair<bool, bool>, std::vector<int>> evaluate;  // (trains, trains-ae) -> points
+  for (const auto& p : status.points) {
+    const std::string& name = p.point->name;
+    if (p.queued()) {
+      b.out.notes.push_back(name + ": still queued (" + p.state() + "), left alone");
+      continue;
+    }
+    bool trains[2] = {false, false};
+    bool trained = true;
+    for (const auto& st : p.stages) {
+      if (st.stage == "evaluate" || st.done()) continue;
+      if (nightly) {
+        trained = false;
+      } else {
+        train[st.stage].push_back(p.point->index);
+        trains[st.stage == "train-ae"] = true;
+      }
+    }
+    if (nightly && !trained) {
+      b.out.notes.push_back(name + ": not trained (" + p.state() + "), not evaluated");
+      continue;
+    }
+    if (!nightly && p.done()) {
+      b.out.notes.push_back(name + ": done, skipped");
+      continue;
+    }
+    evaluate[{trains[0], trains[1]}].push_back(p.point->index);
+  }
+
+  std::map<std::string, size_t> train_call;
+  for (const auto& [stage, points] : train) {
+    const size_t c = b.add(stage, points, {});
+    b.out.calls[c].after = after_pre;
+    b.out.calls[c].after_jobs = after_pre_job;
+    train_call[stage] = c;
+  }
+  std::vector<size_t> evaluations;
+  for (const auto& [trains, points] : evaluate) {
+    const size_t c = b.add("evaluate", points, {});
+    SbatchCall& call = b.out.calls[c];
+    if (trains.first) call.after.emplace_back("aftercorr", train_call.at("train"));
+    if (trains.second) call.after.emplace_back("aftercorr", train_call.at("train-ae"));
+    if (!trains.first && !trains.second) call.after = after_pre, call.after_jobs = after_pre_job;
+    evaluations.push_back(c);
+  }
+
+  // The report: after every evaluation ended, however it ended.
+  const bool report_wanted = nightly || !b.out.calls.empty() || (!status.report.done() && !status.report.queued());
+  if (report_wanted) {
+    std::vector<std::string> args = nightly ? std::vector<std::string>{"nightly", "--compare-only", plan.spec_path}
+                                            : std::vector<std::string>{"report", plan.spec_path};
+    const size_t c = b.add("report", {}, args);
+    for (size_t e : evaluations) b.out.calls[c].after.emplace_back("afterany", e);
+  }
+  return std::move(b.out);
+}
+
+std::vector<std::string> sbatch_command(const Submission& s, size_t i, const std::vector<std::string>& ids) {
+  const SbatchCall& c = s.calls.at(i);
+  std::map<std::string, std::vector<std::string>> by_type;  // afterok -> ids
+  for (const auto& [type, call] : c.after) by_type[type].push_back(ids.at(call));
+  for (const auto& [type, job] : c.after_jobs) by_type[type].push_back(job);
+  std::string dep;
+  for (const auto& [type, list] : by_type) {
+    dep += (dep.empty() ? "" : ",") + type;
+    for (const auto& id : list) dep += ":" + id;
+  }
+  std::vector<std::string> argv = c.argv;
+  if (!dep.empty()) argv.insert(argv.begin() + 2, "--dependency=" + dep);
+  return argv;
+}
+
+std::vector<std::string> run_submission(const SweepPlan& plan, const Submission& s) {
+  JobLedger ledger(plan.ledger_file());
+  std::vector<std::string> ids;
+  for (size_t i = 0; i < s.calls.size(); ++i) {
+    const auto argv = sbatch_command(s, i, ids);
+    const CommandResult r = run_command(argv, s.calls[i].env);
+    std::string id = r.out.substr(0, r.out.find_first_of(";\n"));
+    if (r.rc != 0 || id.empty())
+      throw std::runtime_error("sbatch for stage " + s.calls[i].stage + " failed (exit " + std::to_string(r.rc) +
+                               "): " + (r.err.empty() ? r.out : r.err) + "command: " + shell_line(argv));
+    ledger.append({now_iso(), s.calls[i].stage, id, s.calls[i].indices});
+    ids.push_back(id);
+  }
+  return ids;
+}
+
+}  // namespace p2l

@@ -1,0 +1,189 @@
+// The sweep's comparison table from hand-written results_summary.csv files, its CSV round
+// trip, and the nightly comparison: what moves beyond the tolerance, in which direction it
+// counts as worse, and the archive that keeps the last N nights.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "io/Csv.hpp"
+#include "support/TempDir.hpp"
+#include "sweep/NightlyRegression.hpp"
+#include "sweep/SweepTable.hpp"
+
+using namespace p2l;
+using p2l::testing::TempDir;
+
+namespace {
+
+struct Fixture {
+  SweepPlan plan;
+  SweepStatus status;
+  explicit Fixture(const TempDir& d) {
+    plan.dir = d / "sweep";
+    plan.spec_path = d / "spec.yaml";
+    std::ofstream(plan.spec_path) << "grid: {train.lr: [1e-2, 1e-3]}\n";
+    plan.keys = {"train.lr"};
+    for (int i = 0; i < 2; ++i) {
+      SweepPoint pt;
+      pt.index = i;
+      pt.name = i == 0 ? "lr-1e-2" : "lr-1e-3";
+      pt.values = {{"train.lr", i == 0 ? "1e-2" : "1e-3"}};
+      pt.dir = plan.dir + "/" + pt.name;
+      plan.points.push_back(pt);
+    }
+    plan.points.shrink_to_fit();
+    for (const auto& pt : plan.points) {
+      PointStatus ps;
+      ps.point = &pt;
+      for (const char* s : {"train", "evaluate"}) {
+        StageState st;
+        st.stage = s, st.state = "done";
+        ps.stages.push_back(st);
+      }
+      status.points.push_back(ps);
+    }
+  }
+  void summary(int point, double dice, double auprc) {
+    std::filesystem::create_directories(plan.points[point].dir + "/report");
+    std::ofstream out(plan.points[point].dir + "/report/results_summary.csv");
+    out << "setting,threshold_rule,set,metric,mean,std,defined,volumes,slice_auroc,slice_auprc\n";
+    for (const char* rule : {"best Dice per volume (oracle)", "validation Dice"}) {
+      const double d = std::string(rule) == "validation Dice" ? dice : dice + 0.1;
+      out << "\"Patch2Loc both m7\",\"" << rule << "\",tumor,dice," << d << ",0.1,2,2,nan,nan\n"
+          << "\"Patch2Loc both m7\",\"" << rule << "\",tumor,auprc," << auprc << ",0.1,2,2,nan,nan\n"
+          << "\"Patch2Loc both m7\",\"" << rule << "\",tumor,gt_ml,12.5,1,2,2,nan,nan\n"
+          << "\"Patch2Loc both m7\",\"" << rule << "\",IXI_test,dice,1,0,2,2,nan,nan\n"
+          << "\"Patch2Loc both m7\",\"" << rule << "\",IXI_test,auprc,nan,nan,0,2,nan,nan\n"
+          << "\"Patch2Loc both m7\",\"" << rule << "\",IXI_test,gt_ml,0,0,2,2,nan,nan\n"
+          << "\"z-score\",\"" << rule << "\",tumor,dice,0.5,0.1,2,2,nan,nan\n"
+          << "\"z-score\",\"" << rule << "\",tumor,auprc,0.4,0.1,2,2,nan,nan\n"
+          << "\"z-score\",\"" << rule << "\",tumor,gt_ml,12.5,1,2,2,nan,nan\n";
+    }
+  }
+};
+
+}  // namespace
+
+TEST(SweepTable, OneRowPerPointWithTheKeysAndEachSetsMetrics) {
+  TempDir d("sweep_table");
+  Fixture f(d);
+  f.summary(0, 0.6, 0.55);
+  f.status.points[1].stages[0].state = "failed", f.status.points[1].stages[0].detail = "exit 1";
+  const SweepTable t = build_sweep_table(f.plan, f.status);
+  // The healthy set has no lesions: no Dice or AUPRC columns for it.
+  EXPECT_EQ(t.columns, (std::vector<std::string>{"tumor dice", "tumor auprc"}));
+  ASSERT_EQ(t.rows.size(), 2u);  // the first setting only, by default
+  EXPECT_EQ(t.rows[0].method, "Patch2Loc both m7");
+  EXPECT_EQ(t.rows[0].values, (std::vector<std::string>{"1e-2"}));
+  EXPECT_DOUBLE_EQ(t.rows[0].metrics.at("tumor dice"), 0.6);  // at validation Dice, not the oracle's 0.7
+  EXPECT_DOUBLE_EQ(t.rows[0].metrics.at("tumor auprc"), 0.55);
+  EXPECT_EQ(t.rows[1].state, "failed (train: exit 1)");
+  EXPECT_TRUE(t.rows[1].metrics.empty());
+  const std::string md = sweep_table_markdown(t);
+  EXPECT_NE(md.find("| point | `train.lr` | state | tumor Dice | tumor AUPRC |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| lr-1e-2 | 1e-2 | done | 0.600 | 0.550 |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| lr-1e-3 | 1e-3 | failed (train: exit 1) | - | - |"), std::string::npos) << md;
+}
+
+TEST(SweepTable, ChosenMethodsGetATableEachAndTheCsvRoundTrips) {
+  TempDir d("sweep_table");
+  Fixture f(d);
+  f.summary(0, 0.6, 0.55);
+  f.summary(1, 0.3, 0.25);
+  f.plan.report.methods = {"z-score", "Patch2Loc both m7"};
+  const SweepTable t = build_sweep_table(f.plan, f.status);
+  ASSERT_EQ(t.rows.size(), 4u);
+  EXPECT_EQ(t.rows[0].method, "z-score");
+  EXPECT_DOUBLE_EQ(t.rows[3].metrics.at("tumor dice"), 0.3);
+  write_sweep_report(f.plan, t, f.status, "test");
+  const SweepTable back = read_sweep_table_csv(f.plan.dir + "/report/sweep_table.csv");
+  EXPECT_EQ(back.keys, t.keys);
+  EXPECT_EQ(back.columns, t.columns);
+  ASSERT_EQ(back.rows.size(), 4u);
+  for (size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(back.rows[i].point, t.rows[i].point);
+    EXPECT_EQ(back.rows[i].method, t.rows[i].method);
+    EXPECT_EQ(back.rows[i].state, "done");
+    EXPECT_EQ(back.rows[i].metrics, t.rows[i].metrics);
+  }
+  EXPECT_TRUE(std::filesystem::exists(f.plan.dir + "/report/index.html"));
+}
+
+TEST(SweepTable, AMissingRuleMakesThatPointFailedNotTheTable) {
+  TempDir d("sweep_table");
+  Fixture f(d);
+  f.summary(0, 0.6, 0.55);
+  f.summary(1, 0.3, 0.25);
+  f.plan.report.threshold_rule = "healthy q98";
+  const SweepTable t = build_sweep_table(f.plan, f.status);
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_NE(t.rows[0].state.find("no rows for 'Patch2Loc both m7' at 'healthy q98'"), std::string::npos);
+}
+
+namespace {
+
+SweepTable table(double dice0, double fpr0, const std::string& state1) {
+  SweepTable t;
+  t.keys = {"train.lr"};
+  t.columns = {"tumor dice", "IXI_test fpr"};
+  t.rows.push_back({"lr-1e-2", "P2L", "validation Dice", "done", {"1e-2"}, {{"tumor dice", dice0}, {"IXI_test fpr", fpr0}}});
+  SweepTableRow r1{"lr-1e-3", "P2L", "validation Dice", state1, {"1e-3"}, {}};
+  if (state1 == "done") r1.metrics = {{"tumor dice", 0.4}, {"IXI_test fpr", 0.02}};
+  t.rows.push_back(r1);
+  return t;
+}
+
+}  // namespace
+
+TEST(NightlyRegression, OnlyChangesBeyondTheToleranceAndTheirDirection) {
+  const SweepTable before = table(0.60, 0.020, "done");
+  EXPECT_TRUE(compare_sweep_tables(before, table(0.605, 0.024, "done"), 0.01).changes.empty());
+  const Regression worse = compare_sweep_tables(before, table(0.55, 0.020, "done"), 0.01);
+  ASSERT_EQ(worse.changes.size(), 1u);
+  EXPECT_EQ(worse.changes[0].point, "lr-1e-2");
+  EXPECT_EQ(worse.changes[0].column, "tumor dice");
+  EXPECT_DOUBLE_EQ(worse.changes[0].before, 0.60);
+  EXPECT_DOUBLE_EQ(worse.changes[0].after, 0.55);
+  EXPECT_EQ(worse.worse(), 1u);
+  // Better Dice and a higher false-positive rate: listed both ways, only the FPR is worse.
+  const Regression mixed = compare_sweep_tables(before, table(0.70, 0.050, "done"), 0.01);
+  ASSERT_EQ(mixed.changes.size(), 2u);
+  EXPECT_EQ(mixed.worse(), 1u);
+  for (const auto& c : mixed.changes) EXPECT_EQ(c.worse, c.column == "IXI_test fpr");
+  // A point that was done and now failed is a regression; the reverse is not.
+  const Regression failed = compare_sweep_tables(before, table(0.60, 0.020, "failed (train: exit 1)"), 0.01);
+  ASSERT_EQ(failed.changes.size(), 1u);
+  EXPECT_TRUE(failed.changes[0].worse);
+  EXPECT_EQ(failed.changes[0].column, "");
+  EXPECT_EQ(compare_sweep_tables(table(0.6, 0.02, "failed (train: exit 1)"), before, 0.01).worse(), 0u);
+}
+
+TEST(NightlyRegression, ArchivesKeepTheLastNAndTheReportNamesBothCommits) {
+  TempDir d("sweep_nightly");
+  SweepPlan plan;
+  plan.dir = d / "sweep";
+  plan.nightly.keep = 2;
+  const SweepTable t = table(0.6, 0.02, "done");
+  archive_nightly_table(plan, t, "aaa111");
+  archive_nightly_table(plan, t, "bbb222");
+  const NightlyArchive last = archive_nightly_table(plan, table(0.5, 0.02, "done"), "ccc333");
+  const auto kept = list_nightly_archives(plan);
+  ASSERT_EQ(kept.size(), 2u);
+  EXPECT_EQ(kept[0].commit, "bbb222");
+  EXPECT_EQ(kept[1].commit, "ccc333");
+  EXPECT_EQ(kept[1].dir, last.dir);
+  const Regression r = compare_sweep_tables(read_sweep_table_csv(kept[0].dir + "/table.csv"),
+                                            read_sweep_table_csv(kept[1].dir + "/table.csv"), 0.01);
+  const std::string md = regression_markdown(r, kept[0], kept[1], 0.01);
+  EXPECT_NE(md.find("**1 regression**"), std::string::npos) << md;
+  EXPECT_NE(md.find("| lr-1e-2 | P2L | tumor dice | 0.6000 | 0.5000 | -0.1000 | **worse** |"), std::string::npos) << md;
+  EXPECT_NE(md.find("previous (bbb222)"), std::string::npos);
+  EXPECT_NE(md.find("now (ccc333)"), std::string::npos);
+}
+
+TEST(Csv, QuotedFieldsWithCommasAndQuotes) {
+  EXPECT_EQ(split_csv_line("a,\"b, c\",\"say \"\"hi\"\"\",,d"),
+            (std::vector<std::string>{"a", "b, c", "say \"hi\"", "", "d"}));
+  EXPECT_EQ(split_csv_line(csv_quote("x,\"y\"")), (std::vector<std::string>{"x,\"y\""}));
+}
