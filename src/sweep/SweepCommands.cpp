@@ -27,7 +27,7 @@ namespace fs = std::filesystem;
 namespace p2l {
 namespace {
 
-const char* kUsage = R"(usage: p2l-sweep COMMAND SPEC.yaml [options]
+const char* kUsage = R"(usage: p2l-sweep COMMAND SPEC.yaml [options] [section.key=value ...]
 
 Hyperparameter sweeps on Slurm over the slurm/*.sbatch jobs (docs/SLURM.md).
   plan SPEC        write a run folder per point with its resolved config; check every key
@@ -40,7 +40,8 @@ Hyperparameter sweeps on Slurm over the slurm/*.sbatch jobs (docs/SLURM.md).
                    previous night's (DIR/regression.md); exit 1 when a metric got worse
       --no-wait       submit and return (the report job does the comparison)
       --compare-only  no Slurm jobs: table from the current results, then the comparison
-Environment: P2L_SOURCE_DIR (the checkout; default: here if it holds slurm/, else the one
+section.key=value overrides apply to every point after the spec's overrides (give the same
+ones to every command of a sweep). Environment: P2L_SOURCE_DIR (the checkout; default: here if it holds slurm/, else the one
 built from), P2L_BIN (the executables; default: this program's folder), P2L_SWEEP_POLL
 (seconds between queue checks while nightly waits, default 30).)";
 
@@ -203,6 +204,7 @@ int run_sweep_command(int argc, char** argv) {
   }
   const std::string cmd = args[0];
   std::string spec;
+  std::vector<std::string> overrides;  // section.key=value for every point, after the spec's
   bool dry_run = false, compare_only = false, wait = true;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
@@ -210,6 +212,7 @@ int run_sweep_command(int argc, char** argv) {
     else if (a == "--compare-only" && cmd == "nightly") compare_only = true;
     else if (a == "--no-wait" && cmd == "nightly") wait = false;
     else if (a.rfind("--", 0) != 0 && spec.empty()) spec = a;
+    else if (a.rfind("--", 0) != 0 && a.find('=') != std::string::npos) overrides.push_back(a);
     else {
       std::cerr << "p2l-sweep " << cmd << ": unexpected argument '" << a << "'\n" << kUsage << "\n";
       return 2;
@@ -220,7 +223,7 @@ int run_sweep_command(int argc, char** argv) {
     return 2;
   }
   try {
-    const SweepPlan plan = load_sweep_plan(spec);
+    const SweepPlan plan = load_sweep_plan(spec, overrides);
     if (cmd == "plan") return cmd_plan(plan);
     if (cmd == "submit") return cmd_submit(plan, dry_run);
     if (cmd == "status") return cmd_status(plan);

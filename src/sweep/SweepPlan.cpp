@@ -102,7 +102,7 @@ std::string point_name_part(const std::string& key, const std::string& value) {
   return out;
 }
 
-SweepPlan load_sweep_plan(const std::string& spec_path) {
+SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::string>& extra_overrides) {
   SweepPlan plan;
   plan.spec_path = absolute(spec_path);
   const YAML::Node root = read_spec_file(spec_path, "sweep spec");
@@ -113,6 +113,8 @@ SweepPlan load_sweep_plan(const std::string& spec_path) {
   plan.base_config = root["config"].as<std::string>();
   plan.cluster = root["cluster"] ? root["cluster"].as<std::string>() : "configs/cluster/default.yaml";
   if (root["overrides"]) plan.overrides = strings(root["overrides"], spec_path + ": overrides");
+  plan.overrides.insert(plan.overrides.end(), extra_overrides.begin(), extra_overrides.end());
+  plan.command_line_overrides = extra_overrides;
   for (const auto& o : plan.overrides) {
     if (o.rfind("run.output_dir=", 0) == 0)
       throw std::runtime_error(spec_path + ": overrides: 'run.output_dir' is set by the sweep (DIR/<point>)");

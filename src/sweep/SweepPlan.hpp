@@ -32,7 +32,8 @@ struct SweepPlan {
   std::string spec_path;     // absolute
   std::string dir;           // sweep folder, absolute
   std::string base_config;   // as written in the spec (relative paths resolve from the checkout)
-  std::vector<std::string> overrides;  // "section.key=value", for every point
+  std::vector<std::string> overrides;  // "section.key=value", for every point (the spec's, then the command line's)
+  std::vector<std::string> command_line_overrides;  // the command line's alone (passed on to the report job)
   std::string cluster;       // cluster profile file
   std::vector<std::string> keys;       // swept keys, in spec order (the table's columns)
   std::vector<SweepPoint> points;
@@ -48,7 +49,8 @@ struct SweepPlan {
 // Reads and validates a spec. Throws naming the spec (and the point) on unknown spec keys,
 // unknown config keys (with a suggestion), bad values, duplicate points and swept keys that
 // would change the shared preprocessed store.
-SweepPlan load_sweep_plan(const std::string& spec_path);
+// `extra_overrides` ("section.key=value", from the command line) follow the spec's overrides.
+SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::string>& extra_overrides = {});
 
 // Writes DIR/preprocess.yaml, DIR/<point>/config.yaml for every point and DIR/points.tsv
 // ("index<TAB>dir" lines, read by slurm/job-steps.sh), each atomically.

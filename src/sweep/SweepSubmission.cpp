@@ -123,6 +123,7 @@ Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster,
   if (report_wanted) {
     std::vector<std::string> args = nightly ? std::vector<std::string>{"nightly", "--compare-only", plan.spec_path}
                                             : std::vector<std::string>{"report", plan.spec_path};
+    args.insert(args.end(), plan.command_line_overrides.begin(), plan.command_line_overrides.end());
     const size_t c = b.add("report", {}, args);
     for (size_t e : evaluations) b.out.calls[c].after.emplace_back("afterany", e);
   }

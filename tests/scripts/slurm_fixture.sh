@@ -63,8 +63,22 @@ make_stand_ins() {
   local bin=$1
   mkdir -p "$bin"
   cat >"$bin/standin-args.sh" <<'ARGS'
-# value KEY ARGS...: the last override of KEY among ARGS.
-value() { local key=$1 v=""; shift; for a in "$@"; do [ "${a%%=*}" = "$key" ] && v=${a#*=}; done; echo "$v"; }
+# value KEY ARGS...: the last override of KEY among ARGS, else KEY in the --config file (a
+# resolved config as the executables dump it: "section:" lines, then "  key: value  # doc").
+value() {
+  local key=$1 v="" cfg="" prev=""
+  shift
+  for a in "$@"; do
+    [ "${a%%=*}" = "$key" ] && v=${a#*=}
+    [ "$prev" = --config ] && cfg=$a
+    prev=$a
+  done
+  if [ -z "$v" ] && [ -f "$cfg" ]; then
+    v=$(awk -v sec="${key%%.*}:" -v k="  ${key#*.}:" '$0 == sec {ins = 1; next} /^[^ ]/ {ins = 0}
+      ins && index($0, k) == 1 {sub(/^[^:]*: */, ""); sub(/  #.*$/, ""); gsub(/"/, ""); print; exit}' "$cfg")
+  fi
+  echo "$v"
+}
 rank=${SLURM_PROCID:-0}
 ARGS
   cat >"$bin/p2l-preprocess" <<'EXE'
