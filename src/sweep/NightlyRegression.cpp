@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
 
 #include "io/AtomicFile.hpp"
+#include "sweep/TimeStamp.hpp"
 
 namespace fs = std::filesystem;
 
@@ -96,10 +96,7 @@ std::vector<NightlyArchive> list_nightly_archives(const SweepPlan& plan) {
 }
 
 NightlyArchive archive_nightly_table(const SweepPlan& plan, const SweepTable& table, const std::string& commit) {
-  char stamp[32], iso[32];
-  const std::time_t now = std::time(nullptr);
-  std::strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%S", std::gmtime(&now));
-  std::strftime(iso, sizeof iso, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  const std::string stamp = time_text("%Y%m%dT%H%M%S", true), iso = time_text("%Y-%m-%dT%H:%M:%SZ", true);
   std::string dir = plan.dir + "/nightly/" + stamp;
   for (int n = 2; fs::exists(dir); ++n) dir = plan.dir + "/nightly/" + stamp + "-" + std::to_string(n);
   fs::create_directories(dir);

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstdlib>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -21,6 +20,7 @@
 #include "sweep/SweepStatus.hpp"
 #include "sweep/SweepSubmission.hpp"
 #include "sweep/SweepTable.hpp"
+#include "sweep/TimeStamp.hpp"
 
 namespace fs = std::filesystem;
 
@@ -41,7 +41,8 @@ Hyperparameter sweeps on Slurm over the slurm/*.sbatch jobs (docs/SLURM.md).
       --no-wait       submit and return (the report job does the comparison)
       --compare-only  no Slurm jobs: table from the current results, then the comparison
 section.key=value overrides apply to every point after the spec's overrides (give the same
-ones to every command of a sweep). Environment: P2L_SOURCE_DIR (the checkout; default: here if it holds slurm/, else the one
+ones to every command of a sweep).
+Environment: P2L_SOURCE_DIR (the checkout; default: here if it holds slurm/, else the one
 built from), P2L_BIN (the executables; default: this program's folder), P2L_SWEEP_POLL
 (seconds between queue checks while nightly waits, default 30).)";
 
@@ -67,13 +68,6 @@ std::string source_commit(const std::string& source_dir) {
   const CommandResult d = run_command({"git", "-C", source_dir, "status", "--porcelain", "--untracked-files=no"});
   if (d.rc == 0 && !d.out.empty()) c += "-dirty";
   return c;
-}
-
-std::string now_text() {
-  char buf[32];
-  const std::time_t t = std::time(nullptr);
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M:%S", std::localtime(&t));
-  return buf;
 }
 
 void print_submission(const Submission& s, const std::vector<std::string>& ids) {
@@ -122,7 +116,7 @@ int cmd_status(const SweepPlan& plan) {
 SweepTable regenerate_table(const SweepPlan& plan, const std::string& commit) {
   const SweepStatus status = read_sweep_status(plan);
   SweepTable t = build_sweep_table(plan, status);
-  write_sweep_report(plan, t, status, "Generated " + now_text() + " at commit `" + commit + "`.");
+  write_sweep_report(plan, t, status, "Generated " + time_text("%Y-%m-%d %H:%M:%S") + " at commit `" + commit + "`.");
   std::cout << "wrote " << plan.dir << "/report/sweep_table.md, sweep_table.csv and index.html\n";
   return t;
 }

@@ -1,11 +1,11 @@
 #include "sweep/SweepSubmission.hpp"
 
-#include <ctime>
 #include <map>
 #include <stdexcept>
 
 #include "sweep/JobLedger.hpp"
 #include "sweep/SlurmClient.hpp"
+#include "sweep/TimeStamp.hpp"
 
 namespace p2l {
 namespace {
@@ -14,13 +14,6 @@ std::string join(const std::vector<int>& v) {
   std::string s;
   for (int i : v) s += (s.empty() ? "" : ",") + std::to_string(i);
   return s;
-}
-
-std::string now_iso() {
-  char buf[32];
-  const std::time_t t = std::time(nullptr);
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", std::localtime(&t));
-  return buf;
 }
 
 class Builder {
@@ -155,7 +148,7 @@ std::vector<std::string> run_submission(const SweepPlan& plan, const Submission&
     if (r.rc != 0 || id.empty())
       throw std::runtime_error("sbatch for stage " + s.calls[i].stage + " failed (exit " + std::to_string(r.rc) +
                                "): " + (r.err.empty() ? r.out : r.err) + "command: " + shell_line(argv));
-    ledger.append({now_iso(), s.calls[i].stage, id, s.calls[i].indices});
+    ledger.append({time_text("%Y-%m-%dT%H:%M:%S"), s.calls[i].stage, id, s.calls[i].indices});
     ids.push_back(id);
   }
   return ids;
