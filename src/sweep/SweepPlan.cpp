@@ -91,6 +91,19 @@ bool reads_autoencoder(const EvalConfig& e) {
 
 }  // namespace
 
+bool changes_autoencoder(const std::string& key) {
+  const std::string section = key.substr(0, key.find('.'));
+  if (section == "model" || section == "eval" || section == "zscore") return false;
+  // AutoencoderTrainer replaces lr, schedule, warm-up, scaling, steps and the val/checkpoint/log
+  // intervals with ae.*; sampling, loss and density keys are Patch2Loc's alone.
+  static const std::set<std::string> patch2loc_only = {
+      "train.patch_fraction", "train.slices_per_step", "train.patches_per_step", "train.loss", "train.beta",
+      "train.lr", "train.schedule", "train.warmup_steps", "train.lr_scaling", "train.lr_reference_batch",
+      "train.steps", "train.val_every", "train.val_patches", "train.checkpoint_every", "train.log_every",
+      "train.density_every", "train.density_bins"};
+  return patch2loc_only.count(key) == 0;
+}
+
 std::string point_name_part(const std::string& key, const std::string& value) {
   std::string out = key.substr(key.rfind('.') + 1) + "-";
   for (char c : value) {
@@ -106,7 +119,8 @@ SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::s
   SweepPlan plan;
   plan.spec_path = absolute(spec_path);
   const YAML::Node root = read_spec_file(spec_path, "sweep spec");
-  check_known_keys(root, spec_path, {"dir", "config", "overrides", "cluster", "grid", "points", "report", "nightly"});
+  check_known_keys(root, spec_path,
+                   {"dir", "config", "overrides", "cluster", "grid", "points", "report", "nightly", "autoencoder"});
   const std::string stem = fs::path(spec_path).stem().string();
   plan.dir = absolute(root["dir"] ? root["dir"].as<std::string>() : "runs/sweeps/" + stem);
   if (!root["config"]) throw std::runtime_error(spec_path + ": 'config' (the base config file) is required");
@@ -189,16 +203,36 @@ SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::s
     pt.needs_autoencoder = reads_autoencoder(cfg.eval);
     plan.points.push_back(std::move(pt));
   }
+
+  const std::string ae = root["autoencoder"] ? root["autoencoder"].as<std::string>() : "auto";
+  if (ae != "auto" && ae != "shared" && ae != "per_point")
+    throw std::runtime_error(spec_path + ": autoencoder must be auto, shared or per_point, not '" + ae + "'");
+  const bool all_need = std::all_of(plan.points.begin(), plan.points.end(),
+                                    [](const SweepPoint& p) { return p.needs_autoencoder; });
+  const bool independent = std::none_of(plan.keys.begin(), plan.keys.end(), changes_autoencoder);
+  if (ae == "shared" && !independent)
+    throw std::runtime_error(spec_path + ": autoencoder: shared, but a swept key changes the autoencoder (" +
+                             *std::find_if(plan.keys.begin(), plan.keys.end(), changes_autoencoder) + ")");
+  plan.shared_autoencoder = all_need && ae != "per_point" && independent;
   return plan;
 }
 
 void write_sweep_plan(const SweepPlan& plan) {
   fs::create_directories(plan.logs_dir());
   resolve(plan, {}, plan.spec_path).write(plan.preprocess_config());
+  std::string shared_ae;
+  if (plan.shared_autoencoder) {
+    Config shared = resolve(plan, {}, plan.spec_path);
+    shared.run.output_dir = plan.shared_dir();
+    fs::create_directories(plan.shared_dir());
+    shared.write(plan.shared_dir() + "/config.yaml");
+    shared_ae = "../" + fs::path(plan.shared_dir()).filename().string() + "/" + shared.ae.output_subdir;
+  }
   std::ostringstream tsv;
   for (const auto& pt : plan.points) {
     Config cfg = resolve(plan, pt.values, plan.spec_path + ": point " + pt.name);
     cfg.run.output_dir = pt.dir;
+    if (!shared_ae.empty()) cfg.ae.output_subdir = shared_ae;  // relative to the point's folder
     fs::create_directories(pt.dir);
     cfg.write(pt.dir + "/config.yaml");
     tsv << pt.index << "\t" << pt.dir << "\n";

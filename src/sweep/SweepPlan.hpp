@@ -39,11 +39,15 @@ struct SweepPlan {
   std::vector<SweepPoint> points;
   SweepReportOptions report;
   SweepNightlyOptions nightly;
+  // One autoencoder for every point (trained once in DIR/shared/), because no swept key
+  // changes it; spec key `autoencoder`: auto (this rule), shared or per_point.
+  bool shared_autoencoder = false;
 
   std::string points_file() const { return dir + "/points.tsv"; }
   std::string preprocess_config() const { return dir + "/preprocess.yaml"; }
   std::string ledger_file() const { return dir + "/jobs.tsv"; }
   std::string logs_dir() const { return dir + "/logs"; }
+  std::string shared_dir() const { return dir + "/shared"; }  // the shared autoencoder's run folder
 };
 
 // Reads and validates a spec. Throws naming the spec (and the point) on unknown spec keys,
@@ -53,11 +57,17 @@ struct SweepPlan {
 SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::string>& extra_overrides = {});
 
 // Writes DIR/preprocess.yaml, DIR/<point>/config.yaml for every point and DIR/points.tsv
-// ("index<TAB>dir" lines, read by slurm/job-steps.sh), each atomically.
+// ("index<TAB>dir" lines, read by slurm/job-steps.sh), each atomically; with a shared
+// autoencoder also DIR/shared/config.yaml, and the points' ae.output_subdir points there.
 void write_sweep_plan(const SweepPlan& plan);
 
 // "train.lr" + "1e-3" -> "lr-1e-3": the key's last part and the value, characters other than
 // letters, digits, '.', '+' and '-' as '_'.
 std::string point_name_part(const std::string& key, const std::string& value);
+
+// Whether a swept key can change the autoencoder baseline: every key does except Patch2Loc's
+// own (model.*, the train.* keys the autoencoder replaces with its ae.* keys or never reads)
+// and the evaluation's (eval.*, zscore.*).
+bool changes_autoencoder(const std::string& key);
 
 }  // namespace p2l

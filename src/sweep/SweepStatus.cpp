@@ -117,9 +117,13 @@ SweepStatus read_sweep_status(const SweepPlan& plan) {
   for (const auto& pt : plan.points) {
     PointStatus ps;
     ps.point = &pt;
-    for (const auto& stage : point_stages(pt))
-      ps.stages.push_back(stage_state(stage, ledger.latest(stage, pt.index),
-                                      read_status_file(status_file_path(pt.dir, stage_executable(stage))), queue, accounting));
+    for (const auto& stage : point_stages(pt)) {
+      // The shared autoencoder is one job of the sweep, not a task of the point.
+      const bool shared = stage == "train-ae" && plan.shared_autoencoder;
+      ps.stages.push_back(stage_state(stage, ledger.latest(stage, shared ? -1 : pt.index),
+                                      read_status_file(status_file_path(shared ? plan.dir : pt.dir, stage_executable(stage))),
+                                      queue, accounting));
+    }
     const std::string log = pt.dir + "/train_log.jsonl";
     if (std::filesystem::exists(log)) {
       const TrainingSeries t = read_training_log(log);

@@ -96,7 +96,8 @@ Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster,
 
   std::map<std::string, size_t> train_call;
   for (const auto& [stage, points] : train) {
-    const size_t c = b.add(stage, points, {});
+    const bool single = stage == "train-ae" && plan.shared_autoencoder;
+    const size_t c = single ? b.add(stage, {}, {"--config", plan.shared_dir() + "/config.yaml"}) : b.add(stage, points, {});
     b.out.calls[c].after = after_pre;
     b.out.calls[c].after_jobs = after_pre_job;
     train_call[stage] = c;
@@ -106,7 +107,7 @@ Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster,
     const size_t c = b.add("evaluate", points, {});
     SbatchCall& call = b.out.calls[c];
     if (trains.first) call.after.emplace_back("aftercorr", train_call.at("train"));
-    if (trains.second) call.after.emplace_back("aftercorr", train_call.at("train-ae"));
+    if (trains.second) call.after.emplace_back(plan.shared_autoencoder ? "afterok" : "aftercorr", train_call.at("train-ae"));
     if (!trains.first && !trains.second) call.after = after_pre, call.after_jobs = after_pre_job;
     evaluations.push_back(c);
   }

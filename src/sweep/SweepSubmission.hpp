@@ -1,7 +1,7 @@
 #pragma once
 // What `p2l-sweep submit` (and `nightly`) hands to sbatch: preprocessing once, training as one
-// array over the points that need it (and the autoencoder as a second array when the
-// evaluation reads it), evaluation as arrays, and a report job. Training waits for
+// array over the points that need it (and the autoencoder when the evaluation reads it: one job
+// when it is shared, else a second array), evaluation as arrays, and a report job. Training waits for
 // preprocessing (afterok); each evaluation task waits for the training tasks of its own point
 // (aftercorr), so one failed point blocks nothing else; the report waits for every evaluation
 // to end (afterany) and lists failed points as failed. A resubmission leaves out the points

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # p2l-sweep on the local Slurm cluster with the real executables and a tiny cohort: a 2 x 2
-# grid (train.lr x train.patch_fraction) goes through preprocess -> train and autoencoder
-# arrays -> evaluate array -> report; one point's training is made to fail (its checkpoint
+# grid (train.lr x train.patch_fraction) goes through preprocess -> train array and one shared
+# autoencoder job -> evaluate array -> report; one point's training is made to fail (its checkpoint
 # folder is blocked by a file) and shows as failed in `status` while the other three finish
 # and the table lists it as failed; a resubmission after the fix reruns only that point.
 # Then `nightly` twice on the unchanged checkpoints reports no regression, and with a
@@ -62,7 +62,8 @@ spec=$WORK/grid.yaml
 out=$("$sweep" submit "$spec" --dry-run) || fail "dry run failed: $out"
 echo "$out"
 [ "$(grep -c '^[a-z-]* <[a-z-]*>: .*sbatch' <<<"$out")" = 5 ] || fail "dry run did not print 5 sbatch commands"
-grep -q -- "--dependency=aftercorr:<train>:<train-ae>" <<<"$out" || fail "evaluation does not wait per point"
+grep -q -- "--dependency=aftercorr:<train>,afterok:<train-ae>" <<<"$out" || fail "evaluation does not wait per point and for the autoencoder"
+grep -qE -- "train-ae <train-ae>: .* --config $WORK/sweep/shared/config.yaml$" <<<"$out" || fail "the autoencoder is not one shared job"
 grep -q -- "--dependency=afterany:<evaluate>" <<<"$out" || fail "the report does not wait for every evaluation"
 grep -q -- "--partition=local" <<<"$out" || fail "the cluster profile's partition is missing"
 [ ! -e "$WORK/sweep/jobs.tsv" ] && [ -z "$(squeue -h)" ] || fail "the dry run submitted something"
@@ -81,7 +82,7 @@ echo "$status"
 [ "$state" = COMPLETED ] || { tail -n 20 "$WORK"/sweep/logs/p2l-report-*; fail "report job ended $state"; }
 [ "$(grep -cE '^[0-9]+ .*  done  ' <<<"$status")" = 3 ] || fail "status does not show 3 points done"
 grep -E '^3 +lr-1e-3_patch_fraction-0.25 .*failed \(train: exit [1-9]' <<<"$status" || fail "status does not show point 3 failed"
-grep -qE '^0 +lr-1e-2_patch_fraction-0.125 +1e-2 +0.125 +done +train [0-9]+_0, train-ae [0-9]+_0, evaluate [0-9]+_0 +4 +[0-9.]+$' <<<"$status" \
+grep -qE '^0 +lr-1e-2_patch_fraction-0.125 +1e-2 +0.125 +done +train [0-9]+_0, train-ae [0-9]+, evaluate [0-9]+_0 +4 +[0-9.]+$' <<<"$status" \
   || fail "status lacks point 0's values, jobs, last step 4 and best validation error"
 table=$WORK/sweep/report/sweep_table.md
 cat "$table"

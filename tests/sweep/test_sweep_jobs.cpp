@@ -138,6 +138,20 @@ TEST(SweepSubmission, FreshSweepChainsEveryStage) {
   EXPECT_EQ(s.calls[4].argv.back(), p.spec_path);
 }
 
+TEST(SweepSubmission, ASharedAutoencoderIsOneJobEveryEvaluationWaitsFor) {
+  TempDir d("sweep_submit");
+  SweepPlan p = two_points(d, true);
+  p.shared_autoencoder = true;
+  const std::vector<std::string> fresh = {"not submitted", "not submitted", "not submitted"};
+  const Submission s = plan_submission(p, ClusterProfile{}, status_of(p, {fresh, fresh}, "not submitted"),
+                                       SubmitMode::Pipeline, {"/src", "/bin"});
+  EXPECT_EQ(summary(s), (std::vector<std::string>{"preprocess", "train 0 1 afterok:<0>", "train-ae afterok:<0>",
+                                                  "evaluate 0 1 aftercorr:<1>,afterok:<2>", "report afterany:<3>"}));
+  const auto& ae = s.calls[2].argv;
+  EXPECT_EQ(std::vector<std::string>(ae.end() - 2, ae.end()),
+            (std::vector<std::string>{"--config", p.shared_dir() + "/config.yaml"}));
+}
+
 TEST(SweepSubmission, ResubmissionRerunsOnlyWhatFailed) {
   TempDir d("sweep_submit");
   const SweepPlan p = two_points(d, true);

@@ -74,6 +74,24 @@ TEST(SweepPlan, WritesEveryPointsResolvedConfigAndThePointsFile) {
   EXPECT_NE(read(p.preprocess_config()).find("  beta: 0.25  #"), std::string::npos);
 }
 
+TEST(SweepPlan, OneAutoencoderForEveryPointUnlessASweptKeyChangesIt) {
+  TempDir d("sweep_plan");
+  const std::string ae = "overrides: [\"eval.sources=[patch2loc, ae]\"]\n";
+  const SweepPlan shared = load_sweep_plan(spec(d, ae + "grid: {train.lr: [1e-2, 1e-3], train.patch_fraction: [0.125]}\n"));
+  EXPECT_TRUE(shared.shared_autoencoder);
+  write_sweep_plan(shared);
+  EXPECT_NE(read(shared.points[1].dir + "/config.yaml").find("  output_subdir: \"../shared/ae\""), std::string::npos);
+  EXPECT_NE(read(shared.shared_dir() + "/config.yaml").find("output_dir: \"" + shared.shared_dir() + "\""),
+            std::string::npos);
+  EXPECT_FALSE(load_sweep_plan(spec(d, ae + "grid: {ae.lr: [1e-2, 1e-3]}\n")).shared_autoencoder);
+  EXPECT_FALSE(load_sweep_plan(spec(d, ae + "grid: {run.seed: [1, 2]}\n")).shared_autoencoder);
+  EXPECT_FALSE(load_sweep_plan(spec(d, ae + "autoencoder: per_point\ngrid: {train.lr: [1e-2]}\n")).shared_autoencoder);
+  EXPECT_FALSE(load_sweep_plan(spec(d, "grid: {train.lr: [1e-2]}\n")).shared_autoencoder);  // no AE at all
+  EXPECT_NE(error_of([&] { load_sweep_plan(spec(d, ae + "autoencoder: shared\ngrid: {ae.steps: [4, 8]}\n")); })
+                .find("a swept key changes the autoencoder (ae.steps)"),
+            std::string::npos);
+}
+
 TEST(SweepPlan, UnknownKeysAndBadValuesAreErrorsNamingTheKey) {
   TempDir d("sweep_plan");
   EXPECT_NE(error_of([&] { load_sweep_plan(spec(d, "grid: {train.lrr: [1e-2]}\n")); })
