@@ -1,5 +1,7 @@
 #include "sweep/SweepCommands.hpp"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <chrono>
@@ -7,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -70,6 +73,27 @@ std::string source_commit(const std::string& source_dir) {
   return c;
 }
 
+// Held while a command submits, so two submits of one sweep cannot send the same points twice.
+class SubmitLock {
+ public:
+  explicit SubmitLock(const std::string& dir) {
+    fs::create_directories(dir);
+    const std::string path = dir + "/.submit.lock";
+    fd_ = ::open(path.c_str(), O_CREAT | O_RDWR, 0644);
+    if (fd_ < 0) throw std::runtime_error(path + ": cannot open the submit lock");
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw std::runtime_error(dir + ": another p2l-sweep is submitting this sweep; try again when it is done");
+    }
+  }
+  ~SubmitLock() { ::close(fd_); }
+  SubmitLock(const SubmitLock&) = delete;
+  SubmitLock& operator=(const SubmitLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 void print_submission(const Submission& s, const std::vector<std::string>& ids) {
   for (size_t i = 0; i < s.calls.size(); ++i) {
     std::cout << (ids.size() > i ? s.calls[i].stage + " " + ids[i] + ": " : "");
@@ -88,7 +112,11 @@ int cmd_plan(const SweepPlan& plan) {
 
 int cmd_submit(const SweepPlan& plan, bool dry_run) {
   const ClusterProfile cluster = load_cluster_profile(plan.cluster);
-  if (!dry_run) write_sweep_plan(plan);
+  std::unique_ptr<SubmitLock> lock;
+  if (!dry_run) {
+    lock = std::make_unique<SubmitLock>(plan.dir);
+    write_sweep_plan(plan);
+  }
   const SweepStatus status = read_sweep_status(plan);
   const Submission s = plan_submission(plan, cluster, status, SubmitMode::Pipeline, where());
   if (s.calls.empty()) {
@@ -180,9 +208,14 @@ int wait_for_report(const SweepPlan& plan, const std::string& report_job) {
 int cmd_nightly(const SweepPlan& plan, bool compare_only, bool wait) {
   if (compare_only) return compare_nightly(plan);
   const ClusterProfile cluster = load_cluster_profile(plan.cluster);
-  write_sweep_plan(plan);
-  const Submission s = plan_submission(plan, cluster, read_sweep_status(plan), SubmitMode::Nightly, where());
-  const auto ids = run_submission(plan, s);
+  std::vector<std::string> ids;
+  Submission s;
+  {
+    const SubmitLock lock(plan.dir);
+    write_sweep_plan(plan);
+    s = plan_submission(plan, cluster, read_sweep_status(plan), SubmitMode::Nightly, where());
+    ids = run_submission(plan, s);
+  }
   print_submission(s, ids);
   if (!wait) return 0;
   return wait_for_report(plan, ids.back());

@@ -201,6 +201,7 @@ SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::s
     pt.dir = plan.dir + "/" + pt.name;
     Config cfg = resolve(plan, pt.values, spec_path + ": point " + pt.name);
     pt.needs_autoencoder = reads_autoencoder(cfg.eval);
+    pt.train_steps = cfg.train.steps;
     plan.points.push_back(std::move(pt));
   }
 

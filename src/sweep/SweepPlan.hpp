@@ -15,6 +15,7 @@ struct SweepPoint {
   std::vector<std::pair<std::string, std::string>> values;  // (key, YAML value text), spec key order
   std::string dir;                                      // DIR/<name>, absolute
   bool needs_autoencoder = false;                       // its evaluation reads the "ae" maps
+  long train_steps = 0;                                 // its train.steps (for progress)
 };
 
 struct SweepReportOptions {

@@ -37,6 +37,19 @@ std::string PointStatus::jobs() const {
   return s.empty() ? "-" : s;
 }
 
+std::string PointStatus::progress() const {
+  if (last_step < 0) return "-";
+  std::string s = std::to_string(last_step) + "/" + std::to_string(point->train_steps);
+  const bool training = !stages.empty() && stages[0].state == "running";
+  if (training && train_seconds > 0 && last_step < point->train_steps) {
+    const double rate = double(last_step) / train_seconds;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, ", %.1f/s, ETA %.0fs", rate, double(point->train_steps - last_step) / rate);
+    s += buf;
+  }
+  return s;
+}
+
 std::vector<std::string> point_stages(const SweepPoint& p) {
   if (p.needs_autoencoder) return {"train", "train-ae", "evaluate"};
   return {"train", "evaluate"};
@@ -89,6 +102,10 @@ StageState stage_state(const std::string& stage, const std::string& job, const S
     st.state = "done";
   } else if (own && f.state == "failed") {
     st.state = "failed", st.detail = "exit " + std::to_string(f.rc);
+  } else if (!queue) {
+    // Without the queue a job's absence proves nothing.
+    st.state = own ? f.state : "unknown";
+    st.detail = "squeue failed: not confirmed";
   } else if (accounted) {
     from_accounting(st, accounting->at(job));
   } else if (own) {
@@ -107,6 +124,7 @@ SweepStatus read_sweep_status(const SweepPlan& plan) {
   std::vector<std::string> ids;
   for (const auto& e : ledger.entries()) ids.push_back(e.job_id);
   const JobStates accounting = queue ? accounted_jobs(ids) : std::nullopt;
+  s.queue_known = queue.has_value();
   s.sources = std::string(queue ? "squeue" : "no squeue (controller unreachable)") +
               (accounting ? ", sacct" : ", no accounting") + ", status files";
 
@@ -127,7 +145,7 @@ SweepStatus read_sweep_status(const SweepPlan& plan) {
     const std::string log = pt.dir + "/train_log.jsonl";
     if (std::filesystem::exists(log)) {
       const TrainingSeries t = read_training_log(log);
-      if (!t.step.empty()) ps.last_step = static_cast<long>(t.step.back());
+      if (!t.step.empty()) ps.last_step = static_cast<long>(t.step.back()), ps.train_seconds = t.wall.back();
       for (double e : t.val_error)
         if (std::isnan(ps.best_val_error) || e < ps.best_val_error) ps.best_val_error = e;
     }
@@ -153,7 +171,7 @@ std::string format_status_table(const SweepPlan& plan, const SweepStatus& s) {
     if (!std::isnan(p.best_val_error)) std::snprintf(err, sizeof err, "%.3f", p.best_val_error);
     r.push_back(p.state());
     r.push_back(p.jobs());
-    r.push_back(p.last_step < 0 ? "-" : std::to_string(p.last_step));
+    r.push_back(p.progress());
     r.push_back(err);
     rows.push_back(std::move(r));
   }

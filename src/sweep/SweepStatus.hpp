@@ -15,7 +15,8 @@
 namespace p2l {
 
 // not submitted, pending, running, requeued (preempted, waiting to resume), done, failed,
-// cancelled (never started: a dependency failed or the job was cancelled).
+// cancelled (never started: a dependency failed or the job was cancelled), unknown (squeue
+// failed and no status file speaks for the job).
 struct StageState {
   std::string stage, state = "not submitted", job, detail;
   bool done() const { return state == "done"; }
@@ -26,18 +27,22 @@ struct PointStatus {
   const SweepPoint* point = nullptr;
   std::vector<StageState> stages;
   long last_step = -1;                 // last training step logged; -1: no log yet
+  double train_seconds = 0;            // wall time of training so far (summed over resumed runs)
   double best_val_error = std::nan("");  // lowest validation error logged
   const StageState* current() const;   // first stage not done; nullptr when all are
   bool done() const { return current() == nullptr; }
   bool queued() const;                 // a stage is pending, running or requeued
   std::string state() const;           // e.g. "failed (train: exit 1)", "done"
   std::string jobs() const;            // e.g. "train 12_0, evaluate 13_0"
+  // e.g. "150/300" or, while training runs, "150/300, 4.2/s, ETA 36s".
+  std::string progress() const;
 };
 
 struct SweepStatus {
   StageState preprocess, report;
   std::vector<PointStatus> points;
   std::string sources;  // what the states were read from, e.g. "squeue, status files"
+  bool queue_known = true;  // squeue answered; without it nothing may be submitted
 };
 
 // The pipeline stages of one point, in order.
@@ -54,7 +59,8 @@ StageState stage_state(const std::string& stage, const std::string& job, const S
                        const JobStates& queue, const JobStates& accounting);
 
 SweepStatus read_sweep_status(const SweepPlan& plan);
-// The table `p2l-sweep status` prints: point, swept values, state, jobs, step, best val error.
+// The table `p2l-sweep status` prints: point, swept values, state, jobs, training progress
+// (step/steps, rate and ETA while training runs), best validation error.
 std::string format_status_table(const SweepPlan& plan, const SweepStatus& s);
 
 }  // namespace p2l

@@ -51,6 +51,9 @@ class Builder {
 
 Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster, const SweepStatus& status,
                            SubmitMode mode, const SubmitContext& where) {
+  if (!status.queue_known)
+    throw std::runtime_error("squeue failed, so what is still queued is unknown: is the controller up and "
+                             "SLURM_CONF set? Nothing was submitted");
   Builder b(plan, cluster, where);
   const bool nightly = mode == SubmitMode::Nightly;
 

@@ -4,8 +4,8 @@
 # autoencoder job -> evaluate array -> report; one point's training is made to fail (its checkpoint
 # folder is blocked by a file) and shows as failed in `status` while the other three finish
 # and the table lists it as failed; a resubmission after the fix reruns only that point.
-# Then `nightly` twice on the unchanged checkpoints reports no regression, and with a
-# perturbed metric in the previous night's table it flags exactly that metric and exits 1.
+# Then `nightly` twice on the unchanged checkpoints reports no regression, and with one metric
+# of a point's results_summary.csv perturbed it flags exactly that metric and exits 1.
 # `plan` rejects an unknown key with a suggestion; `submit --dry-run` submits nothing.
 source "$(dirname "${BASH_SOURCE[0]}")/slurm_fixture.sh"
 export P2L_BIN=$BUILD_DIR/bin P2L_SOURCE_DIR=$SOURCE_DIR
@@ -82,7 +82,7 @@ echo "$status"
 [ "$state" = COMPLETED ] || { tail -n 20 "$WORK"/sweep/logs/p2l-report-*; fail "report job ended $state"; }
 [ "$(grep -cE '^[0-9]+ .*  done  ' <<<"$status")" = 3 ] || fail "status does not show 3 points done"
 grep -E '^3 +lr-1e-3_patch_fraction-0.25 .*failed \(train: exit [1-9]' <<<"$status" || fail "status does not show point 3 failed"
-grep -qE '^0 +lr-1e-2_patch_fraction-0.125 +1e-2 +0.125 +done +train [0-9]+_0, train-ae [0-9]+, evaluate [0-9]+_0 +4 +[0-9.]+$' <<<"$status" \
+grep -qE '^0 +lr-1e-2_patch_fraction-0.125 +1e-2 +0.125 +done +train [0-9]+_0, train-ae [0-9]+, evaluate [0-9]+_0 +4/4 +[0-9.]+$' <<<"$status" \
   || fail "status lacks point 0's values, jobs, last step 4 and best validation error"
 table=$WORK/sweep/report/sweep_table.md
 cat "$table"
@@ -120,19 +120,28 @@ grep -q "No metric moved by more than the tolerance" "$WORK/sweep/regression.md"
   || fail "nightly submitted more than evaluations and the report"
 pass "nightly on unchanged checkpoints reports no regression"
 
-# The previous night's table says point 0 had a better tumour Dice than now: exactly that is flagged.
-last=$(ls -d "$WORK"/sweep/nightly/*/ | sort | tail -1)
-python3 - "$last/table.csv" <<'PY' || fail "cannot perturb the table"
+# A perturbed metric file: point 0's tumour Dice in its results_summary.csv is halved;
+# the comparison of the current results with last night's flags exactly that metric.
+summary=$WORK/sweep/lr-1e-2_patch_fraction-0.125/report/results_summary.csv
+python3 - "$summary" <<'PY' || fail "cannot perturb $summary"
 import csv, sys
 rows = list(csv.reader(open(sys.argv[1])))
-col = rows[0].index("tumor dice")
-rows[1][col] = str(float(rows[1][col]) + 0.25)
+h = rows[0]
+hit = 0
+for r in rows[1:]:
+    if r[h.index("setting")] == rows[1][0] and r[h.index("threshold_rule")] == "validation Dice" \
+            and r[h.index("set")] == "tumor" and r[h.index("metric")] == "dice":
+        old = float(r[h.index("mean")])
+        assert old > 0.05, old  # so that half of it is beyond the tolerance of 0.01
+        r[h.index("mean")] = str(old / 2)
+        hit += 1
+assert hit == 1, hit
 csv.writer(open(sys.argv[1], "w"), lineterminator="\n").writerows(rows)
 PY
 "$sweep" nightly "$spec" --compare-only >"$WORK/nightly3.log" 2>&1 && fail "a worse metric did not fail nightly"
 cat "$WORK/sweep/regression.md"
 grep -q '^\*\*1 regression\*\*, 1 change beyond the tolerance' "$WORK/sweep/regression.md" || fail "not exactly one change flagged"
-grep -qE '^\| lr-1e-2_patch_fraction-0.125 \| .* \| tumor dice \| .* \| \*\*worse\*\* \|$' "$WORK/sweep/regression.md" \
+grep -qE '^\| lr-1e-2_patch_fraction-0.125 \| .* \| tumor dice \| [0-9.]+ \| [0-9.]+ \| -[0-9.]+ \| \*\*worse\*\* \|$' "$WORK/sweep/regression.md" \
   || fail "the flagged metric is not point 0's tumor dice"
 [ "$(ls -d "$WORK"/sweep/nightly/*/ | wc -l)" = 2 ] || fail "nightly.keep=2 kept $(ls "$WORK/sweep/nightly")"
 pass "a perturbed metric is flagged alone, nightly exits 1, the last 2 tables are kept"

@@ -5,6 +5,7 @@
 
 #include <fstream>
 
+#include "support/ErrorOf.hpp"
 #include "support/TempDir.hpp"
 #include "sweep/JobLedger.hpp"
 #include "sweep/SweepStatus.hpp"
@@ -70,6 +71,11 @@ TEST(SweepStageState, QueueAccountingAndStatusFilesInThatOrder) {
   EXPECT_EQ(timeout.state, "failed");
   EXPECT_EQ(timeout.detail, "timeout");
   EXPECT_EQ(stage_state("train", "7_3", {}, queue, M{{"7_3", "CANCELLED"}}).state, "cancelled");
+  // No queue (controller unreachable): what the file says, never "failed" for a silent job.
+  EXPECT_EQ(stage_state("train", "5_1", file("running", "5_1"), none, none).state, "running");
+  EXPECT_EQ(stage_state("train", "5_1", file("running", "5_1"), none, none).detail, "squeue failed: not confirmed");
+  EXPECT_EQ(stage_state("train", "7_3", {}, none, none).state, "unknown");
+  EXPECT_EQ(stage_state("train", "5_3", file("done", "5_3"), none, none).state, "done");
 }
 
 namespace {
@@ -186,6 +192,16 @@ TEST(SweepSubmission, NightlyEvaluatesTrainedPointsAndComparesInTheReportJob) {
   EXPECT_EQ(std::vector<std::string>(report.end() - 3, report.end()),
             (std::vector<std::string>{"nightly", "--compare-only", p.spec_path}));
   EXPECT_NE(s.notes.at(0).find("lr-1: not trained"), std::string::npos);
+}
+
+TEST(SweepSubmission, NothingIsSubmittedWhenTheQueueIsUnknown) {
+  TempDir d("sweep_submit");
+  const SweepPlan p = two_points(d, false);
+  SweepStatus s = status_of(p, {{"unknown", "unknown"}, {"unknown", "unknown"}}, "unknown");
+  s.queue_known = false;
+  EXPECT_NE(p2l::testing::error_of([&] { plan_submission(p, ClusterProfile{}, s, SubmitMode::Pipeline, {"/src", "/bin"}); })
+                .find("squeue failed"),
+            std::string::npos);
 }
 
 TEST(SweepSubmission, FinishedSweepSubmitsNothing) {
