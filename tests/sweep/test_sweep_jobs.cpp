@@ -211,3 +211,18 @@ TEST(SweepSubmission, FinishedSweepSubmitsNothing) {
                                        SubmitMode::Pipeline, {"/src", "/bin"});
   EXPECT_TRUE(s.calls.empty());
 }
+
+TEST(SweepStatusTable, TrainingProgressWithRateAndEtaWhileTraining) {
+  SweepPoint pt;
+  pt.train_steps = 300;
+  PointStatus p;
+  p.point = &pt;
+  StageState train;
+  train.stage = "train", train.state = "running";
+  p.stages = {train};
+  EXPECT_EQ(p.progress(), "-");  // no log yet
+  p.last_step = 150, p.train_seconds = 30;
+  EXPECT_EQ(p.progress(), "150/300, 5.0/s, ETA 30s");
+  p.stages[0].state = "failed";
+  EXPECT_EQ(p.progress(), "150/300");  // no rate once training stopped
+}
