@@ -3,7 +3,6 @@
 #include <yaml-cpp/yaml.h>
 
 #include <cstdlib>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <stdexcept>
@@ -136,11 +135,7 @@ Config parse_command_line(int argc, char** argv, const std::string& tool, const 
     }
   }
   if (!config_file.empty()) {
-    std::ifstream in(config_file);
-    if (!in) throw std::runtime_error(config_file + ": cannot open config file");
-    std::stringstream ss;
-    ss << in.rdbuf();
-    cfg.apply_yaml(ss.str(), config_file);
+    cfg.apply_yaml(read_file(config_file, "config file"), config_file);
   }
   for (const auto& o : overrides) cfg.apply_override(o);
   return cfg;

@@ -7,6 +7,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 #include <stdexcept>
 
 namespace p2l {
@@ -40,6 +41,14 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     if (!out.flush()) throw std::runtime_error(path + ": write failed");
   }
   commit_file(tmp, path);
+}
+
+std::string read_file(const std::string& path, const std::string& what) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error(path + ": cannot open " + what);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
 }
 
 }  // namespace p2l

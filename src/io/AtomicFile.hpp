@@ -10,6 +10,8 @@ std::string temp_path_for(const std::string& path);
 // fsyncs then renames `tmp` onto `path`.
 void commit_file(const std::string& tmp, const std::string& path);
 void write_file_atomic(const std::string& path, const std::string& content);
+// The whole file; throws "<path>: cannot open <what>" when it cannot be read.
+std::string read_file(const std::string& path, const std::string& what);
 // Creates the parent folders of `path`.
 void make_parent_dirs(const std::string& path);
 

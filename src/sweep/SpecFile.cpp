@@ -3,21 +3,17 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
 #include "config/Schema.hpp"
+#include "io/AtomicFile.hpp"
 
 namespace p2l {
 
 YAML::Node read_spec_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open " + what);
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = read_file(path, what);
   try {
-    return YAML::Load(ss.str());
+    return YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw std::runtime_error(path + ": invalid YAML: " + e.what());
   }

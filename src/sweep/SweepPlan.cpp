@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <cctype>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -19,14 +18,6 @@ namespace fs = std::filesystem;
 
 namespace p2l {
 namespace {
-
-std::string read_text(const std::string& path, const std::string& what) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open " + what);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 std::string absolute(const std::string& path) { return fs::absolute(path).lexically_normal().string(); }
 
@@ -67,7 +58,7 @@ void check_config_key(const std::string& key, const std::string& origin) {
 Config resolve(const SweepPlan& plan, const std::vector<std::pair<std::string, std::string>>& values,
                const std::string& origin) {
   Config cfg;
-  cfg.apply_yaml(read_text(plan.base_config, "base config"), plan.base_config);
+  cfg.apply_yaml(read_file(plan.base_config, "base config"), plan.base_config);
   for (const auto& o : plan.overrides) cfg.apply_override(o);
   for (const auto& [key, value] : values) {
     try {

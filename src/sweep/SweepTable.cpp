@@ -72,13 +72,6 @@ std::string num(double v) {
   return buf;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 SweepTable build_sweep_table(const SweepPlan& plan, const SweepStatus& status) {
@@ -254,7 +247,7 @@ void write_sweep_report(const SweepPlan& plan, const SweepTable& t, const SweepS
     h.tables.back().second.rows.push_back(std::move(row));
   }
   h.notes.push_back("Each point's own report (figures, per-volume results) is linked from its name.");
-  h.config_yaml = read_all(plan.spec_path);
+  h.config_yaml = read_file(plan.spec_path, "sweep spec");
   write_file_atomic(out + "/index.html", render_html(h));
 }
 
