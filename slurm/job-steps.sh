@@ -72,7 +72,7 @@ p2l_step() {
   srun --mpi="$P2L_SRUN_MPI" "$exe" "${threads[@]}" "$@" "${P2L_TASK_ARGS[@]}" || rc=$?
   p2l_log "$(basename "$exe") exited with $rc"
   case $rc in
-    0) p2l_status done 0 ;;
+    0) p2l_status "done" 0 ;;
     "$P2L_REQUEUE_EXIT") p2l_status requeued "$rc" ;;
     *) p2l_status failed "$rc" ;;
   esac
