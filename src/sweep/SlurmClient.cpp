@@ -62,28 +62,33 @@ CommandResult run_command(const std::vector<std::string>& argv,
 
 namespace {
 
-std::map<std::string, std::string> parse_pairs(const std::string& text) {
+// "ID|STATE[|REASON]" lines -> id -> state (and id -> reason).
+std::map<std::string, std::string> parse_pairs(const std::string& text,
+                                               std::map<std::string, std::string>* reasons = nullptr) {
   std::map<std::string, std::string> m;
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
     const auto bar = line.find('|');
     if (bar == std::string::npos) continue;
-    std::string id = line.substr(0, bar), state = line.substr(bar + 1);
-    state = state.substr(0, state.find_first_of(" |"));  // "CANCELLED by 0" -> CANCELLED
-    if (!id.empty() && !state.empty()) m[id] = state;
+    const std::string id = line.substr(0, bar), rest = line.substr(bar + 1);
+    const std::string state = rest.substr(0, rest.find_first_of(" |"));  // "CANCELLED by 0" -> CANCELLED
+    if (id.empty() || state.empty()) continue;
+    m[id] = state;
+    const auto second = rest.find('|');
+    if (reasons && second != std::string::npos) (*reasons)[id] = rest.substr(second + 1);
   }
   return m;
 }
 
 }  // namespace
 
-std::optional<std::map<std::string, std::string>> queued_jobs() {
+std::optional<std::map<std::string, std::string>> queued_jobs(std::map<std::string, std::string>* reasons) {
   const passwd* pw = getpwuid(getuid());
   const std::string user = pw ? pw->pw_name : std::to_string(getuid());
-  const CommandResult r = run_command({"squeue", "-h", "-r", "-u", user, "-o", "%i|%T"});
+  const CommandResult r = run_command({"squeue", "-h", "-r", "-u", user, "-o", "%i|%T|%r"});
   if (r.rc != 0) return std::nullopt;
-  return parse_pairs(r.out);
+  return parse_pairs(r.out, reasons);
 }
 
 std::optional<std::map<std::string, std::string>> accounted_jobs(const std::vector<std::string>& job_ids) {

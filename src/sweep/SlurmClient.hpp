@@ -21,7 +21,8 @@ CommandResult run_command(const std::vector<std::string>& argv,
 
 // "JOBID" or "ARRAYID_TASK" -> Slurm state (PENDING, RUNNING, ...) of this user's jobs in the
 // queue (array tasks listed one by one); nullopt when squeue fails (no controller reachable).
-std::optional<std::map<std::string, std::string>> queued_jobs();
+// `reasons` (when given) gets each job's squeue reason, e.g. Dependency, Resources, None.
+std::optional<std::map<std::string, std::string>> queued_jobs(std::map<std::string, std::string>* reasons = nullptr);
 
 // Final states from accounting (sacct) for the given job ids, array tasks expanded; nullopt
 // when the cluster keeps no accounting (sacct fails), so only the run folders can tell.

@@ -120,7 +120,14 @@ StageState stage_state(const std::string& stage, const std::string& job, const S
 SweepStatus read_sweep_status(const SweepPlan& plan) {
   const JobLedger ledger(plan.ledger_file());
   SweepStatus s;
-  const JobStates queue = queued_jobs();
+  std::map<std::string, std::string> reasons;
+  const JobStates queue = queued_jobs(&reasons);
+  // Why a pending job waits (Dependency, Resources, Priority, ...), shown beside "pending".
+  auto with_reason = [&reasons](StageState st) {
+    const auto it = reasons.find(st.job);
+    if (st.state == "pending" && it != reasons.end() && it->second != "None") st.detail = it->second;
+    return st;
+  };
   std::vector<std::string> ids;
   for (const auto& e : ledger.entries()) ids.push_back(e.job_id);
   const JobStates accounting = queue ? accounted_jobs(ids) : std::nullopt;
@@ -128,19 +135,20 @@ SweepStatus read_sweep_status(const SweepPlan& plan) {
   s.sources = std::string(queue ? "squeue" : "no squeue (controller unreachable)") +
               (accounting ? ", sacct" : ", no accounting") + ", status files";
 
-  s.preprocess = stage_state("preprocess", ledger.latest("preprocess", -1),
-                             read_status_file(status_file_path(plan.dir, stage_executable("preprocess"))), queue, accounting);
-  s.report = stage_state("report", ledger.latest("report", -1), read_status_file(status_file_path(plan.dir, stage_executable("report"))), queue,
-                         accounting);
+  s.preprocess = with_reason(stage_state("preprocess", ledger.latest("preprocess", -1),
+                             read_status_file(status_file_path(plan.dir, stage_executable("preprocess"))), queue, accounting));
+  s.report = with_reason(stage_state("report", ledger.latest("report", -1),
+                                     read_status_file(status_file_path(plan.dir, stage_executable("report"))), queue,
+                                     accounting));
   for (const auto& pt : plan.points) {
     PointStatus ps;
     ps.point = &pt;
     for (const auto& stage : point_stages(pt)) {
       // The shared autoencoder is one job of the sweep, not a task of the point.
       const bool shared = stage == "train-ae" && plan.shared_autoencoder;
-      ps.stages.push_back(stage_state(stage, ledger.latest(stage, shared ? -1 : pt.index),
-                                      read_status_file(status_file_path(shared ? plan.dir : pt.dir, stage_executable(stage))),
-                                      queue, accounting));
+      ps.stages.push_back(with_reason(stage_state(
+          stage, ledger.latest(stage, shared ? -1 : pt.index),
+          read_status_file(status_file_path(shared ? plan.dir : pt.dir, stage_executable(stage))), queue, accounting)));
     }
     const std::string log = pt.dir + "/train_log.jsonl";
     if (std::filesystem::exists(log)) {

@@ -75,6 +75,9 @@ blocked=$WORK/sweep/lr-1e-3_patch_fraction-0.25
 grep -q '^  lr: 0.001 ' "$blocked/config.yaml" || fail "the point's config lacks its lr"
 touch "$blocked/checkpoints"  # training cannot create its checkpoint folder
 "$sweep" submit "$spec" || fail "submit failed"
+# The report waits for every evaluation, and status says why.
+"$sweep" status "$spec" | grep -qE '; report pending \(job [0-9]+\): Dependency$' \
+  || fail "status does not show the report pending on its dependency: $("$sweep" status "$spec")"
 report_job=$(awk -F'\t' '$2 == "report" {print $3}' "$WORK/sweep/jobs.tsv" | tail -1)
 state=$(wait_job "$report_job" 600) || { "$sweep" status "$spec"; fail "the report job did not end: $state"; }
 status=$("$sweep" status "$spec")
