@@ -10,13 +10,6 @@
 namespace p2l {
 namespace {
 
-std::string num(double x) {
-  if (std::isnan(x)) return "nan";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
-
 const SummaryRow* find(const SweepResults& r, const std::string& setting, const std::string& rule,
                        const std::string& set) {
   for (const auto& s : r.summary)
@@ -32,10 +25,10 @@ void write_volume_csv(const std::string& path, const SweepResults& r) {
         "specificity,hd95_mm,hd_max_mm,gt_lesion_ml,pred_lesion_ml\n";
   for (const auto& v : r.volumes)
     os << csv_quote(v.setting) << "," << csv_quote(v.rule) << "," << v.set << "," << v.id << "," << v.label
-       << "," << num(v.threshold) << "," << num(v.auroc) << "," << num(v.auprc) << "," << num(v.dice)
-       << "," << num(v.precision) << "," << num(v.recall) << "," << num(v.fpr) << ","
-       << num(v.specificity) << "," << num(v.hd95) << "," << num(v.hd_max) << "," << num(v.gt_ml)
-       << "," << num(v.pred_ml) << "\n";
+       << "," << csv_number(v.threshold) << "," << csv_number(v.auroc) << "," << csv_number(v.auprc) << ","
+       << csv_number(v.dice) << "," << csv_number(v.precision) << "," << csv_number(v.recall) << ","
+       << csv_number(v.fpr) << "," << csv_number(v.specificity) << "," << csv_number(v.hd95) << ","
+       << csv_number(v.hd_max) << "," << csv_number(v.gt_ml) << "," << csv_number(v.pred_ml) << "\n";
   write_file_atomic(path, os.str());
 }
 
@@ -45,8 +38,8 @@ void write_summary_csv(const std::string& path, const SweepResults& r) {
   for (const auto& s : r.summary)
     for (const auto& [name, m] : s.metrics)
       os << csv_quote(s.setting) << "," << csv_quote(s.rule) << "," << s.set << "," << name << ","
-         << num(m.mean) << "," << num(m.std) << "," << m.defined << "," << m.total << ","
-         << num(s.slice_auroc) << "," << num(s.slice_auprc) << "\n";
+         << csv_number(m.mean) << "," << csv_number(m.std) << "," << m.defined << "," << m.total << ","
+         << csv_number(s.slice_auroc) << "," << csv_number(s.slice_auprc) << "\n";
   write_file_atomic(path, os.str());
 }
 

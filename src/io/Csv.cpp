@@ -1,6 +1,16 @@
 #include "io/Csv.hpp"
 
+#include <cmath>
+#include <cstdio>
+
 namespace p2l {
+
+std::string csv_number(double x) {
+  if (std::isnan(x)) return "nan";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
 
 std::string csv_quote(const std::string& s) {
   std::string out = "\"";

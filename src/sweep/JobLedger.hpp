@@ -5,7 +5,6 @@
 // a status file (slurm/job-steps.sh, p2l_status): DIR/<point>/sweep-status/<exe>.status for
 // array tasks, DIR/sweep-status/<exe>.status for the single jobs, one line
 // "state=running|done|failed|requeued job=ID restart=N rc=N time=ISO".
-#include <map>
 #include <string>
 #include <vector>
 

@@ -58,7 +58,7 @@ void check_config_key(const std::string& key, const std::string& origin) {
 Config resolve(const SweepPlan& plan, const std::vector<std::pair<std::string, std::string>>& values,
                const std::string& origin) {
   Config cfg;
-  cfg.apply_yaml(read_file(plan.base_config, "base config"), plan.base_config);
+  cfg.apply_yaml(plan.base_config_text, plan.base_config);
   for (const auto& o : plan.overrides) cfg.apply_override(o);
   for (const auto& [key, value] : values) {
     try {
@@ -116,6 +116,7 @@ SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::s
   plan.dir = absolute(root["dir"] ? root["dir"].as<std::string>() : "runs/sweeps/" + stem);
   if (!root["config"]) throw std::runtime_error(spec_path + ": 'config' (the base config file) is required");
   plan.base_config = root["config"].as<std::string>();
+  plan.base_config_text = read_file(plan.base_config, "base config");
   plan.cluster = root["cluster"] ? root["cluster"].as<std::string>() : "configs/cluster/default.yaml";
   if (root["overrides"]) plan.overrides = strings(root["overrides"], spec_path + ": overrides");
   plan.overrides.insert(plan.overrides.end(), extra_overrides.begin(), extra_overrides.end());

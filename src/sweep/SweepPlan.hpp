@@ -33,6 +33,7 @@ struct SweepPlan {
   std::string spec_path;     // absolute
   std::string dir;           // sweep folder, absolute
   std::string base_config;   // as written in the spec (relative paths resolve from the checkout)
+  std::string base_config_text;  // its contents, read once when the spec is loaded
   std::vector<std::string> overrides;  // "section.key=value", for every point (the spec's, then the command line's)
   std::vector<std::string> command_line_overrides;  // the command line's alone (passed on to the report job)
   std::string cluster;       // cluster profile file

@@ -65,13 +65,6 @@ std::string fmt(double v) {
   return buf;
 }
 
-std::string num(double v) {
-  if (std::isnan(v)) return "nan";
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
-
 }  // namespace
 
 SweepTable build_sweep_table(const SweepPlan& plan, const SweepStatus& status) {
@@ -171,7 +164,7 @@ std::string sweep_table_csv(const SweepTable& t) {
     os << "," << csv_quote(r.method) << "," << csv_quote(r.rule) << "," << csv_quote(r.state);
     for (const auto& c : t.columns) {
       const auto it = r.metrics.find(c);
-      os << "," << (it == r.metrics.end() ? "nan" : num(it->second));
+      os << "," << (it == r.metrics.end() ? "nan" : csv_number(it->second));
     }
     os << "\n";
   }
