@@ -2,12 +2,17 @@
 // step throughput and sliding-window heatmap time of one volume, with the same threads, patch
 // size and batch as the reference. Prints one JSON object.
 //   bench_patch2loc train --threads T --batch B --patch P --steps N [--precision fp32|bf16] [--plain]
+//                         [--device cpu|cuda] [--side 96]
 //   bench_patch2loc infer --threads T --stride S --out DIR [--checkpoint best.pt] [--plain]
-// infer writes DIR/model.pt (the weights), DIR/volume.pt (a synthetic 96 x 96 x 80 brain) and
+//                         [--device cpu|cuda] [--side 96] [--depth 80] [--precision fp32|fp16|bf16]
+// infer writes DIR/model.pt (the weights), DIR/volume.pt (a synthetic side x side x depth brain) and
 // DIR/heatmap_stride<S>.pt (raw score map and the median-filtered, masked heatmap) as
 // torch.save-compatible files for the reference to load and compare with.
 // --plain turns off the valid-tap convolutions and BatchNorm folding (to see what they give).
 #include <ATen/CPUGeneratorImpl.h>
+#ifdef P2L_WITH_CUDA
+#include <c10/cuda/CUDACachingAllocator.h>
+#endif
 #include <sys/resource.h>
 #include <torch/serialize.h>
 #include <unistd.h>
@@ -23,6 +28,7 @@
 #include "dist/Communicator.hpp"
 #include "eval/HeatmapBuilder.hpp"
 #include "eval/MedianFilter.hpp"
+#include "eval/TensorMedianFilter.hpp"
 #include "model/PatchExtractor.hpp"
 #include "train/Checkpoint.hpp"
 #include "train/Trainer.hpp"
@@ -34,6 +40,17 @@ namespace {
 
 double since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
+// Peak bytes held by the CUDA caching allocator (0 on the CPU).
+double peak_gpu_mb(const torch::Device& d) {
+#ifdef P2L_WITH_CUDA
+  if (!d.is_cuda()) return 0;
+  const auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(d.index() < 0 ? 0 : d.index());
+  return double(stats.allocated_bytes[size_t(c10::CachingAllocator::StatType::AGGREGATE)].peak) / (1024.0 * 1024.0);
+#else
+  return 0;
+#endif
+}
+
 double peak_rss_mb() {
   rusage u{};
   getrusage(RUSAGE_SELF, &u);
@@ -43,7 +60,8 @@ double peak_rss_mb() {
 std::map<std::string, std::string> parse(int argc, char** argv) {
   std::map<std::string, std::string> a{{"threads", "2"}, {"batch", "1024"}, {"patch", "12"},
                                        {"steps", "5"},   {"stride", "4"},   {"precision", "fp32"},
-                                       {"out", ""},      {"checkpoint", ""}, {"plain", "0"}};
+                                       {"out", ""},      {"checkpoint", ""}, {"plain", "0"},
+                                       {"device", "cpu"}, {"side", "96"},    {"depth", "80"}};
   for (int i = 2; i < argc; ++i) {
     std::string k = argv[i];
     if (k.rfind("--", 0) != 0 || !a.count(k.substr(2))) throw std::runtime_error("unknown argument " + k);
@@ -63,25 +81,32 @@ Config bench_config(const std::map<std::string, std::string>& a, int side) {
   cfg.train.precision = a.at("precision");
   cfg.eval.precision = a.at("precision");
   cfg.model.valid_taps_only = a.at("plain") == "0";
+  cfg.train.device = a.at("device");
   return cfg;
 }
 
+// Device work is asynchronous: wait for it before reading the clock.
+void synchronize(const torch::Device& d) {
+  if (d.is_cuda()) torch::cuda::synchronize(d.index() < 0 ? 0 : d.index());
+}
+
 void train(const std::map<std::string, std::string>& a) {
-  const int side = 96;
+  const int side = std::stoi(a.at("side"));
   Config cfg = bench_config(a, side);
-  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", false, std::chrono::seconds(60));
+  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
   TrainingData data{testing::synthetic_split("tr", 8, 1, 16, side), testing::synthetic_split("va", 1, 9, 16, side)};
   Trainer t(cfg, one, data);
-  PatchSampler sampler(data.train, cfg.train, torch::kCPU);
+  PatchSampler sampler(data.train, cfg.train, t.device());
   std::vector<double> times;
   const int steps = std::stoi(a.at("steps"));
   int64_t n = 0;
   for (int s = 0; s <= steps; ++s) {  // the first step warms up
-    torch::Generator g = at::make_generator<at::CPUGeneratorImpl>(step_seed(1, 0, s));
+    torch::Generator g = seeded_generator(step_seed(1, 0, s), t.device());
     PatchBatch b = sampler.sample(g);
     n = b.patches.size(0);
+    synchronize(t.device());
     auto t0 = Clock::now();
-    t.train_step(b);
+    t.train_step(b);  // returns the loss: waits for the step
     if (s > 0) times.push_back(since(t0));
   }
   std::sort(times.begin(), times.end());
@@ -89,6 +114,7 @@ void train(const std::map<std::string, std::string>& a) {
   std::cout << "{\"implementation\": \"patch2loc-cpp\", \"mode\": \"train\", \"threads\": "
             << torch::get_num_threads() << ", \"batch\": " << n << ", \"patch\": " << sampler.patch_size()
             << ", \"precision\": \"" << a.at("precision") << "\", \"plain\": " << (a.at("plain") == "1" ? "true" : "false")
+            << ", \"device\": \"" << t.device().str() << "\""
             << ", \"patches_per_s\": " << double(n) / step << ", \"step_s\": " << step
             << ", \"peak_rss_mb\": " << peak_rss_mb() << "}" << std::endl;
 }
@@ -105,7 +131,8 @@ torch::Tensor zhw(const std::vector<float>& v, const SubjectSlices& s) {
 }
 
 void infer(const std::map<std::string, std::string>& a) {
-  const int side = 96, depth = 80;
+  const int side = std::stoi(a.at("side")), depth = std::stoi(a.at("depth"));
+  const torch::Device device(a.at("device"));
   Config cfg = bench_config(a, side);
   const std::string out = a.at("out");
   if (out.empty()) throw std::runtime_error("infer needs --out DIR");
@@ -114,7 +141,7 @@ void infer(const std::map<std::string, std::string>& a) {
   if (!a.at("checkpoint").empty()) {
     load_model_weights(a.at("checkpoint"), *net);
   } else {  // a short training run gives realistic weights and BatchNorm statistics
-    Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", false, std::chrono::seconds(60));
+    Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
     cfg.train.patches_per_step = 256;
     cfg.train.steps = 30;
     cfg.train.val_every = cfg.train.checkpoint_every = cfg.train.density_every = 1000;
@@ -138,25 +165,31 @@ void infer(const std::map<std::string, std::string>& a) {
   opt.batch_size = 2048;
   opt.precision = a.at("precision");
   opt.fold_batchnorm = a.at("plain") == "0";
-  HeatmapBuilder builder(net, opt, torch::kCPU);
-  builder.score_maps(testing::synthetic_subject("warmup", 2, side, 6));
+  HeatmapBuilder builder(net, opt, device);
+  const MapFilter filter = device.is_cuda() ? map_filter_on(device) : MapFilter(filter_and_mask);
+  {
+    ScoreMaps warm = builder.score_maps(testing::synthetic_subject("warmup", 3, side, 6));
+    filter(warm.error, 7, slices_to_volume(testing::synthetic_subject("warmup", 3, side, 6).mask, warm.error.geom));
+  }
+  if (device.is_cuda()) torch::cuda::synchronize();
   auto t0 = Clock::now();
-  ScoreMaps maps = builder.score_maps(s);
+  ScoreMaps maps = builder.score_maps(s);  // ends with the maps' download: synchronous
   const double score_s = since(t0);
   auto t1 = Clock::now();
   FloatVolume score = combine_scores(maps, "both");
   LabelVolume mask = slices_to_volume(s.mask, maps.error.geom);
-  FloatVolume heat = median_filter(score, 7, &mask);
-  apply_mask(heat, mask);
+  FloatVolume heat = filter(score, 7, mask);
   const double median_s = since(t1);
   save_tensors(out + "/heatmap_stride" + a.at("stride") + ".pt",
                {{"score", zhw(volume_to_slices(score), s)}, {"heatmap", zhw(volume_to_slices(heat), s)}});
   std::cout << "{\"implementation\": \"patch2loc-cpp\", \"mode\": \"infer\", \"threads\": "
-            << torch::get_num_threads() << ", \"stride\": " << opt.stride << ", \"patch\": " << p
+            << torch::get_num_threads() << ", \"device\": \"" << device.str() << "\", \"side\": " << side
+            << ", \"depth\": " << depth << ", \"stride\": " << opt.stride << ", \"patch\": " << p
             << ", \"precision\": \"" << a.at("precision") << "\", \"plain\": " << (a.at("plain") == "1" ? "true" : "false")
             << ", \"patches_scored\": " << builder.patches_scored()
             << ", \"seconds_per_volume\": " << score_s + median_s << ", \"score_seconds\": " << score_s
-            << ", \"median_seconds\": " << median_s << ", \"peak_rss_mb\": " << peak_rss_mb() << "}" << std::endl;
+            << ", \"median_seconds\": " << median_s << ", \"peak_rss_mb\": " << peak_rss_mb()
+            << ", \"peak_gpu_mb\": " << peak_gpu_mb(device) << "}" << std::endl;
 }
 
 }  // namespace

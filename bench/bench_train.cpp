@@ -53,7 +53,7 @@ Rate run_rank(Communicator& comm, int patches, int steps) {
 int main(int argc, char** argv) {
   int patches = argc > 1 ? std::atoi(argv[1]) : 256;
   int steps = argc > 2 ? std::atoi(argv[2]) : 6;
-  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", false, std::chrono::seconds(60));
+  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
   Rate r1 = run_rank(one, patches, steps);
   MasterEndpoint m{"127.0.0.1", pick_free_port()};
   Rate r2[2];
@@ -63,7 +63,7 @@ int main(int argc, char** argv) {
     who.world = 2;
     who.local_rank = k;
     who.local_world = 2;
-    Communicator comm(who, m, "gloo", false, std::chrono::seconds(120));
+    Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(120));
     r2[k] = run_rank(comm, patches, steps);
   };
   std::thread a(rank, 0), b(rank, 1);

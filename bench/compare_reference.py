@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Patch2Loc C++ against the PyTorch reference (bench/reference/patch2loc_reference.py), in one
-run, with the same threads, patch size and batch. Prints one JSON object with the ratios.
+run, with the same threads, patch size and batch, and the same PyTorch version as the LibTorch we
+link (the project's .venv). The reference runs eager and through torch.compile; each ratio is
+ours over the faster of the two. Prints one JSON object with the ratios.
 
-  /usr/bin/python3 bench/compare_reference.py [--build build] [--threads 2] [--patch 12]
-                                              [--batch 1024] [--steps 8] [--strides 1 2 4]
+  .venv/bin/python bench/compare_reference.py [--build build] [--threads 2] [--patch 12]
+                   [--batch 1024] [--steps 8] [--strides 1 2 4] [--no-compile]
 
 Training: patches/s of one step (forward, beta-NLL, backward, Adam) on a fixed batch, median
 step; ours as 1 process x `threads` threads and as 2 Gloo ranks x 1 thread (bench_train: the
@@ -37,31 +39,38 @@ def main():
     ap.add_argument("--batch", type=int, default=1024)
     ap.add_argument("--steps", type=int, default=8)
     ap.add_argument("--strides", type=int, nargs="+", default=[1, 2, 4])
+    ap.add_argument("--no-compile", action="store_true", help="leave out the torch.compile reference")
     a = ap.parse_args()
+    modes = {"eager": []} if a.no_compile else {"eager": [], "compiled": ["--compile"]}
     ours = os.path.join(a.build, "bin", "bench_patch2loc")
     ref = [sys.executable, os.path.join(HERE, "reference", "patch2loc_reference.py")]
     common = ["--threads", str(a.threads)]
     env = dict(os.environ, OMP_NUM_THREADS=str(a.threads))
 
-    train = {
-        "reference": run_json(ref + ["train"] + common + ["--batch", str(a.batch), "--patch", str(a.patch), "--steps", str(a.steps)], env),
-        "ours_1_process": run_json([ours, "train"] + common + ["--batch", str(a.batch), "--patch", str(a.patch), "--steps", str(a.steps)], env),
-    }
+    shape = ["--batch", str(a.batch), "--patch", str(a.patch), "--steps", str(a.steps)]
+    train = {"reference_" + m: run_json(ref + ["train"] + common + shape + flag, env) for m, flag in modes.items()}
+    train["ours_1_process"] = run_json([ours, "train"] + common + shape, env)
+    train["ours_1_process_bf16"] = run_json([ours, "train"] + common + shape + ["--precision", "bf16"], env)
     ranks = run_json([os.path.join(a.build, "bin", "bench_train"), str(a.batch // 2), str(a.steps)], env)
     train["ours_ranks"] = {"ranks": 2, "threads_per_rank": 1, **ranks["two_ranks"]}
-    r = train["reference"]["patches_per_s"]
+    r = max(train["reference_" + m]["patches_per_s"] for m in modes)  # the faster reference
     ratios = {"train_1_process": train["ours_1_process"]["patches_per_s"] / r,
+              "train_1_process_bf16": train["ours_1_process_bf16"]["patches_per_s"] / r,
               "train_ranks": train["ours_ranks"]["patches_per_s"] / r}
 
     infer = {}
     with tempfile.TemporaryDirectory(prefix="p2l_compare_") as d:
         for s in a.strides:
             mine = run_json([ours, "infer"] + common + ["--patch", str(a.patch), "--stride", str(s), "--out", d], env)
-            theirs = run_json(ref + ["infer"] + common + ["--stride", str(s), "--dir", d], env)
-            infer["stride_%d" % s] = {"ours": mine, "reference": theirs}
-            ratios["infer_stride_%d" % s] = theirs["seconds_per_volume"] / mine["seconds_per_volume"]
-    worst = max(v["reference"]["max_abs_diff_heatmap"] for v in infer.values())
-    print(json.dumps({"threads": a.threads, "patch": a.patch, "batch": a.batch, "train": train,
+            entry = {"ours": mine}
+            for m, flag in modes.items():
+                entry["reference_" + m] = run_json(ref + ["infer"] + common + ["--stride", str(s), "--dir", d] + flag, env)
+            infer["stride_%d" % s] = entry
+            fastest = min(entry["reference_" + m]["seconds_per_volume"] for m in modes)
+            ratios["infer_stride_%d" % s] = fastest / mine["seconds_per_volume"]
+    worst = max(v["reference_" + m]["max_abs_diff_heatmap"] for v in infer.values() for m in modes)
+    import torch
+    print(json.dumps({"torch": torch.__version__, "reference_modes": list(modes), "threads": a.threads, "patch": a.patch, "batch": a.batch, "train": train,
                       "infer": infer, "ratios_ours_over_reference": ratios,
                       "max_abs_heatmap_difference": worst}, indent=1))
 

@@ -73,6 +73,7 @@ AutoencoderTrainer::AutoencoderTrainer(Config cfg, Communicator& comm, TrainingD
   net_ = SliceAutoencoder(cfg_.ae);
   net_->to(device_);
   loop_ = std::make_unique<DataParallelLoop>(loop_options(cfg_, output_dir()), comm_, *net_, device_);
+  std::tie(train_x_, train_mask_) = batch_of(data_.train, train_slices_);
   // Fixed validation slices per rank, from their own seed stream.
   auto gen = at::make_generator<at::CPUGeneratorImpl>(step_seed(uint64_t(cfg_.run.seed) ^ 0x6165ULL, comm_.rank(), -1));
   auto idx = torch::randint(int64_t(val_slices.size()), {cfg_.ae.val_slices}, gen, torch::kInt64);
@@ -124,13 +125,11 @@ torch::Tensor AutoencoderTrainer::loss(const torch::Tensor& x, const torch::Tens
 }
 
 torch::Tensor AutoencoderTrainer::step_loss(int64_t step, int64_t& samples) {
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(step_seed(uint64_t(cfg_.run.seed), comm_.rank(), step));
-  auto idx = torch::randint(int64_t(train_slices_.size()), {cfg_.ae.slices_per_step}, gen, torch::kInt64);
-  std::vector<std::pair<int, int>> picks;
-  for (int64_t i = 0; i < idx.size(0); ++i) picks.push_back(train_slices_[size_t(idx[i].item<int64_t>())]);
-  auto [x, m] = batch_of(data_.train, picks);
-  samples = int64_t(picks.size());
-  return loss(x, m);
+  auto gen = seeded_generator(step_seed(uint64_t(cfg_.run.seed), comm_.rank(), step), device_);
+  auto idx = torch::randint(train_x_.size(0), {cfg_.ae.slices_per_step}, gen,
+                            torch::TensorOptions().dtype(torch::kInt64).device(device_));
+  samples = idx.size(0);
+  return loss(train_x_.index_select(0, idx), train_mask_.index_select(0, idx));
 }
 
 ValidationRecord AutoencoderTrainer::validate() {

@@ -48,6 +48,7 @@ class AutoencoderTrainer : private TrainingTask {
   SliceAutoencoder net_{nullptr};
   std::unique_ptr<DataParallelLoop> loop_;
   std::vector<std::pair<int, int>> train_slices_;  // (subject, z) with enough brain
+  torch::Tensor train_x_, train_mask_;  // those slices, resident on the device: [N, 1, H, W]
   torch::Tensor val_x_, val_mask_;
   double chance_error_ = 0;
 

@@ -12,8 +12,7 @@
 
 namespace p2l {
 
-// The collectives of one c10d process group. A template over the group type because LibTorch
-// 1.x derives Gloo/NCCL from ProcessGroup and 2.x from Backend; both have the same calls.
+// The collectives of one c10d backend (Gloo or NCCL; both derive from c10d::Backend).
 struct Communicator::Collectives {
   virtual ~Collectives() = default;
   virtual void allreduce(at::Tensor& t) = 0;
@@ -21,6 +20,8 @@ struct Communicator::Collectives {
   virtual void broadcast(at::Tensor& t, int root) = 0;
   virtual void barrier() = 0;
   virtual std::string name() const = 0;
+  // Where the backend's tensors must live (CPU for Gloo, the rank's GPU for NCCL).
+  c10::Device device{c10::kCPU};
 };
 
 namespace {
@@ -31,10 +32,14 @@ struct GroupCollectives : Communicator::Collectives {
   c10::intrusive_ptr<Group> group;
   std::chrono::milliseconds timeout;
   std::string label;
+  // Gloo completes on its own threads, so the host waits (with the timeout). NCCL work waits
+  // stream-ordered; its watchdog enforces the group's timeout and aborts a hung collective.
+  bool host_wait = true;
 
   void run(const c10::intrusive_ptr<c10d::Work>& w, const char* what) {
     try {
-      w->wait(timeout);
+      if (host_wait) w->wait(timeout);
+      else w->wait();
     } catch (const std::exception& e) {
       throw std::runtime_error(std::string(what) + " failed (a rank died or timed out after " +
                                std::to_string(timeout.count() / 1000.0) + " s): " + e.what());
@@ -74,10 +79,14 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master
 }  // namespace
 
 Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
-                           const std::string& backend, bool use_gpu,
-                           std::chrono::milliseconds timeout)
+                           const std::string& backend, c10::Device device,
+                           std::chrono::milliseconds timeout, bool force_group)
     : who_(who), timeout_(timeout) {
-  if (who.world == 1) return;
+  if (who.world == 1 && !force_group) return;
+  const bool nccl = backend == "nccl" || (backend == "auto" && device.is_cuda());
+  if (nccl && !device.is_cuda())
+    throw std::runtime_error("train.backend: nccl needs a CUDA device (train.device), this rank has " +
+                             device.str());
   c10d::TCPStoreOptions so;
   so.port = uint16_t(master.port);
   so.isServer = who.rank == 0;
@@ -92,7 +101,6 @@ Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
                              ": rendezvous of rank " + std::to_string(who.rank) + " of " +
                              std::to_string(who.world) + " failed: " + e.what());
   }
-  bool nccl = backend == "nccl" || (backend == "auto" && use_gpu);
 #ifdef USE_C10D_NCCL
   if (nccl) {
     auto opts = c10d::ProcessGroupNCCL::Options::create();
@@ -102,11 +110,13 @@ Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
     g->group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, who.rank, who.world, opts);
     g->timeout = timeout;
     g->label = "nccl";
+    g->host_wait = false;
+    g->device = device;
     impl_ = std::move(g);
     return;
   }
 #else
-  if (nccl && backend == "nccl")
+  if (nccl)
     throw std::runtime_error("train.backend: nccl requested but this LibTorch has no NCCL");
 #endif
   auto opts = c10d::ProcessGroupGloo::Options::create(timeout);
@@ -122,26 +132,50 @@ Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
 Communicator::~Communicator() = default;
 
 std::unique_ptr<Communicator> Communicator::from_environment(const std::string& backend,
-                                                             bool use_gpu, double timeout_s) {
+                                                             c10::Device device, double timeout_s) {
   RankInfo who = rank_from_environment();
   MasterEndpoint master = resolve_master(who);
   return std::make_unique<Communicator>(
-      who, master, backend, use_gpu, std::chrono::milliseconds(long(timeout_s * 1000)));
+      who, master, backend, device, std::chrono::milliseconds(long(timeout_s * 1000)));
 }
 
 std::string Communicator::backend_name() const { return impl_ ? impl_->name() : "none"; }
 
+bool Communicator::nccl_compiled() {
+#ifdef USE_C10D_NCCL
+  return true;
+#else
+  return false;
+#endif
+}
+
+namespace {
+
+// Runs `op` on `tensor`, staged through `device` when it lives elsewhere, and copies back.
+template <class Op>
+void on_device(at::Tensor& tensor, c10::Device device, Op op) {
+  if (tensor.device() == device) return op(tensor);
+  at::Tensor staged = tensor.to(device);
+  op(staged);
+  tensor.copy_(staged);
+}
+
+}  // namespace
+
 void Communicator::allreduce_sum(at::Tensor& tensor) {
-  if (impl_) impl_->allreduce(tensor);
+  if (impl_) on_device(tensor, impl_->device, [&](at::Tensor& t) { impl_->allreduce(t); });
 }
 
 std::function<void()> Communicator::allreduce_sum_async(at::Tensor& tensor) {
   if (!impl_) return [] {};
+  if (tensor.device() != impl_->device)
+    throw std::runtime_error("all-reduce: a " + tensor.device().str() + " tensor on a " + impl_->name() +
+                             " group (its tensors live on " + impl_->device.str() + ")");
   return impl_->allreduce_async(tensor);
 }
 
 void Communicator::broadcast(at::Tensor& tensor, int root) {
-  if (impl_) impl_->broadcast(tensor, root);
+  if (impl_) on_device(tensor, impl_->device, [&](at::Tensor& t) { impl_->broadcast(t, root); });
 }
 
 void Communicator::barrier() {

@@ -1,8 +1,10 @@
 #pragma once
 // The c10d process group of a run: a TCPStore on rank 0 plus Gloo (CPU) or NCCL (CUDA builds
-// with GPUs). With one process every collective is a no-op, so single-rank runs need no network.
+// with GPUs). With one process every collective is a no-op, so single-rank runs need no network
+// (`force_group` builds the group anyway, for tests of a one-rank NCCL group).
 // Every collective waits at most `timeout`, so a dead peer ends the job with an error.
 #include <ATen/core/Tensor.h>
+#include <c10/core/Device.h>
 
 #include <chrono>
 #include <functional>
@@ -15,23 +17,29 @@ namespace p2l {
 
 class Communicator {
  public:
-  // `backend`: "auto" (NCCL when compiled in and `use_gpu`, else Gloo), "gloo" or "nccl".
+  // `backend`: "auto" (NCCL when compiled in and `device` is CUDA, else Gloo), "gloo" or "nccl".
+  // `device`: this rank's compute device; NCCL collectives run on it.
   Communicator(const RankInfo& who, const MasterEndpoint& master, const std::string& backend,
-               bool use_gpu, std::chrono::milliseconds timeout);
+               c10::Device device, std::chrono::milliseconds timeout, bool force_group = false);
   ~Communicator();
   Communicator(const Communicator&) = delete;
   Communicator& operator=(const Communicator&) = delete;
 
   // Rendezvous from the environment (see Rendezvous.hpp).
-  static std::unique_ptr<Communicator> from_environment(const std::string& backend, bool use_gpu,
+  static std::unique_ptr<Communicator> from_environment(const std::string& backend, c10::Device device,
                                                         double timeout_s);
 
   int rank() const { return who_.rank; }
   int world() const { return who_.world; }
   const RankInfo& who() const { return who_; }
   std::string backend_name() const;
+  // Whether this build holds c10d's NCCL backend (a CUDA LibTorch).
+  static bool nccl_compiled();
 
   // In-place SUM over ranks of one dense contiguous tensor (see TensorBuckets.hpp for many).
+  // Under NCCL a CPU tensor is staged through the device (for the few scalars of a step); the
+  // reducer's buckets already live there. NCCL waits are stream-ordered: the host does not block,
+  // later kernels on the current stream wait for the reduction.
   void allreduce_sum(at::Tensor& tensor);
   // Starts the in-place SUM and returns at once; calling the returned function waits for it
   // (same timeout and errors as allreduce_sum). The tensor must stay untouched until then.

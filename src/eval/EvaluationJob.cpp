@@ -20,9 +20,11 @@
 #include "eval/RunReport.hpp"
 #include "eval/SweepReport.hpp"
 #include "eval/SweepRunner.hpp"
+#include "eval/TensorMedianFilter.hpp"
 #include "io/AtomicFile.hpp"
 #include "io/Nifti.hpp"
 #include "store/StoreReader.hpp"
+#include "dist/Rendezvous.hpp"
 #include "train/Checkpoint.hpp"
 
 namespace p2l {
@@ -73,6 +75,12 @@ EvalSubject to_eval_subject(const SubjectSlices& s, const HeatmapCache& cache) {
 
 }  // namespace
 
+// cuda:<local rank mod GPUs> when CUDA is available (ranks of a node share its GPUs), else cpu.
+torch::Device evaluation_device() {
+  if (!torch::cuda::is_available()) return torch::kCPU;
+  return torch::Device(torch::kCUDA, int(rank_from_environment().local_rank % int(torch::cuda::device_count())));
+}
+
 int run_evaluation(Config& cfg, int rank, int size) {
   const std::string tool = "p2l-evaluate";
   const std::string ckpt = checkpoint_path(cfg);
@@ -82,7 +90,8 @@ int run_evaluation(Config& cfg, int rank, int size) {
 
   Patch2LocNet net(cfg.model);
   load_model_weights(ckpt, *net);
-  const torch::Device device = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  const torch::Device device = evaluation_device();
+  const MapFilter map_filter = device.is_cuda() ? map_filter_on(device) : MapFilter(filter_and_mask);
   HeatmapOptions opt;
   opt.stride = cfg.eval.stride;
   opt.patch_fraction = cfg.train.patch_fraction;
@@ -91,6 +100,8 @@ int run_evaluation(Config& cfg, int rank, int size) {
   opt.precision = cfg.eval.precision;
   opt.fold_batchnorm = cfg.eval.fold_batchnorm;
   HeatmapBuilder builder(net, opt, device);
+  std::fprintf(stderr, "%s rank %d/%d: device %s, heatmap precision %s, median filter and masking on %s\n", tool.c_str(),
+               rank, size, device.str().c_str(), builder.precision().c_str(), device.is_cuda() ? "the GPU" : "the CPU");
   const HeatmapCache cache(out + "/heatmaps",
                            heatmap_stamp(ckpt, opt.stride, opt.patch_fraction, opt.min_brain_fraction));
   StoreReader store(cfg.data.store_dir);
@@ -126,7 +137,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
           EvalSubject e;
           e.mask = slices_to_volume(s.mask, s.geom);
           e.raw = std::move(raw);
-          write_input_grid_heatmaps(cache, w.split, w.id, patch2loc_map(e, configured, cfg.eval.erode_mask), e.raw,
+          write_input_grid_heatmaps(cache, w.split, w.id, patch2loc_map(e, configured, cfg.eval.erode_mask, map_filter), e.raw,
                                     s.source_geom);
           ++computed;
         }
@@ -157,6 +168,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
   in.healthy_name = cfg.data.healthy_test_split;
   in.source_dirs = source_dirs;
   in.erode_mask = cfg.eval.erode_mask;
+  in.map_filter = map_filter;
   auto load = [&](const std::string& split) {
     std::vector<EvalSubject> v;
     for (const auto& id : store.subjects(split)) {

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "eval/GridUpsampling.hpp"
 #include "model/AutocastScope.hpp"
 #include "model/PatchExtractor.hpp"
 
@@ -22,51 +23,43 @@ HeatmapBuilder::HeatmapBuilder(Patch2LocNet net, const HeatmapOptions& opt, torc
   if (opt_.fold_batchnorm) folded_ = std::make_unique<FoldedPatch2LocNet>(net_);
 }
 
+std::string HeatmapBuilder::precision() const {
+  return opt_.precision == "auto" ? (device_.is_cuda() ? "fp16" : "fp32") : opt_.precision;
+}
+
 Patch2LocOutput HeatmapBuilder::forward(const torch::Tensor& patches, const torch::Tensor& cond) {
-  const std::string precision =
-      opt_.precision == "auto" ? (device_.is_cuda() ? "fp16" : "fp32") : opt_.precision;
-  AutocastScope autocast(precision, device_.is_cuda(), "eval.precision");
+  AutocastScope autocast(precision(), device_.is_cuda(), "eval.precision");
   Patch2LocOutput out = folded_ ? folded_->forward(patches, cond) : net_->forward(patches, cond);
   return {out.mean.to(torch::kFloat32), out.logvar.to(torch::kFloat32)};
 }
 
 ScoreMaps HeatmapBuilder::score_maps(const SubjectSlices& s) {
   c10::InferenceMode inference;
-  const int Z = s.depth, H = s.height, W = s.width;
+  const int64_t Z = s.depth, H = s.height, W = s.width;
   const int64_t p = patch_side(opt_.patch_fraction, std::min(H, W));  // as PatchSampler
-  const int gh = grid_points(H, opt_.stride), gw = grid_points(W, opt_.stride);
+  const int64_t stride = opt_.stride, gh = grid_points(int(H), opt_.stride), gw = grid_points(int(W), opt_.stride);
+  // One upload per volume; from here to the final maps everything stays on the device.
   auto slices = torch::from_blob(const_cast<float*>(s.image.data()), {Z, H, W}, torch::kFloat32).to(device_);
   auto masks = torch::from_blob(const_cast<uint8_t*>(s.mask.data()), {Z, H, W}, torch::kUInt8).to(device_);
-  // Grid scores per slice: [Z][gh][gw], 0 where no prediction.
-  std::vector<float> err(size_t(Z) * gh * gw, 0.0f), var(err.size(), 0.0f);
+  const auto lopt = torch::TensorOptions().dtype(torch::kInt64).device(device_);
 
-  // The points to score: every grid point of every slice with brain, screened by the rule.
-  std::vector<int64_t> pz, py, px;
-  for (int z = 0; z < Z; ++z) {
-    const uint8_t* m = s.mask_slice(z);
-    bool brain = false;
-    for (size_t i = 0; i < s.slice_size() && !brain; ++i) brain = m[i] != 0;
-    if (!brain) continue;
-    std::vector<int64_t> cz, cy, cx;
-    for (int g = 0; g < gh; ++g)
-      for (int f = 0; f < gw; ++f) cz.push_back(z), cy.push_back(int64_t(g) * opt_.stride), cx.push_back(int64_t(f) * opt_.stride);
-    std::vector<uint8_t> keep(cz.size(), 1);
-    if (opt_.skip_background) {
-      auto frac = patch_brain_fraction(masks, int64_tensor(cz, device_), int64_tensor(cy, device_),
-                                       int64_tensor(cx, device_), p)
-                      .to(torch::kCPU).contiguous();
-      const float* fr = frac.data_ptr<float>();
-      for (size_t i = 0; i < cz.size(); ++i) keep[i] = fr[i] >= opt_.min_brain_fraction;
-    }
-    for (size_t i = 0; i < cz.size(); ++i)
-      if (keep[i]) pz.push_back(cz[i]), py.push_back(cy[i]), px.push_back(cx[i]);
-  }
+  // Every grid point of every slice, as flat indices into the [Z, gh, gw] score grid.
+  auto points = torch::arange(Z * gh * gw, lopt);
+  auto pz = points.div(gh * gw, "floor"), py = points.div(gw, "floor").remainder(gh) * stride,
+       px = points.remainder(gw) * stride;
+  // Slices without brain are never scored; with skip_background neither are points failing
+  // the brain-fraction rule (the fraction of all grid points at once, by box filtering).
+  auto wanted = masks.flatten(1).amax(1).gt(0).index_select(0, pz);
+  if (opt_.skip_background)
+    wanted.logical_and_(grid_brain_fraction(masks, p, stride).reshape({-1}).ge(opt_.min_brain_fraction));
+  auto scored = torch::nonzero(wanted).reshape({-1});  // the volume's one wait for the device
+  auto err = torch::zeros({Z * gh * gw}, torch::TensorOptions().dtype(torch::kFloat32).device(device_));
+  auto var = torch::zeros_like(err);
 
-  for (size_t b0 = 0; b0 < pz.size(); b0 += size_t(opt_.batch_size)) {
-    const size_t b1 = std::min(pz.size(), b0 + size_t(opt_.batch_size));
-    std::vector<int64_t> bz(pz.begin() + b0, pz.begin() + b1), by(py.begin() + b0, py.begin() + b1),
-        bx(px.begin() + b0, px.begin() + b1);
-    auto tz = int64_tensor(bz, device_), ty = int64_tensor(by, device_), tx = int64_tensor(bx, device_);
+  const int64_t n = scored.size(0);
+  for (int64_t b0 = 0; b0 < n; b0 += opt_.batch_size) {
+    auto idx = scored.slice(0, b0, std::min(n, b0 + opt_.batch_size));
+    auto tz = pz.index_select(0, idx), ty = py.index_select(0, idx), tx = px.index_select(0, idx);
     PatchSet ps = extract_patches(slices, masks, tz, ty, tx, p);
     auto cond = tz.to(torch::kFloat32) * (100.0 / Z);
     auto target = torch::stack({ty.to(torch::kFloat32) * (100.0 / H), tx.to(torch::kFloat32) * (100.0 / W)}, 1);
@@ -74,28 +67,18 @@ ScoreMaps HeatmapBuilder::score_maps(const SubjectSlices& s) {
     auto e = torch::log((out.mean - target).pow(2).sum(1) + 1e-10);
     auto v = out.logvar.mean(1);
     auto ok = ps.brain_fraction >= opt_.min_brain_fraction;  // zeroes the unscreened (skip off)
-    e = torch::where(ok, e, torch::zeros_like(e)).to(torch::kCPU).contiguous();
-    v = torch::where(ok, v, torch::zeros_like(v)).to(torch::kCPU).contiguous();
-    const float* ep = e.data_ptr<float>();
-    const float* vp = v.data_ptr<float>();
-    for (size_t i = 0; i < bz.size(); ++i) {
-      const size_t g = (size_t(bz[i]) * gh + by[i] / opt_.stride) * gw + bx[i] / opt_.stride;
-      err[g] = ep[i], var[g] = vp[i];
-    }
-    patches_scored_ += int64_t(bz.size());
+    err.index_copy_(0, idx, torch::where(ok, e, torch::zeros_like(e)));
+    var.index_copy_(0, idx, torch::where(ok, v, torch::zeros_like(v)));
   }
+  patches_scored_ += n;
 
-  // Upsample each slice to the full grid and lay the slices out as [Z][H][W].
-  std::vector<float> err_zhw(size_t(Z) * H * W), var_zhw(err_zhw.size());
-  const size_t gsize = size_t(gh) * gw;
-  for (int z = 0; z < Z; ++z) {
-    std::vector<float> ge(err.begin() + z * gsize, err.begin() + (z + 1) * gsize);
-    std::vector<float> gv(var.begin() + z * gsize, var.begin() + (z + 1) * gsize);
-    auto ue = upsample_grid(ge, gh, gw, opt_.stride, H, W), uv = upsample_grid(gv, gh, gw, opt_.stride, H, W);
-    std::copy(ue.begin(), ue.end(), err_zhw.begin() + size_t(z) * H * W);
-    std::copy(uv.begin(), uv.end(), var_zhw.begin() + size_t(z) * H * W);
-  }
-  return {slices_to_volume(err_zhw, s.geom), slices_to_volume(var_zhw, s.geom)};
+  // Upsampled to every pixel on the device, then one download per map.
+  auto to_volume = [&](const torch::Tensor& grid) {
+    auto full = upsample_grid(grid.view({Z, gh, gw}), int(stride), H, W).to(torch::kCPU).contiguous();
+    std::vector<float> zhw(full.data_ptr<float>(), full.data_ptr<float>() + full.numel());
+    return slices_to_volume(zhw, s.geom);
+  };
+  return {to_volume(err), to_volume(var)};
 }
 
 Patch2LocOutput HeatmapBuilder::predict(const SubjectSlices& s, const std::vector<int64_t>& z,

@@ -31,6 +31,8 @@ class HeatmapBuilder {
 
   // The raw error and variance maps of one subject, on its grid `s.geom`.
   ScoreMaps score_maps(const SubjectSlices& s);
+  // The inference precision chosen for the device: fp16, bf16 or fp32.
+  std::string precision() const;
   // Patches scored by the network so far (for the patches/s progress rate).
   int64_t patches_scored() const { return patches_scored_; }
 

@@ -70,4 +70,10 @@ void apply_mask(FloatVolume& heatmap, const LabelVolume& mask) {
     if (!mask.data[i]) heatmap.data[i] = 0.0f;
 }
 
+FloatVolume filter_and_mask(const FloatVolume& map, int size, const LabelVolume& mask) {
+  FloatVolume h = median_filter(map, size, &mask);
+  apply_mask(h, mask);
+  return h;
+}
+
 }  // namespace p2l

@@ -1,5 +1,7 @@
 #pragma once
 // Exact 3-D median filter and brain masking of heatmaps (SPEC section 6).
+#include <functional>
+
 #include "io/Volume.hpp"
 
 namespace p2l {
@@ -15,5 +17,10 @@ LabelVolume erode(const LabelVolume& mask, int radius);
 
 // Sets the heatmap to 0 outside the mask.
 void apply_mask(FloatVolume& heatmap, const LabelVolume& mask);
+
+// The last stages of a map: median filter of `size`, then 0 outside `mask`. The evaluation
+// runs the CPU one below or the device one of TensorMedianFilter.hpp (same result).
+using MapFilter = std::function<FloatVolume(const FloatVolume& map, int size, const LabelVolume& mask)>;
+FloatVolume filter_and_mask(const FloatVolume& map, int size, const LabelVolume& mask);
 
 }  // namespace p2l

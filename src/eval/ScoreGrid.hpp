@@ -1,7 +1,7 @@
 #pragma once
 // Sliding-window score grid geometry (SPEC section 6): grid points y = g * stride for
-// g = 0 .. ceil(H / stride) - 1 (likewise x), upsampled to every pixel by bilinear
-// interpolation between neighbouring grid points, clamped past the last grid point.
+// g = 0 .. ceil(H / stride) - 1 (likewise x), upsampled to every pixel on the device
+// (GridUpsampling.hpp).
 #include <string>
 #include <vector>
 
@@ -10,10 +10,6 @@
 namespace p2l {
 
 int grid_points(int side, int stride);  // ceil(side / stride)
-
-// grid [gh][gw] row-major -> [H][W] row-major. With stride 1 a copy.
-std::vector<float> upsample_grid(const std::vector<float>& grid, int gh, int gw, int stride,
-                                 int height, int width);
 
 // Raw per-component scores of one subject on its preprocessed grid, before filtering and
 // masking: error = log(||mu - t||^2 + 1e-10), variance = mean(logvar); 0 where no patch was

@@ -26,11 +26,8 @@ MeanStd mean_std(const std::vector<double>& v) {
   return m;
 }
 
-FloatVolume patch2loc_map(const EvalSubject& s, const MapSetting& m, int erode_mask) {
-  const LabelVolume mask = erode(s.mask, erode_mask);
-  FloatVolume h = median_filter(combine_scores(s.raw, m.score), m.median_size, &mask);
-  apply_mask(h, mask);
-  return h;
+FloatVolume patch2loc_map(const EvalSubject& s, const MapSetting& m, int erode_mask, const MapFilter& filter) {
+  return filter(combine_scores(s.raw, m.score), m.median_size, erode(s.mask, erode_mask));
 }
 
 namespace {
@@ -40,11 +37,11 @@ namespace {
 // volume again. Holds at most one map per subject, less than the raw components already held.
 class Patch2LocMapCache {
  public:
-  const FloatVolume& get(const EvalSubject& s, const MapSetting& m, int erode_mask) {
+  const FloatVolume& get(const EvalSubject& s, const MapSetting& m, int erode_mask, const MapFilter& filter) {
     const std::string key = m.score + "/" + std::to_string(m.median_size);
     if (key != key_) maps_.clear(), key_ = key;
     auto it = maps_.find(&s);
-    if (it == maps_.end()) it = maps_.emplace(&s, patch2loc_map(s, m, erode_mask)).first;
+    if (it == maps_.end()) it = maps_.emplace(&s, patch2loc_map(s, m, erode_mask, filter)).first;
     return it->second;
   }
 
@@ -56,7 +53,7 @@ class Patch2LocMapCache {
 // The map of one source for a subject, 0 outside the (eroded) brain mask.
 FloatVolume source_map(const EvalSubject& s, const std::string& source, const MapSetting& m, const EvalInputs& in,
                        Patch2LocMapCache& cache) {
-  if (source == kPatch2Loc) return cache.get(s, m, in.erode_mask);
+  if (source == kPatch2Loc) return cache.get(s, m, in.erode_mask, in.map_filter);
   auto dir = in.source_dirs.find(source);
   if (dir == in.source_dirs.end())
     throw std::runtime_error("map source '" + source + "': unknown (eval.sources, eval.external_maps)");

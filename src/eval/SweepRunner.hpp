@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "eval/MedianFilter.hpp"
 #include "eval/ScoreGrid.hpp"
 #include "eval/SweepSpec.hpp"
 #include "io/Volume.hpp"
@@ -31,6 +32,7 @@ struct EvalInputs {
   std::string healthy_name = "healthy";
   std::map<std::string, std::string> source_dirs;  // map source name -> folder of <id>.nii.gz
   int erode_mask = 0;
+  MapFilter map_filter = filter_and_mask;  // median + mask of Patch2Loc maps (CPU or device)
 };
 
 struct VolumeRow {
@@ -62,7 +64,8 @@ struct SweepResults {
 
 // The final map of one subject under a heatmap setting without fusion: median-filtered
 // combination of the raw components, 0 outside the (eroded) brain mask.
-FloatVolume patch2loc_map(const EvalSubject& s, const MapSetting& m, int erode_mask);
+FloatVolume patch2loc_map(const EvalSubject& s, const MapSetting& m, int erode_mask,
+                          const MapFilter& filter = filter_and_mask);
 
 // `log` receives one line per finished setting. A map source with a missing map or a map on
 // another grid, for any subject, is reported (path, subject, reason) in `notes` and

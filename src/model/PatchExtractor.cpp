@@ -61,6 +61,16 @@ torch::Tensor patch_brain_fraction(const torch::Tensor& masks, const torch::Tens
   return gather_mask(masks, patch_index(masks, slice_index, cy, cx, p)).mean({1, 2});
 }
 
+torch::Tensor grid_brain_fraction(const torch::Tensor& masks, int64_t p, int64_t stride) {
+  if (masks.dim() != 3 || p < 1 || stride < 1)
+    throw std::runtime_error("grid_brain_fraction: needs [S, H, W] masks, p >= 1 and stride >= 1");
+  // Padded by p/2 before and p - 1 - p/2 after, the window starting at padded row y is the
+  // patch centred at row y; ceil(H / stride) windows fit.
+  const int64_t before = p / 2, after = p - 1 - p / 2;
+  auto m = torch::constant_pad_nd(masks.to(torch::kFloat32).unsqueeze(1), {before, after, before, after}, 0);
+  return torch::avg_pool2d(m, {p, p}, {stride, stride}).squeeze(1);
+}
+
 int64_t patch_side(double patch_fraction, int64_t slice_side) {
   return std::max<int64_t>(1, int64_t(std::floor(patch_fraction * double(slice_side) + 1e-9)));
 }

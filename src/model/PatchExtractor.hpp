@@ -23,6 +23,11 @@ PatchSet extract_patches(const torch::Tensor& slices, const torch::Tensor& masks
 torch::Tensor patch_brain_fraction(const torch::Tensor& masks, const torch::Tensor& slice_index,
                                    const torch::Tensor& cy, const torch::Tensor& cx, int64_t p);
 
+// The brain fraction of the patch centred at every stride-th pixel of every slice, as a
+// [S, gh, gw] float grid (gh = ceil(H / stride)): one box filter over the zero-padded masks
+// instead of a gather per patch; equal to patch_brain_fraction at those centres.
+torch::Tensor grid_brain_fraction(const torch::Tensor& masks, int64_t p, int64_t stride);
+
 // floor(f * side), at least 1 (a tiny epsilon absorbs round-off such as 0.29 * 100 = 28.999...).
 int64_t patch_side(double patch_fraction, int64_t slice_side);
 

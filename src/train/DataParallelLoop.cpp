@@ -1,10 +1,13 @@
 #include "train/DataParallelLoop.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <limits>
 #include <stdexcept>
 #include <thread>
+
+#include <ATen/CPUGeneratorImpl.h>
 
 #include "dist/Communicator.hpp"
 #include "dist/GradientReducer.hpp"
@@ -34,6 +37,13 @@ uint64_t step_seed(uint64_t seed, int rank, int64_t step) {
   return splitmix64(splitmix64(splitmix64(seed) ^ uint64_t(rank)) ^ uint64_t(step));
 }
 
+torch::Generator seeded_generator(uint64_t seed, torch::Device device) {
+  if (device.is_cpu()) return at::make_generator<at::CPUGeneratorImpl>(seed);
+  torch::Generator g = at::globalContext().defaultGenerator(device).clone();
+  g.set_current_seed(seed);
+  return g;
+}
+
 torch::Device training_device(const TrainConfig& cfg, int local_rank) {
   bool cuda = torch::cuda::is_available();
   if (cfg.device == "cuda" && !cuda)
@@ -48,7 +58,7 @@ std::unique_ptr<Communicator> join_training_ranks(const RunConfig& run, const Tr
                                       : std::max(1, int(std::thread::hardware_concurrency()) / who.local_world);
   torch::set_num_threads(threads);
   const torch::Device device = training_device(train, who.local_rank);
-  return std::make_unique<Communicator>(who, resolve_master(who), train.backend, device.is_cuda(),
+  return std::make_unique<Communicator>(who, resolve_master(who), train.backend, device,
                                         std::chrono::milliseconds(long(train.timeout_s * 1000)));
 }
 
@@ -100,6 +110,12 @@ void DataParallelLoop::broadcast_state(bool parameters) {
 double DataParallelLoop::learning_rate() const { return learning_rate_at(opt_.train, base_lr_, step_); }
 
 double DataParallelLoop::optimise(const std::function<torch::Tensor()>& loss_of_batch) {
+  auto mean_loss = optimise_local(loss_of_batch).to(torch::kFloat64).reshape({1});
+  comm_.allreduce_sum(mean_loss);
+  return mean_loss.item<double>() / comm_.world();
+}
+
+torch::Tensor DataParallelLoop::optimise_local(const std::function<torch::Tensor()>& loss_of_batch) {
   const double lr = learning_rate();
   for (auto& group : adam_->param_groups())
     static_cast<torch::optim::AdamOptions&>(group.options()).lr(lr);
@@ -112,9 +128,7 @@ double DataParallelLoop::optimise(const std::function<torch::Tensor()>& loss_of_
   reducer_->finish();
   allreduce_seconds_ = reducer_->last_wait_seconds();
   adam_->step();
-  auto mean_loss = loss.detach().to(torch::kCPU, torch::kFloat64).reshape({1});
-  comm_.allreduce_sum(mean_loss);
-  return mean_loss.item<double>() / comm_.world();
+  return loss.detach();
 }
 
 void DataParallelLoop::save(const std::string& which, TrainingTask& task) {
@@ -141,10 +155,15 @@ ValidationRecord DataParallelLoop::validation_record(double loss_sum, double err
   return r;
 }
 
-bool DataParallelLoop::any_rank_preempted() {
-  auto flag = torch::full({1}, PreemptionSignal::requested() ? 1.0f : 0.0f);
-  comm_.allreduce_sum(flag);
-  return flag.item<float>() > 0;
+DataParallelLoop::StepTotals DataParallelLoop::step_totals(const torch::Tensor& local_loss, int64_t samples) {
+  // Filled on the loss's device from host scalars (kernel arguments, no copy).
+  const auto opts = local_loss.options().dtype(torch::kFloat64);
+  auto t = torch::stack({local_loss.to(torch::kFloat64).reshape({}), torch::full({}, double(samples), opts),
+                         torch::full({}, PreemptionSignal::requested() ? 1.0 : 0.0, opts)});
+  comm_.allreduce_sum(t);
+  t = t.to(torch::kCPU);
+  const double* v = t.data_ptr<double>();
+  return {v[0] / comm_.world(), int64_t(std::llround(v[1])), v[2] > 0};
 }
 
 TrainOutcome DataParallelLoop::run(TrainingTask& task) {
@@ -159,13 +178,10 @@ TrainOutcome DataParallelLoop::run(TrainingTask& task) {
     auto t0 = Clock::now();
     const double lr = learning_rate();
     int64_t samples = 0;
-    double loss = optimise([&] { return task.step_loss(step_, samples); });
+    const StepTotals totals = step_totals(optimise_local([&] { return task.step_loss(step_, samples); }), samples);
     ++step_;
-    out.losses.push_back(loss);
-    auto total = torch::full({1}, double(samples), torch::kFloat64);
-    comm_.allreduce_sum(total);
-    log_->step({step_, loss, int64_t(total.item<double>()), since(t0), allreduce_seconds_, lr,
-                since(started)});
+    out.losses.push_back(totals.mean_loss);
+    log_->step({step_, totals.mean_loss, totals.samples, since(t0), allreduce_seconds_, lr, since(started)});
     if (step_ % tc.val_every == 0 || step_ == tc.steps) {
       ValidationRecord v = task.validate();
       v.step = step_;
@@ -184,7 +200,7 @@ TrainOutcome DataParallelLoop::run(TrainingTask& task) {
       saved_last = true;
     }
     task.after_step(step_);
-    if (any_rank_preempted()) {
+    if (totals.preempted) {
       out.preempted = true;
       log_->note("preemption signal: stopping at step " + std::to_string(step_) + "/" +
                  std::to_string(tc.steps) + " (exit code " + std::to_string(kPreemptedExitCode) + ")");

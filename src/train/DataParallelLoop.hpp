@@ -68,6 +68,8 @@ class DataParallelLoop {
   // One optimisation step: sets the step's learning rate, runs `loss` (forward) and backward
   // with the all-reduce, steps Adam; returns the loss averaged over ranks. Does not count a step.
   double optimise(const std::function<torch::Tensor()>& loss);
+  // The same step without the loss's reduction: this rank's loss, still on the device.
+  torch::Tensor optimise_local(const std::function<torch::Tensor()>& loss);
   // Trains until train.steps or a preemption signal; writes "last" at the end either way.
   TrainOutcome run(TrainingTask& task);
   // Rank 0's BatchNorm buffers (and parameters when asked) to every rank.
@@ -120,11 +122,21 @@ class DataParallelLoop {
 
   double bucket_bytes() const;
   void save(const std::string& which, TrainingTask& task);
-  bool any_rank_preempted();
+  struct StepTotals {
+    double mean_loss = 0;  // over ranks
+    int64_t samples = 0;   // over ranks
+    bool preempted = false;  // on any rank
+  };
+  // One collective and one small read-back per step for what the log and the preemption vote
+  // need: the only device-to-host transfer of a training step.
+  StepTotals step_totals(const torch::Tensor& local_loss, int64_t samples);
 };
 
 // The per-step sampling seed: a hash of (seed, rank, step), so training is resumable by step.
 uint64_t step_seed(uint64_t seed, int rank, int64_t step);
+// A generator seeded with `seed` on `device`, so a step's random numbers are drawn where its
+// data lives (CPU: the same stream as at::make_generator<at::CPUGeneratorImpl>(seed)).
+torch::Generator seeded_generator(uint64_t seed, torch::Device device);
 
 // train.device resolved for a rank: cuda:<local rank mod GPUs> or cpu (throws when cuda is
 // requested without CUDA).

@@ -95,7 +95,7 @@ double Trainer::train_step(const PatchBatch& batch) {
 }
 
 torch::Tensor Trainer::step_loss(int64_t step, int64_t& samples) {
-  auto gen = at::make_generator<at::CPUGeneratorImpl>(step_seed(uint64_t(cfg_.run.seed), comm_.rank(), step));
+  auto gen = seeded_generator(step_seed(uint64_t(cfg_.run.seed), comm_.rank(), step), device_);
   PatchBatch batch = sampler_->sample(gen);
   if (batch.patches.size(0) < 2)
     throw std::runtime_error("data.train_split: '" + cfg_.data.train_split +

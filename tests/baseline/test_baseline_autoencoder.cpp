@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 namespace {
 
 Communicator& single() {
-  static Communicator c(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", false, std::chrono::seconds(10));
+  static Communicator c(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(10));
   return c;
 }
 

@@ -23,7 +23,7 @@ void two_ranks(F&& body) {
       who.rank = r;
       who.world = 2;
       who.local_world = 2;
-      Communicator comm(who, m, "gloo", false, std::chrono::seconds(30));
+      Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(30));
       body(comm);
     } catch (...) {
       err[r] = std::current_exception();

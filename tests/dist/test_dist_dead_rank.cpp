@@ -21,7 +21,7 @@ TEST(DistDeadRank, PeerOfKilledRankFailsWithinTimeout) {
     RankInfo who;
     who.rank = 1;
     who.world = 2;
-    Communicator comm(who, m, "gloo", false, timeout);
+    Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), timeout);
     auto t = torch::ones({4});
     comm.allreduce_sum(t);
     raise(SIGKILL);
@@ -29,7 +29,7 @@ TEST(DistDeadRank, PeerOfKilledRankFailsWithinTimeout) {
   RankInfo who;
   who.rank = 0;
   who.world = 2;
-  Communicator comm(who, m, "gloo", false, timeout);
+  Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), timeout);
   auto t = torch::ones({4});
   comm.allreduce_sum(t);
   EXPECT_TRUE(torch::equal(t, torch::full({4}, 2.0f)));

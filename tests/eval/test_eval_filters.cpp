@@ -71,21 +71,6 @@ TEST(EvalMedian, ErosionAndMasking) {
   EXPECT_EQ(h.at(1, 1, 1), 0.0f);
 }
 
-TEST(EvalUpsample, BilinearOfALinearRampIsExact) {
-  // Grid points at 0, 3, .., 12 cover 13 pixels exactly.
-  const int stride = 3, H = 13, W = 10, gh = grid_points(H, stride), gw = grid_points(W, stride);
-  ASSERT_EQ(gh, 5);
-  ASSERT_EQ(gw, 4);  // 0, 3, 6, 9
-  std::vector<float> g(size_t(gh) * gw);
-  for (int a = 0; a < gh; ++a)
-    for (int b = 0; b < gw; ++b) g[a * gw + b] = 2.0f * (a * stride) - 0.5f * (b * stride) + 1.0f;
-  std::vector<float> up = upsample_grid(g, gh, gw, stride, H, W);
-  for (int y = 0; y < H; ++y)
-    for (int x = 0; x < W; ++x) EXPECT_NEAR(up[y * W + x], 2.0f * y - 0.5f * x + 1.0f, 1e-5) << y << " " << x;
-  // Stride 1 is the identity.
-  EXPECT_EQ(upsample_grid(g, gh, gw, 1, gh, gw), g);
-}
-
 TEST(EvalScores, CombineComponents) {
   ScoreMaps m{FloatVolume(grid(2, 1, 1), 1.5f), FloatVolume(grid(2, 1, 1), -0.5f)};
   EXPECT_EQ(combine_scores(m, "error").data[0], 1.5f);

@@ -110,7 +110,7 @@ void expect_overlap_equals_plain(const RankResult& r) {
 
 // The 1-rank reference from the same initial state, on the combined batches.
 std::vector<torch::Tensor> reference(const std::vector<torch::Tensor>& initial, const std::string& dir) {
-  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", false, std::chrono::seconds(10));
+  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(10));
   Trainer t(ddp_config(dir), one, ddp_data());
   load_state(t.model(), initial);
   t.model()->eval();
@@ -147,7 +147,7 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
   RankInfo env = rank_from_environment();
   if (env.world > 1) {  // real processes (mpirun -np 2)
     ASSERT_EQ(env.world, 2);
-    auto comm = Communicator::from_environment("gloo", false, 60);
+    auto comm = Communicator::from_environment("gloo", torch::kCPU, 60);
     RankResult r = run_rank(*comm, dir_for("ranks"));
     // Identical on both ranks: rank 0's final state broadcast must equal ours bit for bit.
     auto theirs = r.final_state;
@@ -170,7 +170,7 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
       who.world = 2;
       who.local_rank = k;
       who.local_world = 2;
-      Communicator comm(who, m, "gloo", false, std::chrono::seconds(60));
+      Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
       res[k] = run_rank(comm, dir_for("threads"));
     } catch (...) {
       err[k] = std::current_exception();

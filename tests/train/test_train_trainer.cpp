@@ -35,7 +35,7 @@ std::string fresh_dir(const std::string& name) {
 TrainingData small_data() { return {synthetic_split("tr", 4, 10), synthetic_split("va", 2, 50)}; }
 
 Communicator& single() {
-  static Communicator c(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", false, std::chrono::seconds(10));
+  static Communicator c(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(10));
   return c;
 }
 
