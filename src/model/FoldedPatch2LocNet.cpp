@@ -53,7 +53,7 @@ FoldedPatch2LocNet::FoldedPatch2LocNet(const Patch2LocNet& net)
   auto conv_layer = [](const torch::nn::Conv2d& c, const auto& norm) {
     auto [w, b] = fold(c, norm);
     const auto& o = c->options;
-    return Layer{w, b, o.stride()->at(0), c10::get<torch::ExpandingArray<2>>(o.padding())->at(0)};
+    return Layer{w, b, o.stride()->at(0), std::get<torch::ExpandingArray<2>>(o.padding())->at(0)};
   };
   stem_ = conv_layer(enc->stem_conv(), enc->stem_norm());
   for (const auto& blk : enc->blocks()) {

@@ -41,7 +41,7 @@ BasicBlockImpl::BasicBlockImpl(int64_t in, int64_t out, int64_t stride, bool val
 torch::Tensor BasicBlockImpl::convolve(torch::nn::Conv2d& conv, const torch::Tensor& x) {
   if (!valid_taps_only_) return conv(x);
   const auto& o = conv->options;
-  return valid_tap_conv2d(x, conv->weight, o.stride()->at(0), c10::get<torch::ExpandingArray<2>>(o.padding())->at(0));
+  return valid_tap_conv2d(x, conv->weight, o.stride()->at(0), std::get<torch::ExpandingArray<2>>(o.padding())->at(0));
 }
 
 torch::Tensor BasicBlockImpl::forward(const torch::Tensor& x) {

@@ -26,7 +26,7 @@ torch::Tensor FusedAdam::step(LossClosure closure) {
     for (auto& p : group.params()) {
       if (!p.grad().defined()) continue;
       const torch::Tensor& grad = p.grad();
-      const std::string key = c10::guts::to_string(p.unsafeGetTensorImpl());
+      void* const key = p.unsafeGetTensorImpl();  // LibTorch 2.x keys optimiser state by TensorImpl
       auto it = state().find(key);
       if (it == state().end()) {
         auto s = std::make_unique<torch::optim::AdamParamState>();
