@@ -5,18 +5,19 @@
 #include <sstream>
 
 namespace p2l {
-namespace {
 
-bool looks_like_path(const std::string& token) { return token.find('/') != std::string::npos; }
-
-}  // namespace
+std::string leading_path(const std::string& message) {
+  const auto colon = message.find(": ");
+  if (colon == std::string::npos) return "";
+  const std::string head = message.substr(0, colon);
+  // A path without spaces, not a sentence that holds a '/'.
+  return head.find('/') != std::string::npos && head.find(' ') == std::string::npos ? head : "";
+}
 
 std::string reason_of(const std::string& message) {
   std::string rest = message;
-  const auto colon = rest.find(": ");
-  if (colon != std::string::npos && looks_like_path(rest.substr(0, colon)) &&
-      rest.find(' ') >= colon)  // a path without spaces, not a sentence holding a '/'
-    rest.erase(0, colon + 2);
+  const std::string path = leading_path(message);
+  if (!path.empty()) rest.erase(0, path.size() + 2);
   std::string out;
   for (size_t i = 0; i < rest.size();) {
     if (rest[i] == '/' && (i == 0 || rest[i - 1] == ' ' || rest[i - 1] == '\'' || rest[i - 1] == '(')) {

@@ -12,6 +12,10 @@ struct ReasonedItem {
   std::string message;  // the reason; a leading "<path>: " is not part of it
 };
 
+// The path `message` starts with ("<path>: <reason>", as the helpers put the offending file
+// first), or "" when it starts with no path.
+std::string leading_path(const std::string& message);
+
 // The grouping key of `message`: without a leading "<path>: " (the helpers put the offending
 // file first) and with any other absolute path replaced by "<path>", so "<a>: file not found"
 // and "<b>: file not found" are one reason.
