@@ -219,8 +219,9 @@ SweepResults run_sweep(const SweepSpec& spec, const EvalInputs& in,
         auto it = per_rule.find(rule.label());
         if (it == per_rule.end()) {
           res.notes.push_back(setting + " / " + rule.label() + " / " + set + ": not computed (" +
-                              (rule.rule == "validation_dice" ? "no diseased validation split " + set + "_val"
-                                                              : std::string("no healthy reference volumes")) + ")");
+                              (rule.rule != "validation_dice" ? std::string("no healthy reference volumes")
+                               : is_healthy                     ? std::string("a healthy set has no validation split")
+                                                                : "no diseased validation split " + set + "_val") + ")");
           continue;
         }
         SummaryRow sr;

@@ -14,10 +14,17 @@ std::string leading_path(const std::string& message) {
   return head.find('/') != std::string::npos && head.find(' ') == std::string::npos ? head : "";
 }
 
-std::string reason_of(const std::string& message) {
-  std::string rest = message;
+namespace {
+
+std::string without_leading_path(const std::string& message) {
   const std::string path = leading_path(message);
-  if (!path.empty()) rest.erase(0, path.size() + 2);
+  return path.empty() ? message : message.substr(path.size() + 2);
+}
+
+}  // namespace
+
+std::string reason_of(const std::string& message) {
+  const std::string rest = without_leading_path(message);
   std::string out;
   for (size_t i = 0; i < rest.size();) {
     if (rest[i] == '/' && (i == 0 || rest[i - 1] == ' ' || rest[i - 1] == '\'' || rest[i - 1] == '(')) {
@@ -56,7 +63,11 @@ std::string summarize_reasons(const std::string& headline, const std::vector<Rea
   std::ostringstream os;
   os << headline << ", by reason:\n";
   for (const auto& [reason, g] : order) {
-    os << "  " << g->items.size() << " x " << reason << "\n";
+    // Shown as the items say it when they all say the same (a path there is the same for all).
+    const std::string first = without_leading_path(g->items.front()->message);
+    const bool uniform = std::all_of(g->items.begin(), g->items.end(),
+                                     [&](const ReasonedItem* i) { return without_leading_path(i->message) == first; });
+    os << "  " << g->items.size() << " x " << (uniform ? first : reason) << "\n";
     const size_t shown = std::min(examples, g->items.size());
     for (size_t i = 0; i < shown; ++i) os << "      " << g->items[i]->example << "\n";
     if (g->items.size() > shown) os << "      ... and " << g->items.size() - shown << " more\n";

@@ -22,8 +22,9 @@ std::string leading_path(const std::string& message);
 std::string reason_of(const std::string& message);
 
 // "<headline>, by reason:" then per reason, most frequent first (ties: first seen first),
-// "  <count> x <reason>" and up to `examples` example lines, then "... and N more".
-// Empty when there are no items.
+// "  <count> x <reason>" and up to `examples` example lines, then "... and N more". The reason is
+// shown as the items give it when they all give the same, else as reason_of has it. Empty when
+// there are no items.
 std::string summarize_reasons(const std::string& headline, const std::vector<ReasonedItem>& items,
                               size_t examples = 3);
 

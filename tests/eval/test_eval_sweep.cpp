@@ -85,6 +85,9 @@ TEST(EvalSweep, TableHasOneRowPerSettingAndRule) {
   EXPECT_NE(std::find(r.notes.begin(), r.notes.end(),
                       "Patch2Loc error m1 / validation Dice / b: not computed (no diseased validation split b_val)"),
             r.notes.end());
+  EXPECT_NE(std::find(r.notes.begin(), r.notes.end(),
+                      "Patch2Loc error m1 / validation Dice / healthy: not computed (a healthy set has no validation split)"),
+            r.notes.end());
   // Per-volume rows: a 2 volumes x 3 rules; b and the healthy test volume 2 rules each.
   EXPECT_EQ(r.volumes.size(), 2u * 3u + 2u + 2u);
   EXPECT_NE(t.render().find("| Patch2Loc error m1 | healthy q98 | 1.000 ± 0.000 |"), std::string::npos);

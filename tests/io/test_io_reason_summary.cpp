@@ -28,7 +28,10 @@ TEST(ReasonSummary, GroupsByReasonMostFrequentFirstWithCountsAndFirstExamples) {
             "      IXI_train_fold0/IXI0: /d/Train/ixi/t2/IXI0_t2.nii.gz\n"
             "      IXI_train_fold0/IXI1: /d/Train/ixi/t2/IXI1_t2.nii.gz\n"
             "      ... and 1829 more\n"
-            "  1 x mask grid differs from the image <path>: size\n"
+            "  1 x mask grid differs from the image /d/a.nii.gz: size\n"  // one item: as it says it
             "      IXI_test/a: /d/a_mask.nii.gz\n");
   EXPECT_EQ(summarize_reasons("nothing", {}), "");
+  // One reason given alike by every item keeps its path.
+  EXPECT_EQ(summarize_reasons("2 skipped", {{"a", "not in the keep list /d/avail_t2.csv"}, {"b", "not in the keep list /d/avail_t2.csv"}}),
+            "2 skipped, by reason:\n  2 x not in the keep list /d/avail_t2.csv\n      a\n      b\n");
 }
