@@ -152,8 +152,8 @@ std::vector<double> learn_landmarks(Config& cfg, const MpiSession& mpi, std::ost
       auto l = percentiles_in_mask(in.image, in.mask, pc.histogram_landmarks);
       std::copy(l.begin(), l.end(), sums.begin() + i * L);
       valid[i] = 1;
-    } catch (const std::exception& e) {
-      std::cerr << "p2l-preprocess rank " << mpi.rank() << ": landmarks skip " << e.what() << "\n";
+    } catch (const std::exception&) {
+      // Left out of the landmarks; the subject fails again below and is summarised there.
     }
   }
   MPI_Allreduce(MPI_IN_PLACE, sums.data(), int(sums.size()), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
@@ -162,7 +162,14 @@ std::vector<double> learn_landmarks(Config& cfg, const MpiSession& mpi, std::ost
   for (size_t i = 0; i < train.size(); ++i)
     if (valid[i] > 0) per_image.emplace_back(sums.begin() + i * L, sums.begin() + (i + 1) * L);
   auto standard = learn_standard_landmarks(per_image);
-  if (mpi.rank() == 0) log << "standard landmarks learned on " << per_image.size() << " subjects of " << cfg.data.train_split << "\n";
+  if (mpi.rank() == 0) {
+    std::ostringstream os;
+    os << "standard landmarks learned on " << per_image.size() << " subjects of " << cfg.data.train_split;
+    if (per_image.size() < train.size())
+      os << " (" << train.size() - per_image.size() << " unreadable, among the failures below)";
+    log << os.str() << "\n";
+    if (per_image.size() < train.size()) std::cerr << "p2l-preprocess: " << os.str() << "\n";
+  }
   return standard;
 }
 

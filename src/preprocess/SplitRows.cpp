@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <set>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "preprocess/KeepList.hpp"
