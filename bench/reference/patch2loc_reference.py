@@ -186,7 +186,7 @@ def heatmap(net, image, mask, p, stride, min_fraction=0.2, batch=2048, median=7)
 def infer(args):
     dev = torch.device(args.device)
     net = Patch2Loc()
-    state = torch.load(args.dir + "/model.pt")
+    state = torch.load(args.dir + "/model.pt", weights_only=False)  # written by bench_patch2loc
     own = dict(net.state_dict())
     with torch.no_grad():
         for name, t in own.items():
@@ -196,7 +196,7 @@ def infer(args):
     net = net.to(dev).half() if args.half else net.to(dev)
     if args.compile:
         net = torch.compile(net, dynamic=True)  # one graph for every batch size
-    vol = torch.load(args.dir + "/volume.pt")
+    vol = torch.load(args.dir + "/volume.pt", weights_only=False)
     image, mask = vol["image"].float().to(dev), vol["mask"].to(dev)
     p = int(vol["patch"].item())
     with torch.no_grad():
@@ -206,7 +206,7 @@ def infer(args):
         score, filtered = heatmap(net, image, mask, p, args.stride)
         sync(dev)
         seconds = time.perf_counter() - t0
-    ours = torch.load(args.dir + "/heatmap_stride%d.pt" % args.stride)
+    ours = torch.load(args.dir + "/heatmap_stride%d.pt" % args.stride, weights_only=False)
     score, filtered = score.cpu(), filtered.cpu()
     return {"seconds_per_volume": seconds, "peak_rss_mb": peak_mb(), "device": str(dev),
             "precision": "fp16" if args.half else "fp32", "peak_gpu_mb": peak_gpu_mb(dev),

@@ -116,6 +116,7 @@ std::vector<SubjectRecord> split_rows(const CohortPlan& plan, const std::vector<
     const PlannedSubject& s = plan.subjects[i];
     SubjectRecord r;
     r.id = s.id;
+    r.img_name = s.id;
     r.image = s.t1;
     r.mask = s.mask;
     r.seg = s.seg;

@@ -14,6 +14,9 @@ struct DataConfig {
   std::string healthy_test_split = "IXI_test";
   std::vector<std::string> test_sets = {"tumor", "ms", "stroke", "wmh", "heterotopia"};
   std::string store_dir = "runs/default/store";
+  // Healthy-split rows kept (SPEC section 2: T2 training uses only subjects that also have T1):
+  // "auto" is splits/avail_t2.csv for a T2 run when that file exists, "none" keeps every row.
+  std::string keep_list = "auto";
 };
 
 void bind(Schema& s, DataConfig& c);

@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <set>
 
 #include "config/Config.hpp"
@@ -18,6 +19,7 @@
 #include "eval/InputGridOutputs.hpp"
 #include "eval/MedianFilter.hpp"
 #include "eval/RunReport.hpp"
+#include "eval/SubjectFailures.hpp"
 #include "eval/SweepReport.hpp"
 #include "eval/SweepRunner.hpp"
 #include "eval/TensorMedianFilter.hpp"
@@ -46,10 +48,16 @@ struct Work {
   std::string split, id;
 };
 
-// The splits evaluated, healthy reference first; a diseased set needs its _test split.
+// The splits evaluated, healthy reference first; the reference and a diseased set's _test split
+// are required, a set's _val split is optional (without it validation_dice is not computed).
 std::vector<std::string> splits_to_score(const Config& cfg, const StoreReader& store, const std::string& reference) {
   const auto have = store.splits();
   auto exists = [&](const std::string& s) { return std::find(have.begin(), have.end(), s) != have.end(); };
+  if (!exists(reference))
+    throw std::runtime_error(store.dir() + ": store has no split '" + reference +
+                             "', the healthy reference split (eval.healthy_reference_split, empty: data.val_split) "
+                             "that the healthy-quantile and FPR thresholds and the fusion statistics are fitted on; "
+                             "preprocess it or name another healthy split");
   std::vector<std::string> out;
   for (const auto& s : {reference, cfg.data.healthy_test_split})
     if (exists(s) && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
@@ -120,7 +128,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
   const MapSetting configured{cfg.eval.score, cfg.eval.median_size, "none", 0.5};
   const auto start = std::chrono::steady_clock::now();
   auto last = start;
-  int failed = 0;
+  SubjectFailures failures;
   size_t computed = 0;
   for (size_t i = 0; i < mine.size(); ++i) {
     const Work& w = mine[i];
@@ -143,8 +151,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
         }
       }
     } catch (const std::exception& e) {
-      std::cerr << tool << ": " << w.split << "/" << w.id << ": FAILED: " << e.what() << "\n";
-      ++failed;
+      failures.add(w.split, w.id, e.what());
     }
     const auto now = std::chrono::steady_clock::now();
     const double el = std::chrono::duration<double>(now - start).count();
@@ -152,14 +159,17 @@ int run_evaluation(Config& cfg, int rank, int size) {
       last = now;
       const double eta = el / double(i + 1) * double(mine.size() - i - 1);
       std::fprintf(stderr, "%s rank %d/%d: heatmaps %zu/%zu volumes (%zu computed, %zu cached), %.0f patches/s, ETA %s\n",
-                   tool.c_str(), rank, size, i + 1, mine.size(), computed, i + 1 - computed - failed,
+                   tool.c_str(), rank, size, i + 1, mine.size(), computed, i + 1 - computed - failures.count(),
                    el > 0 ? double(builder.patches_scored()) / el : 0.0, duration_text(eta).c_str());
     }
   }
+  const int failed = failures.count();
   int failed_all = failed;
   const double maps_seconds = seconds_since(start);
   MPI_Allreduce(&failed, &failed_all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
+  const std::string failure_summary = failures.gather_summary(tool);
   if (rank != 0) return failed_all > 0 ? 1 : 0;
+  std::cerr << failure_summary;
 
   // Phase 2 (rank 0): metrics, sweep, tables, figures, reports.
   auto phase = std::chrono::steady_clock::now();
@@ -169,11 +179,12 @@ int run_evaluation(Config& cfg, int rank, int size) {
   in.source_dirs = source_dirs;
   in.erode_mask = cfg.eval.erode_mask;
   in.map_filter = map_filter;
+  int without_heatmap = 0;
   auto load = [&](const std::string& split) {
     std::vector<EvalSubject> v;
     for (const auto& id : store.subjects(split)) {
       if (!cache.has_raw(split, id)) {  // its heatmap failed above: the others go on
-        std::cerr << tool << ": " << split << "/" << id << ": skipped in metrics (no heatmap)\n";
+        ++without_heatmap;
         continue;
       }
       SubjectSlices s = store.load(split, id);
@@ -183,17 +194,21 @@ int run_evaluation(Config& cfg, int rank, int size) {
     return v;
   };
   const std::set<std::string> have(splits.begin(), splits.end());
-  if (have.count(reference)) in.healthy_reference = load(reference);
-  else std::cerr << tool << ": warning: no healthy reference split '" << reference << "': healthy thresholds skipped\n";
+  in.healthy_reference = load(reference);
   if (have.count(cfg.data.healthy_test_split)) in.healthy_test = load(cfg.data.healthy_test_split);
   for (const auto& set : in.sets) {
     in.test[set] = load(set + "_test");
     if (have.count(set + "_val")) in.val[set] = load(set + "_val");
   }
+  if (without_heatmap > 0)
+    std::cerr << tool << ": " << without_heatmap << " subject(s) without a heatmap left out of the metrics\n";
   const SweepSpec spec = cfg.eval.sweep.empty() ? sweep_from_config(cfg.eval) : read_sweep(cfg.eval.sweep, cfg.eval);
   const SweepResults res = run_sweep(spec, in, [&](const std::string& l) { std::cerr << tool << ": " << l << "\n"; });
   const std::string report = out + "/report";
-  write_volume_csv(report + "/results_per_volume.csv", res);
+  std::map<std::string, std::string> img_names;
+  for (const auto& split : splits)
+    for (const auto& id : store.subjects(split)) img_names[id] = store.img_name(split, id);
+  write_volume_csv(report + "/results_per_volume.csv", res, img_names);
   write_summary_csv(report + "/results_summary.csv", res);
   const int segs = write_segmentations(cache, res, configured.label(), in);
   std::cerr << tool << ": " << segs << " segmentations (" << configured.label() << ", every threshold rule) in "
@@ -248,7 +263,8 @@ int run_evaluation(Config& cfg, int rank, int size) {
     if (n.rfind("map source", 0) == 0) std::cerr << tool << ": " << n << "\n";
   if (!res.failed_sources.empty()) return 1;
   if (failed_all > 0) {
-    std::cerr << tool << ": " << failed_all << " subject(s) failed and are missing from the results (see messages above)\n";
+    std::cerr << tool << ": " << failed_all << " subject(s) failed and are missing from the results "
+              << "(by reason: the summary after the heatmaps above)\n";
     return 1;
   }
   return 0;

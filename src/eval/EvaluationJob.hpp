@@ -8,8 +8,9 @@ namespace p2l {
 
 struct Config;
 
-// Returns the process exit code: 0, or 1 when any subject failed. Throws on job-level errors
-// (missing checkpoint, store without a test split, bad fusion maps).
+// Returns the process exit code: 0, or 1 when any subject failed (summarised by reason on rank
+// 0). Throws on job-level errors (missing checkpoint, store without a test split or without the
+// healthy reference split, bad fusion maps).
 int run_evaluation(Config& cfg, int rank, int size);
 
 }  // namespace p2l

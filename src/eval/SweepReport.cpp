@@ -19,16 +19,20 @@ const SummaryRow* find(const SweepResults& r, const std::string& setting, const 
 
 }  // namespace
 
-void write_volume_csv(const std::string& path, const SweepResults& r) {
+void write_volume_csv(const std::string& path, const SweepResults& r,
+                      const std::map<std::string, std::string>& img_names) {
   std::ostringstream os;
-  os << "setting,threshold_rule,set,id,label,threshold,auroc,auprc,dice,precision,recall,fpr,"
+  os << "setting,threshold_rule,set,id,img_name,label,threshold,auroc,auprc,dice,precision,recall,fpr,"
         "specificity,hd95_mm,hd_max_mm,gt_lesion_ml,pred_lesion_ml\n";
-  for (const auto& v : r.volumes)
-    os << csv_quote(v.setting) << "," << csv_quote(v.rule) << "," << v.set << "," << v.id << "," << v.label
+  for (const auto& v : r.volumes) {
+    const auto name = img_names.find(v.id);
+    os << csv_quote(v.setting) << "," << csv_quote(v.rule) << "," << v.set << "," << csv_quote(v.id) << ","
+       << csv_quote(name == img_names.end() ? v.id : name->second) << "," << v.label
        << "," << csv_number(v.threshold) << "," << csv_number(v.auroc) << "," << csv_number(v.auprc) << ","
        << csv_number(v.dice) << "," << csv_number(v.precision) << "," << csv_number(v.recall) << ","
        << csv_number(v.fpr) << "," << csv_number(v.specificity) << "," << csv_number(v.hd95) << ","
        << csv_number(v.hd_max) << "," << csv_number(v.gt_ml) << "," << csv_number(v.pred_ml) << "\n";
+  }
   write_file_atomic(path, os.str());
 }
 

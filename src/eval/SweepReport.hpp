@@ -1,6 +1,7 @@
 #pragma once
 // Writes sweep results: per-volume and summary CSV, and the benchmark table shaped like the
 // paper's Table 1 (rows: setting and threshold rule; columns: data sets with Dice and AUPRC).
+#include <map>
 #include <string>
 
 #include "eval/SweepRunner.hpp"
@@ -8,7 +9,9 @@
 
 namespace p2l {
 
-void write_volume_csv(const std::string& path, const SweepResults& r);
+// `img_names`: the split CSV's img_name of each subject id (the id column is the clean id).
+void write_volume_csv(const std::string& path, const SweepResults& r,
+                      const std::map<std::string, std::string>& img_names);
 void write_summary_csv(const std::string& path, const SweepResults& r);
 // Columns: Method, Threshold, then "<set> Dice" and "<set> AUPRC" per set, then
 // "<healthy> FPR" (false-positive rate on the healthy test volumes).

@@ -215,8 +215,10 @@ SweepResults run_sweep(const SweepSpec& spec, const EvalInputs& in,
       for (const auto& rule : spec.rules) {
         auto it = per_rule.find(rule.label());
         if (it == per_rule.end()) {
-          res.notes.push_back(setting + " / " + rule.label() + " / " + set + ": no threshold (" +
-                              (rule.rule == "validation_dice" ? "no diseased validation split" : "no healthy reference volumes") + ")");
+          res.notes.push_back(setting + " / " + rule.label() + " / " + set + ": not computed (" +
+                              (rule.rule != "validation_dice" ? std::string("no healthy reference volumes")
+                               : is_healthy                     ? std::string("a healthy set has no validation split")
+                                                                : "no diseased validation split " + set + "_val") + ")");
           continue;
         }
         SummaryRow sr;

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
@@ -16,6 +17,13 @@ std::string temp_path_for(const std::string& path) {
   return path + ".tmp." + std::to_string(::getpid());
 }
 
+std::string temp_path_with_extension(const std::string& path, const std::string& extension) {
+  static std::atomic<unsigned long> serial{0};
+  const auto parent = std::filesystem::path(path).parent_path();
+  const std::string name = ".tmp." + std::to_string(::getpid()) + "." + std::to_string(serial++) + extension;
+  return (parent / name).string();
+}
+
 void make_parent_dirs(const std::string& path) {
   auto parent = std::filesystem::path(path).parent_path();
   if (!parent.empty()) std::filesystem::create_directories(parent);
@@ -27,18 +35,28 @@ void commit_file(const std::string& tmp, const std::string& path) {
     ::fsync(fd);
     ::close(fd);
   }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0)
-    throw std::runtime_error(path + ": cannot rename " + tmp + ": " + std::strerror(errno));
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
+    const std::string why = std::strerror(errno);
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw std::runtime_error(path + ": cannot rename " + tmp + ": " + why);
+  }
 }
 
 void write_file_atomic(const std::string& path, const std::string& content) {
   make_parent_dirs(path);
   std::string tmp = temp_path_for(path);
+  bool written = false;
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) throw std::runtime_error(path + ": cannot write " + tmp);
     out << content;
-    if (!out.flush()) throw std::runtime_error(path + ": write failed");
+    written = bool(out.flush());
+  }
+  if (!written) {
+    std::error_code ignored;
+    std::filesystem::remove(tmp, ignored);
+    throw std::runtime_error(path + ": write failed");
   }
   commit_file(tmp, path);
 }

@@ -7,7 +7,13 @@ namespace p2l {
 
 // A temporary sibling name for `path` (unique per process).
 std::string temp_path_for(const std::string& path);
-// fsyncs then renames `tmp` onto `path`.
+// A temporary sibling name for `path` (unique per process and call) that ends in `extension`
+// and holds no other part of `path`'s name: writers that derive file names from the extension
+// (ITK's NIfTI writer cuts a name at its first ".nii") write exactly this file, whatever `path`
+// is called.
+std::string temp_path_with_extension(const std::string& path, const std::string& extension);
+// fsyncs then renames `tmp` onto `path`; when the rename fails, `tmp` is removed and the error
+// names both.
 void commit_file(const std::string& tmp, const std::string& path);
 void write_file_atomic(const std::string& path, const std::string& content);
 // The whole file; throws "<path>: cannot open <what>" when it cannot be read.

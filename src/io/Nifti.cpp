@@ -7,8 +7,6 @@
 #include <itkImageIOFactory.h>
 #include <itkNiftiImageIO.h>
 
-#include <unistd.h>
-
 #include <cmath>
 #include <filesystem>
 #include <stdexcept>
@@ -86,17 +84,14 @@ void write(const std::string& path, const Volume<T>& v) {
   // Wrap the volume's buffer instead of copying it.
   img->GetPixelContainer()->SetImportPointer(const_cast<T*>(v.data.data()), v.data.size(), false);
   make_parent_dirs(path);
-  // Keep the real extension last so ITK picks the right (compressed or not) writer.
-  auto p = std::filesystem::path(path);
-  std::string name = p.filename().string();
-  std::string ext = name.size() > 7 && name.substr(name.size() - 7) == ".nii.gz" ? ".nii.gz" : ".nii";
-  std::string tmp = (p.parent_path() / (".tmp." + std::to_string(::getpid()) + "." + name)).string();
-  if (tmp.size() < ext.size() || tmp.substr(tmp.size() - ext.size()) != ext) tmp += ext;
+  const std::string name = std::filesystem::path(path).filename().string();
+  const bool compressed = name.size() > 7 && name.compare(name.size() - 7, 7, ".nii.gz") == 0;
+  const std::string tmp = temp_path_with_extension(path, compressed ? ".nii.gz" : ".nii");
   auto writer = itk::ImageFileWriter<ImageT>::New();
   writer->SetImageIO(itk::NiftiImageIO::New());
   writer->SetFileName(tmp);
   writer->SetInput(img);
-  writer->SetUseCompression(ext == ".nii.gz");
+  writer->SetUseCompression(compressed);
   try {
     writer->Update();
   } catch (const itk::ExceptionObject& e) {

@@ -7,35 +7,13 @@
 #include <stdexcept>
 
 #include "io/AtomicFile.hpp"
+#include "io/Csv.hpp"
+#include "io/SubjectId.hpp"
 
 namespace fs = std::filesystem;
 
 namespace p2l {
 namespace {
-
-// RFC 4180 fields: quotes around fields, doubled quotes inside.
-std::vector<std::string> split_row(const std::string& line) {
-  std::vector<std::string> out;
-  std::string cur;
-  bool quoted = false;
-  for (size_t i = 0; i < line.size(); ++i) {
-    char c = line[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') cur += '"', ++i;
-      else if (c == '"') quoted = false;
-      else cur += c;
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      out.push_back(cur);
-      cur.clear();
-    } else if (c != '\r') {
-      cur += c;
-    }
-  }
-  out.push_back(cur);
-  return out;
-}
 
 std::string resolve(const fs::path& root, const std::string& rel, const std::string& csv, size_t line,
                     const std::string& column) {
@@ -63,7 +41,7 @@ std::vector<SubjectRecord> read_split_file(const std::string& data_dir, const st
   if (!in) throw std::runtime_error(csv + ": cannot open split CSV");
   std::string line;
   if (!std::getline(in, line)) throw std::runtime_error(csv + ": empty file, expected a header row");
-  auto header = split_row(line);
+  auto header = split_csv_line(line);
   std::map<std::string, size_t> col;
   for (size_t i = 0; i < header.size(); ++i) col[header[i]] = i;
   for (const char* req : {"img_name", "img_path", "mask_path", "label"})
@@ -75,14 +53,19 @@ std::vector<SubjectRecord> read_split_file(const std::string& data_dir, const st
   while (std::getline(in, line)) {
     ++lineno;
     if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    auto f = split_row(line);
+    auto f = split_csv_line(line);
     auto get = [&](const std::string& c) -> std::string {
       auto it = col.find(c);
       return it == col.end() || it->second >= f.size() ? std::string() : f[it->second];
     };
     SubjectRecord r;
-    r.id = get("img_name");
-    if (r.id.empty()) throw std::runtime_error(csv + ":" + std::to_string(lineno) + ": empty img_name");
+    r.img_name = get("img_name");
+    if (r.img_name.empty()) throw std::runtime_error(csv + ":" + std::to_string(lineno) + ": empty img_name");
+    try {
+      r.id = subject_id_from_img_name(r.img_name);
+    } catch (const std::exception& e) {
+      throw std::runtime_error(csv + ":" + std::to_string(lineno) + ": " + e.what());
+    }
     if (get("img_path").empty() || get("mask_path").empty())
       throw std::runtime_error(csv + ":" + std::to_string(lineno) + ": empty img_path or mask_path");
     r.image = resolve(root, get("img_path"), csv, lineno, "img_path");
@@ -119,7 +102,7 @@ void write_split_file(const std::string& data_dir, const std::string& csv,
   os << ",img_name,age,label,img_path,mask_path,seg_path,Sex\n";
   for (size_t i = 0; i < rows.size(); ++i) {
     const auto& r = rows[i];
-    os << i << "," << r.id << "," << (r.age ? std::to_string(int(*r.age)) : "") << "," << r.label
+    os << i << "," << csv_quote(r.img_name) << "," << (r.age ? std::to_string(int(*r.age)) : "") << "," << r.label
        << "," << rel(r.image) << "," << rel(r.mask) << "," << rel(r.seg) << ",\n";
   }
   write_file_atomic(csv, os.str());

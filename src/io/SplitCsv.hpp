@@ -1,6 +1,7 @@
 #pragma once
 // Split CSVs (SPEC section 2): columns matched by name, extra columns ignored, paths relative
-// to DATA_DIR (they start with /Train or /Test) and resolved against it.
+// to DATA_DIR (they start with /Train or /Test) and resolved against it. The published splits
+// (docs/PUBLISHED_SPLITS.md) are read as they are.
 #include <optional>
 #include <string>
 #include <vector>
@@ -8,7 +9,8 @@
 namespace p2l {
 
 struct SubjectRecord {
-  std::string id;         // img_name
+  std::string id;         // the clean subject id of img_name (io/SubjectId.hpp)
+  std::string img_name;   // as the CSV gives it
   std::string image;      // absolute path of the image
   std::string mask;       // absolute path of the brain mask
   std::string seg;        // absolute path of the segmentation, empty when none
@@ -21,7 +23,7 @@ struct SubjectRecord {
 std::vector<SubjectRecord> read_split(const std::string& data_dir, const std::string& name);
 std::vector<SubjectRecord> read_split_file(const std::string& data_dir, const std::string& csv_path);
 
-// Writes a split CSV in the published column layout (atomically).
+// Writes a split CSV in the published column layout (atomically); img_name is written as given.
 void write_split_file(const std::string& data_dir, const std::string& csv_path,
                       const std::vector<SubjectRecord>& rows);
 

@@ -16,28 +16,24 @@
 #include <thread>
 
 #include "io/Nifti.hpp"
-#include "io/SplitCsv.hpp"
+#include "io/ReasonSummary.hpp"
 #include "preprocess/IntensityScaling.hpp"
 #include "preprocess/HistogramStandardizer.hpp"
 #include "preprocess/MpiSession.hpp"
 #include "io/ProgressMeter.hpp"
 #include "preprocess/ResumeIndex.hpp"
 #include "preprocess/SubjectPartition.hpp"
+#include "preprocess/SplitRows.hpp"
 #include "preprocess/SubjectPipeline.hpp"
 #include "store/Checksum.hpp"
 #include "store/Manifest.hpp"
+#include "store/RankText.hpp"
 
 namespace p2l {
 namespace {
 
 constexpr int kProgressTag = 17;
 enum Status { kStored = 0, kReused = 1, kFailed = 2 };
-
-struct Task {
-  int split = 0;
-  SubjectRecord rec;
-  std::string image;  // the image of data.modality
-};
 
 struct Outcome {
   long task = 0;
@@ -47,26 +43,18 @@ struct Outcome {
   std::string image_sum, mask_sum, seg_sum, path, reason;
 };
 
-// Outcomes travel to rank 0 as text: fields split by 0x1f, records by 0x1e.
+// Outcomes travel to rank 0 as text records (store/RankText.hpp).
 std::string serialize(const std::vector<Outcome>& v) {
   std::string s;
-  const char F = '\x1f', R = '\x1e';
   for (const auto& o : v)
-    s += std::to_string(o.task) + F + std::to_string(o.status) + F + o.shard + F +
-         std::to_string(o.slices) + F + o.image_sum + F + o.mask_sum + F + o.seg_sum + F + o.path +
-         F + o.reason + R;
+    s += join_record({std::to_string(o.task), std::to_string(o.status), o.shard, std::to_string(o.slices),
+                      o.image_sum, o.mask_sum, o.seg_sum, o.path, o.reason});
   return s;
 }
 
 std::vector<Outcome> parse(const std::string& s) {
   std::vector<Outcome> out;
-  std::stringstream records(s);
-  std::string rec;
-  while (std::getline(records, rec, '\x1e')) {
-    std::vector<std::string> f;
-    std::stringstream fields(rec);
-    std::string x;
-    while (std::getline(fields, x, '\x1f')) f.push_back(x);
+  for (auto f : split_records(s)) {
     f.resize(9);
     Outcome o;
     o.task = std::stol(f[0]);
@@ -81,21 +69,6 @@ std::vector<Outcome> parse(const std::string& s) {
     out.push_back(o);
   }
   return out;
-}
-
-// Concatenation of every rank's string, on rank 0.
-std::string gather_text(const std::string& mine, const MpiSession& mpi) {
-  int n = int(mine.size());
-  std::vector<int> sizes(mpi.size()), displs(mpi.size(), 0);
-  MPI_Gather(&n, 1, MPI_INT, sizes.data(), 1, MPI_INT, 0, MPI_COMM_WORLD);
-  std::string all;
-  if (mpi.rank() == 0) {
-    for (int r = 1; r < mpi.size(); ++r) displs[r] = displs[r - 1] + sizes[r - 1];
-    all.resize(size_t(displs.back() + sizes.back()));
-  }
-  MPI_Gatherv(mine.data(), n, MPI_CHAR, all.data(), sizes.data(), displs.data(), MPI_CHAR, 0,
-              MPI_COMM_WORLD);
-  return all;
 }
 
 // Ranks report their done counts to rank 0 with non-blocking messages; rank 0 folds them into
@@ -165,19 +138,11 @@ class ProgressChannel {
   double last_sent_ = -1e9;
 };
 
-std::vector<Task> read_tasks(const Config& cfg, const std::vector<std::string>& splits) {
-  std::vector<Task> tasks;
-  for (size_t s = 0; s < splits.size(); ++s)
-    for (auto& rec : read_split(cfg.data.data_dir, splits[s]))
-      tasks.push_back({int(s), rec, modality_image_path(rec.image, cfg.data.modality)});
-  return tasks;
-}
-
 // Standard landmarks from the training split, computed in parallel (round robin) and summed
 // over ranks. Training subjects that cannot be read are left out here (they fail later).
 std::vector<double> learn_landmarks(Config& cfg, const MpiSession& mpi, std::ostream& log) {
   const auto& pc = cfg.preprocess;
-  std::vector<Task> train = read_tasks(cfg, {cfg.data.train_split});
+  const std::vector<SplitRow> train = read_split_rows(cfg, {cfg.data.train_split}).rows;
   const size_t L = pc.histogram_landmarks.size();
   std::vector<double> sums(train.size() * L, 0.0), valid(train.size(), 0.0);
   for (size_t i = mpi.rank(); i < train.size(); i += mpi.size()) {
@@ -187,8 +152,8 @@ std::vector<double> learn_landmarks(Config& cfg, const MpiSession& mpi, std::ost
       auto l = percentiles_in_mask(in.image, in.mask, pc.histogram_landmarks);
       std::copy(l.begin(), l.end(), sums.begin() + i * L);
       valid[i] = 1;
-    } catch (const std::exception& e) {
-      std::cerr << "p2l-preprocess rank " << mpi.rank() << ": landmarks skip " << e.what() << "\n";
+    } catch (const std::exception&) {
+      // Left out of the landmarks; the subject fails again below and is summarised there.
     }
   }
   MPI_Allreduce(MPI_IN_PLACE, sums.data(), int(sums.size()), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
@@ -197,12 +162,19 @@ std::vector<double> learn_landmarks(Config& cfg, const MpiSession& mpi, std::ost
   for (size_t i = 0; i < train.size(); ++i)
     if (valid[i] > 0) per_image.emplace_back(sums.begin() + i * L, sums.begin() + (i + 1) * L);
   auto standard = learn_standard_landmarks(per_image);
-  if (mpi.rank() == 0) log << "standard landmarks learned on " << per_image.size() << " subjects of " << cfg.data.train_split << "\n";
+  if (mpi.rank() == 0) {
+    std::ostringstream os;
+    os << "standard landmarks learned on " << per_image.size() << " subjects of " << cfg.data.train_split;
+    if (per_image.size() < train.size())
+      os << " (" << train.size() - per_image.size() << " unreadable, among the failures below)";
+    log << os.str() << "\n";
+    if (per_image.size() < train.size()) std::cerr << "p2l-preprocess: " << os.str() << "\n";
+  }
   return standard;
 }
 
 // Owner rank of every task, balanced by header voxel count (computed on rank 0, broadcast).
-std::vector<int> assign_owners(const std::vector<Task>& tasks, const MpiSession& mpi) {
+std::vector<int> assign_owners(const std::vector<SplitRow>& tasks, const MpiSession& mpi) {
   std::vector<int> owner(tasks.size(), 0);
   if (mpi.rank() == 0) {
     std::vector<uint64_t> cost(tasks.size(), 0);
@@ -220,7 +192,7 @@ std::vector<int> assign_owners(const std::vector<Task>& tasks, const MpiSession&
 }
 
 // The path a failure message starts with (the helpers put the offending file first), else the image.
-std::string failing_path(const std::string& message, const Task& t) {
+std::string failing_path(const std::string& message, const SplitRow& t) {
   for (const auto* p : {&t.image, &t.rec.mask, &t.rec.seg})
     if (!p->empty() && message.rfind(*p, 0) == 0) return *p;
   return t.image;
@@ -236,7 +208,7 @@ void remove_stale_temporaries(const std::string& dir) {
 }
 
 // Processes this rank's tasks into its shards; returns their outcomes.
-std::vector<Outcome> process_own(const std::vector<Task>& tasks, const std::vector<int>& owner,
+std::vector<Outcome> process_own(const std::vector<SplitRow>& tasks, const std::vector<int>& owner,
                                  const std::vector<std::string>& splits, Config& cfg,
                                  const MpiSession& mpi, const ResumeIndex& index, int run,
                                  const std::vector<double>& standard, const std::string& hash,
@@ -253,7 +225,7 @@ std::vector<Outcome> process_own(const std::vector<Task>& tasks, const std::vect
   };
   for (size_t i = 0; i < tasks.size(); ++i) {
     if (owner[i] != mpi.rank()) continue;
-    const Task& t = tasks[i];
+    const SplitRow& t = tasks[i];
     Outcome o;
     o.task = long(i);
     try {
@@ -293,8 +265,6 @@ std::vector<Outcome> process_own(const std::vector<Task>& tasks, const std::vect
       o.shard.clear();
       o.reason = e.what();
       o.path = failing_path(o.reason, t);
-      std::cerr << "p2l-preprocess rank " << mpi.rank() << ": FAILED " << splits[t.split] << "/"
-                << t.rec.id << ": " << o.reason << std::endl;
     }
     out.push_back(o);
     progress.report(long(out.size()));
@@ -359,8 +329,14 @@ PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi) {
     }
   }
 
-  const auto splits = splits_to_preprocess(cfg);
-  const auto tasks = read_tasks(cfg, splits);
+  const SplitRows selected = read_split_rows(cfg, splits_to_preprocess(cfg));
+  const std::vector<std::string>& splits = selected.splits;
+  const std::vector<SplitRow>& tasks = selected.rows;
+  if (mpi.rank() == 0)
+    for (const auto& w : selected.warnings) {
+      log << "warning: " << w << "\n";
+      std::cerr << "p2l-preprocess: warning: " << w << "\n";
+    }
   std::vector<double> standard;
   if (pc.histogram_standardization) standard = learn_landmarks(cfg, mpi, log);
   const std::string hash = preprocess_config_hash(cfg, standard);
@@ -369,9 +345,10 @@ PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi) {
   ProgressChannel progress(mpi, long(tasks.size()), cfg.run.progress_seconds);
   auto mine = process_own(tasks, owner, splits, cfg, mpi, index, run, standard, hash, progress);
   progress.finish(long(mine.size()));
-  auto all = gather_text(serialize(mine), mpi);
+  auto all = gather_text_at_root(serialize(mine));
 
   long counts[4] = {long(tasks.size()), 0, 0, 0};  // total, stored, reused, failed
+  std::vector<ReasonedItem> failed, skipped;
   if (mpi.rank() == 0) {
     auto outcomes = parse(all);
     std::sort(outcomes.begin(), outcomes.end(), [](auto& a, auto& b) { return a.task < b.task; });
@@ -388,17 +365,23 @@ PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi) {
     for (const auto& s : splits) m.splits[s];
     std::map<std::string, int> per_shard;
     for (const auto& o : outcomes) {
-      const Task& t = tasks[o.task];
+      const SplitRow& t = tasks[o.task];
       const std::string& split = splits[t.split];
       ++counts[1 + o.status];
       if (o.status == kFailed) {
         m.failures.push_back({split, t.rec.id, o.path, o.reason});
+        failed.push_back({split + "/" + t.rec.id + ": " + o.path, o.reason});
         log << "FAILED " << split << "/" << t.rec.id << ": " << o.reason << "\n";
         continue;
       }
-      m.splits[split].push_back({t.rec.id, o.shard, o.slices, t.rec.label, o.image_sum, o.mask_sum,
-                                 o.seg_sum, o.status == kReused});
+      m.splits[split].push_back({t.rec.id, t.rec.img_name, o.shard, o.slices, t.rec.label, o.image_sum,
+                                 o.mask_sum, o.seg_sum, o.status == kReused});
       ++per_shard[o.shard];
+    }
+    m.skipped = selected.skipped;
+    for (const auto& k : m.skipped) {
+      skipped.push_back({k.split + "/" + k.img_name, k.reason});
+      log << "skipped " << k.split << "/" << k.img_name << ": " << k.reason << "\n";
     }
     for (const auto& [file, n] : per_shard) m.shards.push_back({file, n});
     write_manifest(dir, m);
@@ -410,13 +393,18 @@ PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi) {
     }
   }
   MPI_Bcast(counts, 4, MPI_LONG, 0, MPI_COMM_WORLD);
-  PreprocessSummary sum{counts[0], counts[1], counts[2], counts[3],
+  PreprocessSummary sum{counts[0], counts[1], counts[2], counts[3], long(selected.skipped.size()),
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
   if (mpi.rank() == 0) {
     std::ostringstream os;
     os << "p2l-preprocess: " << sum.total << " subjects: " << sum.stored << " preprocessed, "
-       << sum.reused << " reused from earlier runs, " << sum.failed << " failed; " << sum.seconds
-       << " s, store " << dir << "\n";
+       << sum.reused << " reused from earlier runs, " << sum.failed << " failed; " << sum.skipped
+       << " split rows skipped; " << sum.seconds << " s, store " << dir << "\n";
+    os << summarize_reasons("p2l-preprocess: " + std::to_string(sum.skipped) + " split row(s) skipped (not failures)",
+                            skipped);
+    os << summarize_reasons("p2l-preprocess: " + std::to_string(sum.failed) + " subject(s) FAILED (all of them: " +
+                                manifest_path(dir) + ", \"failures\"; " + dir + "/preprocess.log)",
+                            failed);
     std::cerr << os.str();
     log << os.str();
   }

@@ -14,10 +14,12 @@ class MpiSession;
 
 struct PreprocessSummary {
   long total = 0, stored = 0, reused = 0, failed = 0;
+  long skipped = 0;  // split rows left out on purpose (data.keep_list, repeated ids): not in total
   double seconds = 0;
 };
 
-// preprocess.splits when set, else train, val, healthy test and <Set>_val, <Set>_test per set.
+// preprocess.splits when set, else train, val, healthy test and <Set>_val, <Set>_test per set
+// (a missing <Set>_val is left out later, preprocess/SplitRows.hpp).
 std::vector<std::string> splits_to_preprocess(const Config& cfg);
 
 // Hash of everything that changes the stored arrays: the preprocess keys except bookkeeping

@@ -26,7 +26,9 @@ std::string hex64(uint64_t h) {
 
 std::string file_checksum(const std::string& path) {
   std::unique_ptr<FILE, int (*)(FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-  if (!f) throw std::runtime_error(path + ": cannot read for checksum: " + std::strerror(errno));
+  if (!f)  // the words read_nifti_* use, so a missing input reads the same wherever it is found
+    throw std::runtime_error(path + (errno == ENOENT ? std::string(": file not found")
+                                                     : ": cannot read for checksum: " + std::string(std::strerror(errno))));
   std::vector<char> buf(1 << 20);
   uint64_t h = kFnvOffset;
   size_t n;

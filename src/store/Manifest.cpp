@@ -77,7 +77,8 @@ std::string to_json(const Manifest& m) {
     }
     for (size_t i = 0; i < it->second.size(); ++i) {
       const auto& s = it->second[i];
-      os << (i ? "," : "") << "\n      {\"id\": " << quote(s.id) << ", \"shard\": " << quote(s.shard)
+      os << (i ? "," : "") << "\n      {\"id\": " << quote(s.id) << ", \"img_name\": " << quote(s.img_name)
+         << ", \"shard\": " << quote(s.shard)
          << ", \"slices\": " << s.slices << ", \"label\": " << s.label
          << ", \"image_checksum\": " << quote(s.image_checksum)
          << ", \"mask_checksum\": " << quote(s.mask_checksum)
@@ -91,6 +92,12 @@ std::string to_json(const Manifest& m) {
     const auto& f = m.failures[i];
     os << (i ? "," : "") << "\n    {\"split\": " << quote(f.split) << ", \"id\": " << quote(f.id)
        << ", \"path\": " << quote(f.path) << ", \"reason\": " << quote(f.reason) << "}";
+  }
+  os << "\n  ],\n  \"skipped\": [";
+  for (size_t i = 0; i < m.skipped.size(); ++i) {
+    const auto& k = m.skipped[i];
+    os << (i ? "," : "") << "\n    {\"split\": " << quote(k.split) << ", \"id\": " << quote(k.id)
+       << ", \"img_name\": " << quote(k.img_name) << ", \"reason\": " << quote(k.reason) << "}";
   }
   os << "\n  ]\n}\n";
   return os.str();
@@ -134,6 +141,8 @@ Manifest read_manifest(const std::string& store_dir) {
     for (const auto& s : list) {
       ManifestSubject e;
       e.id = get<std::string>(s, "id", path);
+      // Stores written before img_name was recorded used img_name itself as the id.
+      e.img_name = s["img_name"] ? get<std::string>(s, "img_name", path) : e.id;
       e.shard = get<std::string>(s, "shard", path);
       e.slices = get<int>(s, "slices", path);
       e.label = get<int>(s, "label", path);
@@ -147,6 +156,9 @@ Manifest read_manifest(const std::string& store_dir) {
   for (const auto& f : root["failures"])
     m.failures.push_back({get<std::string>(f, "split", path), get<std::string>(f, "id", path),
                           get<std::string>(f, "path", path), get<std::string>(f, "reason", path)});
+  for (const auto& k : root["skipped"])  // absent in stores from before keep lists
+    m.skipped.push_back({get<std::string>(k, "split", path), get<std::string>(k, "id", path),
+                         get<std::string>(k, "img_name", path), get<std::string>(k, "reason", path)});
   return m;
 }
 

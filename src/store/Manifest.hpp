@@ -9,6 +9,7 @@ namespace p2l {
 
 struct ManifestSubject {
   std::string id;
+  std::string img_name;  // the split CSV's img_name the id was derived from
   std::string shard;  // file name relative to the store directory
   int slices = 0;
   int label = 0;
@@ -18,6 +19,11 @@ struct ManifestSubject {
 
 struct ManifestFailure {
   std::string split, id, path, reason;
+};
+
+// A split CSV row the run left out on purpose (data.keep_list, a repeated subject id).
+struct ManifestSkip {
+  std::string split, id, img_name, reason;
 };
 
 struct ManifestShard {
@@ -36,6 +42,7 @@ struct Manifest {
   std::vector<std::string> split_order;                    // splits in processing order
   std::map<std::string, std::vector<ManifestSubject>> splits;  // subjects in CSV order
   std::vector<ManifestFailure> failures;
+  std::vector<ManifestSkip> skipped;
 };
 
 std::string manifest_path(const std::string& store_dir);

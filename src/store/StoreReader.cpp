@@ -19,6 +19,12 @@ struct StoreReader::Impl {
     return it->second;
   }
 
+  const ManifestSubject& subject(const std::string& split_name, const std::string& id) const {
+    for (const auto& s : split(split_name))
+      if (s.id == id) return s;
+    throw std::runtime_error(manifest_path(dir) + ": no subject '" + id + "' in split '" + split_name + "'");
+  }
+
   // Loads the listed subjects, opening each shard once, and returns them in the given order.
   std::vector<SubjectSlices> load(const std::string& split_name,
                                   const std::vector<const ManifestSubject*>& subjects) const {
@@ -53,11 +59,12 @@ std::vector<std::string> StoreReader::subjects(const std::string& split) const {
   return ids;
 }
 
+const std::string& StoreReader::img_name(const std::string& split, const std::string& id) const {
+  return impl_->subject(split, id).img_name;
+}
+
 SubjectSlices StoreReader::load(const std::string& split, const std::string& id) const {
-  for (const auto& s : impl_->split(split))
-    if (s.id == id) return read_shard_subject(impl_->dir + "/" + s.shard, split, id);
-  throw std::runtime_error(manifest_path(impl_->dir) + ": no subject '" + id + "' in split '" +
-                           split + "'");
+  return read_shard_subject(impl_->dir + "/" + impl_->subject(split, id).shard, split, id);
 }
 
 std::vector<SubjectSlices> StoreReader::load_split(const std::string& split) const {

@@ -20,6 +20,8 @@ class StoreReader {
   std::vector<std::string> splits() const;
   // Subject ids of a split in its CSV order (the test order); throws for an unknown split.
   std::vector<std::string> subjects(const std::string& split) const;
+  // The split CSV's img_name of a subject (the id is derived from it; io/SubjectId.hpp).
+  const std::string& img_name(const std::string& split, const std::string& id) const;
   SubjectSlices load(const std::string& split, const std::string& id) const;
   std::vector<SubjectSlices> load_split(const std::string& split) const;
   // Subjects i with i % world == rank, in order: the partition of one rank.

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -7,6 +8,7 @@
 #include "config/EvalConfig.hpp"
 #include "eval/SweepReport.hpp"
 #include "eval/SweepRunner.hpp"
+#include "io/Csv.hpp"
 #include "io/Nifti.hpp"
 
 using namespace p2l;
@@ -80,7 +82,12 @@ TEST(EvalSweep, TableHasOneRowPerSettingAndRule) {
   EXPECT_EQ(t.rows[2][2], "1.000 ± 0.000");
   EXPECT_EQ(t.rows[2][4], "0.000 ± 0.000");
   EXPECT_EQ(t.rows[2][6], "0.0000 ± 0.0000");
-  EXPECT_FALSE(r.notes.empty());
+  EXPECT_NE(std::find(r.notes.begin(), r.notes.end(),
+                      "Patch2Loc error m1 / validation Dice / b: not computed (no diseased validation split b_val)"),
+            r.notes.end());
+  EXPECT_NE(std::find(r.notes.begin(), r.notes.end(),
+                      "Patch2Loc error m1 / validation Dice / healthy: not computed (a healthy set has no validation split)"),
+            r.notes.end());
   // Per-volume rows: a 2 volumes x 3 rules; b and the healthy test volume 2 rules each.
   EXPECT_EQ(r.volumes.size(), 2u * 3u + 2u + 2u);
   EXPECT_NE(t.render().find("| Patch2Loc error m1 | healthy q98 | 1.000 ± 0.000 |"), std::string::npos);
@@ -219,12 +226,24 @@ TEST(EvalSweep, MissingSegmentationIsAClearError) {
 TEST(EvalSweep, CsvFilesHaveOneLinePerRow) {
   SweepResults r = run_sweep(spec(), inputs());
   const auto dir = std::filesystem::temp_directory_path() / ("p2l_sweepcsv_" + std::to_string(::getpid()));
-  write_volume_csv((dir / "v.csv").string(), r);
+  write_volume_csv((dir / "v.csv").string(), r, {{"a1", "a1_t1.nii.gz"}});
   write_summary_csv((dir / "s.csv").string(), r);
   std::ifstream in(dir / "v.csv");
   std::string line;
-  size_t n = 0;
-  while (std::getline(in, line)) ++n;
+  size_t n = 0, a1 = 0;
+  std::getline(in, line);
+  EXPECT_EQ(line.rfind("setting,threshold_rule,set,id,img_name,label,", 0), 0u) << line;
+  for (n = 1; std::getline(in, line); ++n) {
+    const auto f = split_csv_line(line);
+    ASSERT_GT(f.size(), 4u) << line;
+    if (f[3] == "a1") {
+      EXPECT_EQ(f[4], "a1_t1.nii.gz") << line;
+      ++a1;
+    } else {
+      EXPECT_EQ(f[4], f[3]) << line;  // no img_name given: the id
+    }
+  }
   EXPECT_EQ(n, r.volumes.size() + 1);
+  EXPECT_GT(a1, 0u);
   std::filesystem::remove_all(dir);
 }

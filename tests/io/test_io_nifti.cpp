@@ -2,6 +2,7 @@
 
 #include "support/ErrorOf.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -9,7 +10,9 @@
 #include <functional>
 #include <limits>
 
+#include "io/AtomicFile.hpp"
 #include "io/Nifti.hpp"
+#include "support/TempDir.hpp"
 
 namespace fs = std::filesystem;
 using namespace p2l;
@@ -83,6 +86,43 @@ TEST(Nifti, RoundTripPreservesValuesAndGeometry) {
     for (auto& e : fs::directory_iterator(fs::path(p).parent_path()))
       EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos) << e.path();
   }
+}
+
+// An img_name with its extension once made "<id>.nii.gz.nii.gz": ITK wrote the temporary file
+// under another name, the rename failed and the temporary stayed behind.
+TEST(Nifti, NamesWithTheExtensionTwiceAreWrittenWhereAskedAndLeaveNoTemporary) {
+  p2l::testing::TempDir dir("p2l_io_twice");
+  const FloatVolume v = ramp(oblique_grid());
+  for (const char* name : {"IXI313-HH-2241_t1.nii.gz.nii.gz", "a.nii.gz.nii", "b.nii.nii.gz", "c.nii.gz.x.nii.gz"}) {
+    const std::string p = dir / name;
+    write_nifti(p, v);
+    ASSERT_TRUE(fs::exists(p)) << name;
+    EXPECT_EQ(read_nifti_float(p).data, v.data) << name;
+  }
+  std::vector<std::string> listed;
+  for (auto& e : fs::directory_iterator(dir.path)) listed.push_back(e.path().filename().string());
+  std::sort(listed.begin(), listed.end());
+  EXPECT_EQ(listed, (std::vector<std::string>{"IXI313-HH-2241_t1.nii.gz.nii.gz", "a.nii.gz.nii", "b.nii.nii.gz",
+                                              "c.nii.gz.x.nii.gz"}));
+}
+
+TEST(AtomicFile, FailedWritesAndRenamesLeaveNoTemporary) {
+  p2l::testing::TempDir dir("p2l_io_atomic");
+  // The rename fails: the target is a non-empty folder.
+  fs::create_directories(dir.path / "x.nii.gz.nii.gz" / "inside");
+  const std::string target = dir / "x.nii.gz.nii.gz";
+  const auto e = error_of([&] { write_file_atomic(target, "content"); });
+  EXPECT_NE(e.find(target + ": cannot rename"), std::string::npos) << e;
+  const auto n = error_of([&] { write_nifti(target, ramp(oblique_grid())); });
+  EXPECT_NE(n.find(target + ": cannot rename"), std::string::npos) << n;
+  for (auto& f : fs::directory_iterator(dir.path))
+    EXPECT_EQ(f.path().filename().string(), "x.nii.gz.nii.gz") << "left behind: " << f.path();
+  // A temporary name is unique per call and carries only the extension asked for.
+  const std::string a = temp_path_with_extension(dir / "s.nii.gz.nii.gz", ".nii.gz");
+  const std::string b = temp_path_with_extension(dir / "s.nii.gz.nii.gz", ".nii.gz");
+  EXPECT_NE(a, b);
+  EXPECT_EQ(fs::path(a).parent_path(), dir.path);
+  EXPECT_EQ(fs::path(a).filename().string().find(".nii"), fs::path(a).filename().string().size() - 7) << a;
 }
 
 TEST(Nifti, LabelsAreBinarisedAndKeepGeometry) {

@@ -94,15 +94,17 @@ TEST(StoreRoundTrip, SubjectsComeBackIdenticalThroughTheReader) {
   m.config_hash = "00000000deadbeef";
   m.shards = {{"s0.h5", 2}, {"s1.h5", 1}};
   m.split_order = {"IXI_train_fold0", "tumor_test"};
-  m.splits["IXI_train_fold0"] = {{"C", "s1.h5", 3, 0, "x", "y", "", false}};
-  m.splits["tumor_test"] = {{"A", "s0.h5", 3, 1, "x", "y", "z", false},
-                            {"B", "s0.h5", 3, 0, "x", "y", "", true}};
+  m.splits["IXI_train_fold0"] = {{"C", "C_t1.nii.gz", "s1.h5", 3, 0, "x", "y", "", false}};
+  m.splits["tumor_test"] = {{"A", "A", "s0.h5", 3, 1, "x", "y", "z", false},
+                            {"B", "B", "s0.h5", 3, 0, "x", "y", "", true}};
   m.failures = {{"tumor_test", "D", "/data/D \"quoted\"\tpath", "corrupt: gzip\nstream"}};
+  m.skipped = {{"IXI_train_fold0", "E", "E_t1.nii.gz", "not in the keep list /data/splits/avail_t2.csv"}};
   write_manifest(dir, m);
 
   StoreReader r(dir);
   EXPECT_EQ(r.splits(), m.split_order);
   EXPECT_EQ(r.subjects("tumor_test"), (std::vector<std::string>{"A", "B"}));  // manifest order
+  EXPECT_EQ(r.img_name("IXI_train_fold0", "C"), "C_t1.nii.gz");
   expect_same(r.load("tumor_test", "A"), a);
   expect_same(r.load("tumor_test", "B"), b);
   expect_same(r.load("IXI_train_fold0", "C"), c);
@@ -129,6 +131,9 @@ TEST(StoreRoundTrip, SubjectsComeBackIdenticalThroughTheReader) {
   EXPECT_EQ(back.failures.size(), 1u);
   EXPECT_EQ(back.failures[0].path, m.failures[0].path);
   EXPECT_EQ(back.failures[0].reason, m.failures[0].reason);
+  ASSERT_EQ(back.skipped.size(), 1u);
+  EXPECT_EQ(back.skipped[0].img_name, "E_t1.nii.gz");
+  EXPECT_EQ(back.skipped[0].reason, m.skipped[0].reason);
   EXPECT_EQ(back.splits["tumor_test"][1].reused, true);
   EXPECT_EQ(back.splits["tumor_test"][0].seg_checksum, "z");
   fs::remove_all(dir);
