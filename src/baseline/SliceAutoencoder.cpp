@@ -46,17 +46,17 @@ std::vector<float> residual_map(SliceAutoencoder& net, const SubjectSlices& s, t
   c10::InferenceMode inference;
   net->eval();
   const int64_t Z = s.depth, H = s.height, W = s.width;
-  auto image = torch::from_blob(const_cast<float*>(s.image.data()), {Z, 1, H, W}, torch::kFloat32);
-  auto mask = torch::from_blob(const_cast<uint8_t*>(s.mask.data()), {Z, 1, H, W}, torch::kUInt8);
-  std::vector<float> out(s.image.size(), 0.0f);
-  auto res = torch::from_blob(out.data(), {Z, 1, H, W}, torch::kFloat32);
+  // One upload and one download per volume; the batches stay on the device.
+  auto image = torch::from_blob(const_cast<float*>(s.image.data()), {Z, 1, H, W}, torch::kFloat32).to(device);
+  auto mask = torch::from_blob(const_cast<uint8_t*>(s.mask.data()), {Z, 1, H, W}, torch::kUInt8).to(device, torch::kFloat32);
+  auto res = torch::empty_like(image);
   for (int64_t z = 0; z < Z; z += batch) {
     const int64_t n = std::min<int64_t>(batch, Z - z);
-    auto x = image.narrow(0, z, n).to(device);
-    auto r = (x - net->forward(x).to(torch::kFloat32)).abs() * mask.narrow(0, z, n).to(device, torch::kFloat32);
-    res.narrow(0, z, n).copy_(r.to(torch::kCPU));
+    auto x = image.narrow(0, z, n);
+    res.narrow(0, z, n).copy_((x - net->forward(x).to(torch::kFloat32)).abs() * mask.narrow(0, z, n));
   }
-  return out;
+  res = res.to(torch::kCPU).contiguous();
+  return std::vector<float>(res.data_ptr<float>(), res.data_ptr<float>() + res.numel());
 }
 
 }  // namespace p2l
