@@ -13,24 +13,26 @@ Inputs (every one a flag with the default shown by --help):
   links: intra-node bandwidth and latency (NVLink), inter-node bandwidth and latency (one
   200 Gb/s InfiniBand port per node shared by its GPUs), GPUs per node.
 
-Ring all-reduce over N ranks: 2 (N - 1) / N x bytes / slowest link + 2 (N - 1) x latency. The
-slowest link is NVLink inside one node and the node's network port across nodes (a ring crosses
-each node boundary once). Weak scaling keeps each GPU's batch (the step time stays the compute
+Ring all-reduce over N ranks: 2 (N - 1) / N x bytes / slowest link + 2 (N - 1) x latency; a
+pipelined (double binary) tree: 2 x bytes / slowest link + 2 ceil(log2 N) x latency. "best"
+takes the faster, as NCCL's tuner does. The slowest link is NVLink inside one node and the
+node's network port across nodes (a ring crosses each node boundary once). Weak scaling keeps each GPU's batch (the step time stays the compute
 time); strong scaling splits one published step over N GPUs (compute / N).
 """
 import argparse
 import json
+import math
 
 PARAMETERS = 11848068  # Patch2LocNet; tests/model/test_model_patch2loc.cpp asserts the count
 
 
-def ring_seconds(n, nbytes, gpus_per_node, intra_bw, intra_lat, inter_bw, inter_lat):
+def allreduce_seconds(n, nbytes, gpus_per_node, intra, inter, algorithm):
     if n <= 1:
         return 0.0
-    cross_nodes = n > gpus_per_node
-    bw = inter_bw if cross_nodes else intra_bw
-    lat = inter_lat if cross_nodes else intra_lat
-    return 2.0 * (n - 1) / n * nbytes / bw + 2.0 * (n - 1) * lat
+    bw, lat = inter if n > gpus_per_node else intra
+    ring = 2.0 * (n - 1) / n * nbytes / bw + 2.0 * (n - 1) * lat
+    tree = 2.0 * nbytes / bw + 2.0 * math.ceil(math.log2(n)) * lat
+    return {"ring": ring, "tree": tree, "best": min(ring, tree)}[algorithm]
 
 
 def step(compute, allreduce, backward_share, buckets):
@@ -53,6 +55,7 @@ def main():
     ap.add_argument("--inter-latency-us", type=float, default=10.0)
     ap.add_argument("--backward-share", type=float, default=2.0 / 3.0, help="share of a step spent in backward")
     ap.add_argument("--buckets", type=int, default=2, help="all-reduce buckets per step (train.bucket_mb)")
+    ap.add_argument("--algorithm", choices=["ring", "tree", "best"], default="best")
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args()
     compute = a.compute_s
@@ -67,13 +70,13 @@ def main():
     inter = (a.inter_gbps / 8 * 1e9, a.inter_latency_us * 1e-6)
     rows = []
     for n in a.gpus:
-        ar = ring_seconds(n, nbytes, a.gpus_per_node, intra[0], intra[1], inter[0], inter[1])
+        ar = allreduce_seconds(n, nbytes, a.gpus_per_node, intra, inter, a.algorithm)
         weak = step(compute, ar, a.backward_share, a.buckets)
         strong = step(compute / n, ar, a.backward_share, a.buckets)
         rows.append({"gpus": n, "allreduce_ms": ar * 1e3, "weak_step_ms": weak * 1e3,
                      "weak_efficiency": compute / weak, "strong_step_ms": strong * 1e3,
                      "strong_speedup": compute / strong, "strong_efficiency": compute / strong / n})
-    out = {"parameters": PARAMETERS, "allreduce_bytes": nbytes, "compute_s": compute, "rows": rows,
+    out = {"parameters": PARAMETERS, "allreduce_bytes": nbytes, "compute_s": compute, "algorithm": a.algorithm, "rows": rows,
            "links": {"intra_GBps": a.intra_gbs, "inter_Gbps": a.inter_gbps, "gpus_per_node": a.gpus_per_node}}
     if not a.markdown:
         print(json.dumps(out, indent=1))
