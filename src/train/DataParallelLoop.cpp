@@ -178,7 +178,9 @@ TrainOutcome DataParallelLoop::run(TrainingTask& task) {
     auto t0 = Clock::now();
     const double lr = learning_rate();
     int64_t samples = 0;
-    const StepTotals totals = step_totals(optimise_local([&] { return task.step_loss(step_, samples); }), samples);
+    // Two statements: `samples` is set by the step, and argument order is unspecified.
+    const torch::Tensor local_loss = optimise_local([&] { return task.step_loss(step_, samples); });
+    const StepTotals totals = step_totals(local_loss, samples);
     ++step_;
     out.losses.push_back(totals.mean_loss);
     log_->step({step_, totals.mean_loss, totals.samples, since(t0), allreduce_seconds_, lr, since(started)});

@@ -77,8 +77,16 @@ TEST(TrainTrainer, WritesCheckpointsLogsDensityAndConfig) {
   // 6 step rows + 3 validation rows (steps 2, 4, 6).
   std::istringstream jl(slurp(d + "/train_log.jsonl"));
   int steps = 0, vals = 0;
-  for (std::string line; std::getline(jl, line);) (line.find("val_loss") != std::string::npos ? vals : steps)++;
+  int logged_patches = 0;
+  for (std::string line; std::getline(jl, line);) {
+    const bool val = line.find("val_loss") != std::string::npos;
+    (val ? vals : steps)++;
+    const std::string key = "\"patches\": ";
+    const auto at = line.find(key);
+    if (!val && at != std::string::npos) logged_patches += std::stoi(line.substr(at + key.size()));
+  }
   EXPECT_EQ(steps, 6);
+  EXPECT_EQ(logged_patches, 6 * 32);  // every step row counts the patches it trained on
   EXPECT_EQ(vals, 3);
   // The density counts every sampled target: 6 steps x 32 patches, as a 100 x 100 grid.
   std::istringstream csv(slurp(d + "/training_density.csv"));
