@@ -50,6 +50,15 @@ export OPAL_PREFIX="$prefix/usr"  # OpenMPI's wrappers and data files, relocated
 export PKG_CONFIG_LIBDIR="$lib/pkgconfig:$prefix/usr/share/pkgconfig"
 export PKG_CONFIG_SYSROOT_DIR="$prefix"
 
+# Headers the CUDA toolkit may lack there (nccl.h, cudnn.h) can sit in the nvidia-* wheels
+# beside that python's torch: offer them after every -isystem directory, as a fallback.
+nvidia="$("$python" -c 'import importlib.util as u; s = u.find_spec("nvidia"); print(list(s.submodule_search_locations)[0] if s else "")' 2>/dev/null || true)"
+if [ -n "$nvidia" ]; then
+  for d in "$nvidia"/*/include; do [ -d "$d" ] && export CPLUS_INCLUDE_PATH="${CPLUS_INCLUDE_PATH:+$CPLUS_INCLUDE_PATH:}$d"; done
+  for d in "$nvidia"/*/lib; do [ -d "$d" ] && export LIBRARY_PATH="${LIBRARY_PATH:+$LIBRARY_PATH:}$d"; done
+  [ -d "$nvidia/cudnn" ] && export CUDNN_ROOT="$nvidia/cudnn"
+fi
+
 step "configuring in $build"
 ignore=()
 [ "$rehearsal" = 1 ] && ignore=(-DCMAKE_IGNORE_PREFIX_PATH="/usr;/" -DCMAKE_SYSTEM_IGNORE_PREFIX_PATH="/usr;/")
