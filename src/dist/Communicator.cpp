@@ -20,8 +20,10 @@ struct Communicator::Collectives {
   virtual void broadcast(at::Tensor& t, int root) = 0;
   virtual void barrier() = 0;
   virtual std::string name() const = 0;
-  // Where the backend's tensors must live (CPU for Gloo, the rank's GPU for NCCL).
+  // Where the backend's tensors live: the rank's GPU for NCCL; CPU for Gloo, which also takes
+  // CUDA tensors itself (train.backend=gloo on a GPU rank).
   c10::Device device{c10::kCPU};
+  bool takes(const at::Tensor& t) const { return t.device() == device || name() == "gloo"; }
 };
 
 namespace {
@@ -153,9 +155,9 @@ namespace {
 
 // Runs `op` on `tensor`, staged through `device` when it lives elsewhere, and copies back.
 template <class Op>
-void on_device(at::Tensor& tensor, c10::Device device, Op op) {
-  if (tensor.device() == device) return op(tensor);
-  at::Tensor staged = tensor.to(device);
+void on_device(at::Tensor& tensor, const Communicator::Collectives& group, Op op) {
+  if (group.takes(tensor)) return op(tensor);
+  at::Tensor staged = tensor.to(group.device);
   op(staged);
   tensor.copy_(staged);
 }
@@ -163,19 +165,19 @@ void on_device(at::Tensor& tensor, c10::Device device, Op op) {
 }  // namespace
 
 void Communicator::allreduce_sum(at::Tensor& tensor) {
-  if (impl_) on_device(tensor, impl_->device, [&](at::Tensor& t) { impl_->allreduce(t); });
+  if (impl_) on_device(tensor, *impl_, [&](at::Tensor& t) { impl_->allreduce(t); });
 }
 
 std::function<void()> Communicator::allreduce_sum_async(at::Tensor& tensor) {
   if (!impl_) return [] {};
-  if (tensor.device() != impl_->device)
+  if (!impl_->takes(tensor))
     throw std::runtime_error("all-reduce: a " + tensor.device().str() + " tensor on a " + impl_->name() +
                              " group (its tensors live on " + impl_->device.str() + ")");
   return impl_->allreduce_async(tensor);
 }
 
 void Communicator::broadcast(at::Tensor& tensor, int root) {
-  if (impl_) on_device(tensor, impl_->device, [&](at::Tensor& t) { impl_->broadcast(t, root); });
+  if (impl_) on_device(tensor, *impl_, [&](at::Tensor& t) { impl_->broadcast(t, root); });
 }
 
 void Communicator::barrier() {
