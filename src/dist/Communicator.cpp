@@ -23,7 +23,8 @@ struct Communicator::Collectives {
   // Where the backend's tensors live: the rank's GPU for NCCL; CPU for Gloo, which also takes
   // CUDA tensors itself (train.backend=gloo on a GPU rank).
   c10::Device device{c10::kCPU};
-  bool takes(const at::Tensor& t) const { return t.device() == device || name() == "gloo"; }
+  bool any_device = false;
+  bool takes(const at::Tensor& t) const { return any_device || t.device() == device; }
 };
 
 namespace {
@@ -128,6 +129,7 @@ Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
   g->group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, who.rank, who.world, opts);
   g->timeout = timeout;
   g->label = "gloo";
+  g->any_device = true;
   impl_ = std::move(g);
 }
 

@@ -81,13 +81,13 @@ EvalSubject to_eval_subject(const SubjectSlices& s, const HeatmapCache& cache) {
   return e;
 }
 
-}  // namespace
-
 // cuda:<local rank mod GPUs> when CUDA is available (ranks of a node share its GPUs), else cpu.
 torch::Device evaluation_device() {
   if (!torch::cuda::is_available()) return torch::kCPU;
   return torch::Device(torch::kCUDA, int(rank_from_environment().local_rank % int(torch::cuda::device_count())));
 }
+
+}  // namespace
 
 int run_evaluation(Config& cfg, int rank, int size) {
   const std::string tool = "p2l-evaluate";
