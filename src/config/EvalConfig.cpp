@@ -19,9 +19,16 @@ void bind(Schema& s, EvalConfig& c) {
   s.add("eval.sources", &c.sources, "map sources evaluated on their own, one table row each per threshold rule: patch2loc, zscore (voxel-wise intensity z-score), ae (slice autoencoder residual; train it with p2l-train-ae) or a name from eval.external_maps");
   s.add("eval.external_maps", &c.external_maps, "external map sources as name=DIR: DIR/<id>.nii.gz on each preprocessed subject's grid (e.g. a diffusion model's residuals)");
   s.add("eval.fusion_pairs", &c.fusion_pairs, "pairs of map sources fused with every eval.fusion_modes, as a*b (e.g. patch2loc*zscore)");
-  s.add("eval.fusion_modes", &c.fusion_modes, "fusion rules for eval.fusion_pairs", {"product", "weighted", "max"});
+  s.add("eval.fusion_modes", &c.fusion_modes, "fusion rules for eval.fusion_pairs", {"product", "weighted", "max", "fisher"});
   s.add("eval.fusion_weight", &c.fusion_weight, "w of the weighted fusion", 0.0, 1.0);
   s.add("eval.sweep", &c.sweep, "YAML sweep spec (empty: one setting from this config)");
+  s.add("eval.select", &c.select, "validation-selected settings: per_set (each lesion set's best on its own validation split) and/or pooled (one setting and threshold for the validation splits of all sets); empty: none", {"per_set", "pooled"});
+  s.add("eval.select_sources", &c.select_sources, "selection search space: map sources on their own (empty: eval.sources)");
+  s.add("eval.select_fusion_pairs", &c.select_fusion_pairs, "selection search space: fusion pairs a*b (empty: eval.fusion_pairs)");
+  s.add("eval.select_scores", &c.select_scores, "selection search space: Patch2Loc score components", {"error", "variance", "both"});
+  s.add("eval.select_median_sizes", &c.select_median_sizes, "selection search space: Patch2Loc median filter sizes (odd)", 1, 31, 1);
+  s.add("eval.select_fusion_modes", &c.select_fusion_modes, "selection search space: fusion rules", {"product", "weighted", "max", "fisher"});
+  s.add("eval.select_weights", &c.select_weights, "selection search space: weights w of the weighted fusion", 0.0, 1.0, 1);
   s.add("eval.figure_slices", &c.figure_slices, "slices per volume in overlay figures", 0, 20);
   s.add("eval.figure_vmax", &c.figure_vmax, "upper end of the heatmap colour scale", 0.0, 1000.0);
   s.add("eval.healthy_reference_split", &c.healthy_reference_split,

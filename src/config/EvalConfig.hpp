@@ -24,6 +24,15 @@ struct EvalConfig {
   std::vector<std::string> fusion_modes = {"product"};
   double fusion_weight = 0.5;
   std::string sweep = "";
+  // Validation-selected settings (docs/EVALUATION.md): scopes, and the search space; an empty
+  // source or pair list searches eval.sources / eval.fusion_pairs.
+  std::vector<std::string> select = {"per_set", "pooled"};
+  std::vector<std::string> select_sources = {};
+  std::vector<std::string> select_fusion_pairs = {};
+  std::vector<std::string> select_scores = {"both", "error", "variance"};
+  std::vector<int> select_median_sizes = {3, 5, 7};
+  std::vector<std::string> select_fusion_modes = {"product", "weighted", "max", "fisher"};
+  std::vector<double> select_weights = {0.25, 0.5, 0.75};
   int figure_slices = 3;
   double figure_vmax = 12.0;
   std::string healthy_reference_split = "";  // empty: data.val_split

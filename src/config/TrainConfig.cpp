@@ -8,6 +8,7 @@ void bind(Schema& s, TrainConfig& c) {
   s.add("train.patch_fraction", &c.patch_fraction, "patch side as a fraction of the slice side (p = floor(f * side))", 0.01, 1.0);
   s.add("train.slices_per_step", &c.slices_per_step, "training volumes drawn per step (one random slice each)", 1, 100000);
   s.add("train.patches_per_step", &c.patches_per_step, "patches per step per rank (4x as many candidate centres are drawn)", 1, 10000000);
+  s.add("train.keep_all_candidates", &c.keep_all_candidates, "train on every candidate that passes the brain-fraction rule, as the published code does (a step's batch then varies, about 4 x patches_per_step x the pass rate); false: at most patches_per_step");
   s.add("train.min_brain_fraction", &c.min_brain_fraction, "minimum fraction of patch pixels inside the brain mask", 0.0, 1.0);
   s.add("train.loss", &c.loss, "training loss", {"beta_nll", "mse", "stirn"});
   s.add("train.beta", &c.beta, "beta of the beta-NLL loss", 0.0, 1.0);

@@ -10,6 +10,7 @@ struct TrainConfig {
   double patch_fraction = 0.125;
   int slices_per_step = 356;
   int patches_per_step = 2024;  // 4 x this many candidate centres are drawn
+  bool keep_all_candidates = false;  // true: every candidate passing the brain rule (published code)
   double min_brain_fraction = 0.2;
   std::string loss = "beta_nll";
   double beta = 0.5;

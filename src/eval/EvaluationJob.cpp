@@ -19,6 +19,7 @@
 #include "eval/InputGridOutputs.hpp"
 #include "eval/MedianFilter.hpp"
 #include "eval/RunReport.hpp"
+#include "eval/SettingSelection.hpp"
 #include "eval/SubjectFailures.hpp"
 #include "eval/SweepReport.hpp"
 #include "eval/SweepRunner.hpp"
@@ -125,7 +126,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
     for (const auto& id : store.subjects(sp)) all.push_back({sp, id});
   for (size_t i = 0; i < all.size(); ++i)
     if (int(i % size_t(size)) == rank) mine.push_back(all[i]);
-  const MapSetting configured{cfg.eval.score, cfg.eval.median_size, "none", 0.5};
+  const MapSetting configured{cfg.eval.score, cfg.eval.median_size, "none", 0.5, kPatch2Loc, ""};
   const auto start = std::chrono::steady_clock::now();
   auto last = start;
   SubjectFailures failures;
@@ -203,8 +204,20 @@ int run_evaluation(Config& cfg, int rank, int size) {
   if (without_heatmap > 0)
     std::cerr << tool << ": " << without_heatmap << " subject(s) without a heatmap left out of the metrics\n";
   const SweepSpec spec = cfg.eval.sweep.empty() ? sweep_from_config(cfg.eval) : read_sweep(cfg.eval.sweep, cfg.eval);
-  const SweepResults res = run_sweep(spec, in, [&](const std::string& l) { std::cerr << tool << ": " << l << "\n"; });
+  const auto log_line = [&](const std::string& l) { std::cerr << tool << ": " << l << "\n"; };
+  SweepResults res = run_sweep(spec, in, log_line);
   const std::string report = out + "/report";
+  const auto& scopes = cfg.eval.select;
+  const bool per_set = std::count(scopes.begin(), scopes.end(), "per_set") > 0;
+  const bool pooled = std::count(scopes.begin(), scopes.end(), "pooled") > 0;
+  SettingSelection selection;
+  if (per_set || pooled) {
+    const std::set<std::string> skip(res.failed_sources.begin(), res.failed_sources.end());
+    selection = select_settings(selection_candidates(cfg.eval), in, per_set, pooled, skip, log_line);
+    score_selected(selection, in, res);
+    write_selection_csv(report + "/selection.csv", selection, in.sets);
+    for (const auto& line : selection_lines(selection, in.sets)) log_line(line);
+  }
   std::map<std::string, std::string> img_names;
   for (const auto& split : splits)
     for (const auto& id : store.subjects(split)) img_names[id] = store.img_name(split, id);
@@ -242,6 +255,8 @@ int run_evaluation(Config& cfg, int rank, int size) {
   rr.report_dir = report, rr.run_dir = out, rr.checkpoint = ckpt;
   rr.table = table;
   rr.results = &res;
+  rr.selection = &selection;
+  rr.sets = in.sets;
   rr.setting = configured.label();
   rr.figures = figures;
   rr.overlays = overlays;

@@ -16,6 +16,15 @@ double MapStats::unit(double x) const {
   return std::max(0.0, (x - min) / range);
 }
 
+double MapStats::surprise(double x) const {
+  if (!sorted || sorted->empty()) throw std::runtime_error("fusion statistics: healthy values were not kept");
+  const auto& v = *sorted;
+  const double n = double(v.size());
+  if (x > double(v.back())) return std::log(1 + n) + (x - double(v.back())) / (std > 0 ? std : 1.0);
+  const double at_least = double(v.end() - std::lower_bound(v.begin(), v.end(), float(x)));
+  return std::log((1 + n) / (1 + at_least));
+}
+
 void MapStatsAccumulator::add(const FloatVolume& map, const LabelVolume& mask) {
   for (size_t i = 0; i < map.data.size(); ++i) {
     if (!mask.data[i]) continue;
@@ -23,6 +32,7 @@ void MapStatsAccumulator::add(const FloatVolume& map, const LabelVolume& mask) {
     min_ = n_ == 0 ? x : std::min(min_, x);
     max_ = n_ == 0 ? x : std::max(max_, x);
     sum_ += x, sum2_ += x * x, ++n_;
+    if (keep_values_) values_.push_back(map.data[i]);
   }
 }
 
@@ -32,6 +42,11 @@ MapStats MapStatsAccumulator::result() const {
   s.mean = sum_ / double(n_);
   s.std = std::sqrt(std::max(0.0, sum2_ / double(n_) - s.mean * s.mean));
   s.min = min_, s.max = max_;
+  if (keep_values_) {
+    auto sorted = std::make_shared<std::vector<float>>(values_);
+    std::sort(sorted->begin(), sorted->end());
+    s.sorted = std::move(sorted);
+  }
   return s;
 }
 
@@ -45,7 +60,8 @@ FloatVolume fuse(const FloatVolume& p, const FloatVolume& r, const LabelVolume& 
     if (mode == "product") v = sp.unit(a) * sr.unit(b);
     else if (mode == "weighted") v = w * sp.z(a) + (1 - w) * sr.z(b);
     else if (mode == "max") v = std::max(sp.z(a), sr.z(b));
-    else throw std::runtime_error("fusion mode '" + mode + "': expected product, weighted or max");
+    else if (mode == "fisher") v = sp.surprise(a) + sr.surprise(b);
+    else throw std::runtime_error("fusion mode '" + mode + "': expected product, weighted, max or fisher");
     out.data[i] = float(v);
   }
   return out;

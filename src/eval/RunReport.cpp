@@ -29,6 +29,14 @@ std::string markdown(const RunReport& r, const std::string& table) {
                    "volumes of each set; the last column is the false-positive rate on the healthy test "
                    "volumes. Conventions: docs/EVALUATION.md. The same report as one page: `index.html`.\n\n" +
                    table + "\n";
+  const std::vector<std::string> chosen = r.selection ? selection_lines(*r.selection, r.sets) : std::vector<std::string>{};
+  if (!chosen.empty()) {
+    md += "Validation-selected rows: the setting with the best mean validation Dice among the search space "
+          "(eval.select_*), applied with its validation threshold to the test volumes; no test volume took part "
+          "in the choice (`selection.csv`):\n\n";
+    for (const auto& l : chosen) md += "- " + l + "\n";
+    md += "\n";
+  }
   if (!r.results->notes.empty()) {
     md += "Notes:\n\n";
     for (const auto& n : r.results->notes) md += "- " + n + "\n";
@@ -108,7 +116,8 @@ void write_run_report(const RunReport& r) {
     bench.rows.push_back(cells);
   }
   h.tables = {{"Benchmark table", bench}, {"Per volume: " + r.setting, volume_table(r)}};
-  h.notes = r.results->notes;
+  h.notes = r.selection ? selection_lines(*r.selection, r.sets) : std::vector<std::string>{};
+  h.notes.insert(h.notes.end(), r.results->notes.begin(), r.results->notes.end());
   for (const auto& f : r.figures) h.figures.push_back({f, r.report_dir + "/figures/" + f});
   h.config_yaml = r.config_yaml;
   h.versions = software_versions();

@@ -8,6 +8,7 @@
 #include <utility>
 #include <vector>
 
+#include "eval/SettingSelection.hpp"
 #include "eval/SweepRunner.hpp"
 #include "report/MarkdownTable.hpp"
 
@@ -17,6 +18,8 @@ struct RunReport {
   std::string report_dir, run_dir, checkpoint;
   MarkdownTable table;
   const SweepResults* results = nullptr;
+  const SettingSelection* selection = nullptr;     // may be null: no validation selection
+  std::vector<std::string> sets;                   // diseased sets, table order
   std::string setting;                             // per-volume rows: this setting's
   std::vector<std::string> figures;                // PNG names under report_dir/figures
   std::map<std::string, std::string> overlays;     // volume id -> overlay PNG (relative to report_dir)

@@ -95,14 +95,16 @@ Hausdorff hausdorff(const LabelVolume& a, const LabelVolume& b) {
   if (ea || eb) return {NAN, NAN};
   const LabelVolume sa = surface_of(a), sb = surface_of(b);
   const std::vector<double> da = squared_distance_transform(sa), db = squared_distance_transform(sb);
-  std::vector<double> dist;
+  std::vector<double> a_to_b, b_to_a;
   for (size_t i = 0; i < sa.data.size(); ++i) {
-    if (sa.data[i]) dist.push_back(std::sqrt(db[i]));
-    if (sb.data[i]) dist.push_back(std::sqrt(da[i]));
+    if (sa.data[i]) a_to_b.push_back(std::sqrt(db[i]));
+    if (sb.data[i]) b_to_a.push_back(std::sqrt(da[i]));
   }
   Hausdorff h;
-  h.max = *std::max_element(dist.begin(), dist.end());
-  h.hd95 = percentile(dist, 95.0);
+  h.max = std::max(*std::max_element(a_to_b.begin(), a_to_b.end()), *std::max_element(b_to_a.begin(), b_to_a.end()));
+  // MONAI's HausdorffDistanceMetric(percentile=95): the larger directed percentile. Pooling
+  // both directions first would let the shorter direction pull the value down.
+  h.hd95 = std::max(percentile(a_to_b, 95.0), percentile(b_to_a, 95.0));
   return h;
 }
 

@@ -15,8 +15,11 @@ std::vector<double> squared_distance_transform(const LabelVolume& feature);
 LabelVolume surface_of(const LabelVolume& binary);
 
 struct Hausdorff {
-  double hd95 = 0;  // 95th percentile (linear interpolation) of both directed surface distances
-  double max = 0;   // maximum of both
+  // As MONAI's HausdorffDistanceMetric(percentile=95, directed=False) with the voxel spacing:
+  // the larger of the two directed 95th percentiles (linear interpolation) of the surface
+  // distances, in mm.
+  double hd95 = 0;
+  double max = 0;   // the largest surface distance in either direction
 };
 
 // Both empty: 0 and 0. Exactly one empty: NaN and NaN (undefined; excluded from means).

@@ -3,10 +3,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <set>
 #include <stdexcept>
 
 #include "eval/Fusion.hpp"
+#include "eval/SettingMaps.hpp"
 #include "eval/MedianFilter.hpp"
 #include "eval/Metrics.hpp"
 #include "eval/SurfaceDistance.hpp"
@@ -31,62 +33,6 @@ FloatVolume patch2loc_map(const EvalSubject& s, const MapSetting& m, int erode_m
 }
 
 namespace {
-
-// Patch2Loc maps of one (score, median) variant, kept while consecutive settings use it: a
-// fusion row reuses the maps of the Patch2Loc row before it instead of median-filtering every
-// volume again. Holds at most one map per subject, less than the raw components already held.
-class Patch2LocMapCache {
- public:
-  const FloatVolume& get(const EvalSubject& s, const MapSetting& m, int erode_mask, const MapFilter& filter) {
-    const std::string key = m.score + "/" + std::to_string(m.median_size);
-    if (key != key_) maps_.clear(), key_ = key;
-    auto it = maps_.find(&s);
-    if (it == maps_.end()) it = maps_.emplace(&s, patch2loc_map(s, m, erode_mask, filter)).first;
-    return it->second;
-  }
-
- private:
-  std::string key_;
-  std::map<const EvalSubject*, FloatVolume> maps_;
-};
-
-// The map of one source for a subject, 0 outside the (eroded) brain mask.
-FloatVolume source_map(const EvalSubject& s, const std::string& source, const MapSetting& m, const EvalInputs& in,
-                       Patch2LocMapCache& cache) {
-  if (source == kPatch2Loc) return cache.get(s, m, in.erode_mask, in.map_filter);
-  auto dir = in.source_dirs.find(source);
-  if (dir == in.source_dirs.end())
-    throw std::runtime_error("map source '" + source + "': unknown (eval.sources, eval.external_maps)");
-  FloatVolume r = read_source_map(dir->second, s.id, s.mask.geom, s.source_geom);
-  apply_mask(r, erode(s.mask, in.erode_mask));
-  return r;
-}
-
-// Builds the maps of one setting; fusion statistics come from the healthy reference volumes.
-class SettingMaps {
- public:
-  SettingMaps(const MapSetting& m, const EvalInputs& in, Patch2LocMapCache& cache) : m_(m), in_(in), cache_(cache) {
-    if (m_.fusion == "none") return;
-    MapStatsAccumulator a, b;
-    for (const auto& s : in_.healthy_reference) {
-      a.add(source_map(s, m_.source, m_, in_, cache_), s.mask);
-      b.add(source_map(s, m_.partner, m_, in_, cache_), s.mask);
-    }
-    sa_ = a.result(), sb_ = b.result();
-  }
-
-  FloatVolume operator()(const EvalSubject& s) const {
-    FloatVolume a = source_map(s, m_.source, m_, in_, cache_);
-    if (m_.fusion == "none") return a;
-    return fuse(a, source_map(s, m_.partner, m_, in_, cache_), s.mask, m_.fusion, m_.weight, sa_, sb_);
-  }
-
- private:
-  MapSetting m_;
-  const EvalInputs& in_;
-  Patch2LocMapCache& cache_;
-  MapStats sa_, sb_;
-};
 
 // Every subject's map of every non-Patch2Loc source used: the sources whose maps are missing
 // or on another grid, with one note per bad subject.
@@ -121,13 +67,6 @@ std::set<std::string> check_sources(const SweepSpec& spec, const EvalInputs& in,
   return bad;
 }
 
-ScoredVolume in_brain(const EvalSubject& s, const FloatVolume& map) {
-  ScoredVolume v;
-  select_in_mask(map.data.data(), s.seg.data.empty() ? nullptr : s.seg.data.data(), s.mask.data.data(),
-                 map.data.size(), v.score, v.label);
-  return v;
-}
-
 VolumeRow measure(const EvalSubject& s, const FloatVolume& map, const RankingMetrics& rank,
                   double threshold) {
   VolumeRow r;
@@ -150,25 +89,76 @@ VolumeRow measure(const EvalSubject& s, const FloatVolume& map, const RankingMet
   return r;
 }
 
-std::vector<ScoredVolume> diseased(const std::vector<EvalSubject>& subjects,
-                                   const std::vector<FloatVolume>& maps) {
-  std::vector<ScoredVolume> out;
-  for (size_t i = 0; i < subjects.size(); ++i)
-    if (!subjects[i].seg.data.empty()) out.push_back(in_brain(subjects[i], maps[i]));
-  return out;
+std::string elapsed_text(std::chrono::steady_clock::time_point started) {
+  char took[32];
+  std::snprintf(took, sizeof took, " (%.1f s)",
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  return took;
 }
 
 }  // namespace
+
+void measure_set(const std::string& setting, const SettingMaps& build, const std::string& set,
+                 const std::vector<EvalSubject>& subjects, bool is_healthy, const std::vector<ThresholdRule>& rules,
+                 const ThresholdOf& threshold_of, SweepResults& res) {
+  std::map<std::string, std::vector<VolumeRow>> per_rule;
+  std::map<std::string, std::string> why_not;
+  std::vector<float> slice_score;
+  std::vector<uint8_t> slice_label;
+  for (const auto& s : subjects) {
+    if (!is_healthy && s.seg.data.empty())
+      throw std::runtime_error(s.id + ": set '" + set + "' subject has no segmentation; metrics need one");
+    const FloatVolume map = build(s);
+    const ScoredVolume sv = in_brain(s, map);
+    const RankingMetrics rank = ranking_metrics(sv.score, sv.label);
+    slice_scores(map, s.mask, s.seg.data.empty() ? nullptr : &s.seg, slice_score, slice_label);
+    for (const auto& rule : rules) {
+      std::string reason;
+      const std::optional<double> t = threshold_of(rule, sv, reason);
+      if (!t) {
+        why_not[rule.label()] = reason;
+        continue;
+      }
+      VolumeRow r = measure(s, map, rank, *t);
+      r.setting = setting, r.rule = rule.label(), r.set = set;
+      per_rule[r.rule].push_back(r);
+      res.volumes.push_back(r);
+    }
+  }
+  const RankingMetrics slices = ranking_metrics(slice_score, slice_label);
+  for (const auto& rule : rules) {
+    auto it = per_rule.find(rule.label());
+    if (it == per_rule.end()) {
+      res.notes.push_back(setting + " / " + rule.label() + " / " + set + ": not computed (" + why_not[rule.label()] + ")");
+      continue;
+    }
+    SummaryRow sr;
+    sr.setting = setting, sr.rule = rule.label(), sr.set = set;
+    sr.slice_auroc = slices.auroc, sr.slice_auprc = slices.auprc;
+    auto col = [&](double VolumeRow::*f) {
+      std::vector<double> v;
+      for (const auto& r : it->second) v.push_back(r.*f);
+      return mean_std(v);
+    };
+    sr.metrics = {{"auroc", col(&VolumeRow::auroc)},       {"auprc", col(&VolumeRow::auprc)},
+                  {"dice", col(&VolumeRow::dice)},         {"precision", col(&VolumeRow::precision)},
+                  {"recall", col(&VolumeRow::recall)},     {"fpr", col(&VolumeRow::fpr)},
+                  {"specificity", col(&VolumeRow::specificity)}, {"hd95", col(&VolumeRow::hd95)},
+                  {"hd_max", col(&VolumeRow::hd_max)},     {"gt_ml", col(&VolumeRow::gt_ml)},
+                  {"pred_ml", col(&VolumeRow::pred_ml)},   {"threshold", col(&VolumeRow::threshold)}};
+    res.summary.push_back(sr);
+  }
+}
 
 SweepResults run_sweep(const SweepSpec& spec, const EvalInputs& in,
                        const std::function<void(const std::string&)>& log) {
   SweepResults res;
   const std::set<std::string> bad = check_sources(spec, in, res);
-  Patch2LocMapCache cache;
+  SourceMaps sources(in, false);
   for (const auto& m : spec.settings) {
     if (bad.count(m.source) || bad.count(m.partner)) continue;
     const auto started = std::chrono::steady_clock::now();
-    const SettingMaps build(m, in, cache);
+    const SettingMaps build(m, in, sources);
     const std::string setting = m.label();
     // Thresholds from the healthy reference volumes (pooled in-brain values).
     std::vector<float> healthy;
@@ -180,75 +170,33 @@ SweepResults run_sweep(const SweepSpec& spec, const EvalInputs& in,
     for (const auto& set : in.sets) {
       auto it = in.val.find(set);
       if (it == in.val.end() || it->second.empty()) continue;
-      std::vector<FloatVolume> maps;
-      for (const auto& s : it->second) maps.push_back(build(s));
-      const auto vols = diseased(it->second, maps);
+      const auto vols = diseased_in_brain(it->second, build);
       if (!vols.empty()) validation[set] = best_dice_threshold(vols).threshold;
     }
     for (const auto& rule : spec.rules) res.rows.push_back({setting, rule.label()});
-
-    auto evaluate = [&](const std::string& set, const std::vector<EvalSubject>& subjects, bool is_healthy) {
-      std::map<std::string, std::vector<VolumeRow>> per_rule;
-      std::vector<float> slice_score;
-      std::vector<uint8_t> slice_label;
-      for (const auto& s : subjects) {
-        if (!is_healthy && s.seg.data.empty())
-          throw std::runtime_error(s.id + ": set '" + set + "' subject has no segmentation; metrics need one");
-        const FloatVolume map = build(s);
-        const ScoredVolume sv = in_brain(s, map);
-        const RankingMetrics rank = ranking_metrics(sv.score, sv.label);
-        slice_scores(map, s.mask, s.seg.data.empty() ? nullptr : &s.seg, slice_score, slice_label);
-        for (const auto& rule : spec.rules) {
-          double t;
-          if (rule.rule == "best_dice_per_volume") t = best_dice_threshold({sv}).threshold;
-          else if (rule.rule == "healthy_quantile" && !healthy.empty()) t = quantile_threshold(healthy, rule.value);
-          else if (rule.rule == "fpr" && !healthy.empty()) t = fpr_threshold(healthy, rule.value);
-          else if (validation.count(set)) t = validation.at(set);
-          else continue;  // no diseased validation split for this set
-          VolumeRow r = measure(s, map, rank, t);
-          r.setting = setting, r.rule = rule.label(), r.set = set;
-          per_rule[r.rule].push_back(r);
-          res.volumes.push_back(r);
+    auto threshold_for = [&](const std::string& set, bool is_healthy) {
+      return [&, set, is_healthy](const ThresholdRule& rule, const ScoredVolume& sv,
+                                  std::string& why) -> std::optional<double> {
+        if (rule.rule == "best_dice_per_volume") return best_dice_threshold({sv}).threshold;
+        if (rule.rule == "validation_dice") {
+          if (!is_healthy && validation.count(set)) return validation.at(set);
+          why = is_healthy ? "a healthy set has no validation split" : "no diseased validation split " + set + "_val";
+          return std::nullopt;
         }
-      }
-      const RankingMetrics slices = ranking_metrics(slice_score, slice_label);
-      for (const auto& rule : spec.rules) {
-        auto it = per_rule.find(rule.label());
-        if (it == per_rule.end()) {
-          res.notes.push_back(setting + " / " + rule.label() + " / " + set + ": not computed (" +
-                              (rule.rule != "validation_dice" ? std::string("no healthy reference volumes")
-                               : is_healthy                     ? std::string("a healthy set has no validation split")
-                                                                : "no diseased validation split " + set + "_val") + ")");
-          continue;
+        if (healthy.empty()) {
+          why = "no healthy reference volumes";
+          return std::nullopt;
         }
-        SummaryRow sr;
-        sr.setting = setting, sr.rule = rule.label(), sr.set = set;
-        sr.slice_auroc = slices.auroc, sr.slice_auprc = slices.auprc;
-        auto col = [&](double VolumeRow::*f) {
-          std::vector<double> v;
-          for (const auto& r : it->second) v.push_back(r.*f);
-          return mean_std(v);
-        };
-        sr.metrics = {{"auroc", col(&VolumeRow::auroc)},       {"auprc", col(&VolumeRow::auprc)},
-                      {"dice", col(&VolumeRow::dice)},         {"precision", col(&VolumeRow::precision)},
-                      {"recall", col(&VolumeRow::recall)},     {"fpr", col(&VolumeRow::fpr)},
-                      {"specificity", col(&VolumeRow::specificity)}, {"hd95", col(&VolumeRow::hd95)},
-                      {"hd_max", col(&VolumeRow::hd_max)},     {"gt_ml", col(&VolumeRow::gt_ml)},
-                      {"pred_ml", col(&VolumeRow::pred_ml)},   {"threshold", col(&VolumeRow::threshold)}};
-        res.summary.push_back(sr);
-      }
+        return rule.rule == "fpr" ? fpr_threshold(healthy, rule.value) : quantile_threshold(healthy, rule.value);
+      };
     };
     for (const auto& set : in.sets) {
       auto it = in.test.find(set);
-      if (it != in.test.end()) evaluate(set, it->second, false);
+      if (it != in.test.end()) measure_set(setting, build, set, it->second, false, spec.rules, threshold_for(set, false), res);
     }
-    if (!in.healthy_test.empty()) evaluate(in.healthy_name, in.healthy_test, true);
-    if (log) {
-      char took[32];
-      std::snprintf(took, sizeof took, " (%.1f s)",
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      log("sweep: " + setting + " done" + took);
-    }
+    if (!in.healthy_test.empty())
+      measure_set(setting, build, in.healthy_name, in.healthy_test, true, spec.rules, threshold_for(in.healthy_name, true), res);
+    if (log) log("sweep: " + setting + " done" + elapsed_text(started));
   }
   return res;
 }

@@ -3,6 +3,7 @@
 // thresholds of every rule, and measures every volume (SPEC sections 7 and 8).
 #include <functional>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,21 @@ struct SweepResults {
 // combination of the raw components, 0 outside the (eroded) brain mask.
 FloatVolume patch2loc_map(const EvalSubject& s, const MapSetting& m, int erode_mask,
                           const MapFilter& filter = filter_and_mask);
+
+class SettingMaps;
+struct ScoredVolume;
+struct ThresholdRule;
+
+// The threshold of one rule for a volume (its in-brain scores given), or nullopt with the
+// reason in `why` when the rule does not apply.
+using ThresholdOf = std::function<std::optional<double>(const ThresholdRule&, const ScoredVolume&, std::string& why)>;
+
+// Measures every subject of one set under one setting's maps at each rule's threshold: one
+// VolumeRow per (subject, rule) and one SummaryRow per rule into `res`; a rule without a
+// threshold gets a note instead. Throws when a diseased subject has no segmentation.
+void measure_set(const std::string& setting, const SettingMaps& build, const std::string& set,
+                 const std::vector<EvalSubject>& subjects, bool is_healthy, const std::vector<ThresholdRule>& rules,
+                 const ThresholdOf& threshold_of, SweepResults& res);
 
 // `log` receives one line per finished setting. A map source with a missing map or a map on
 // another grid, for any subject, is reported (path, subject, reason) in `notes` and

@@ -132,6 +132,20 @@ std::string ThresholdRule::label() const {
 
 SweepSpec sweep_from_config(const EvalConfig& cfg) { return expand(from_config(cfg)); }
 
+std::vector<MapSetting> selection_candidates(const EvalConfig& cfg) {
+  Lists l;
+  l.sources = cfg.select_sources.empty() ? cfg.sources : cfg.select_sources;
+  l.pairs = cfg.select_fusion_pairs.empty() ? cfg.fusion_pairs : cfg.select_fusion_pairs;
+  l.scores = cfg.select_scores;
+  l.medians = cfg.select_median_sizes;
+  l.fusion = cfg.select_fusion_modes;
+  l.weights = cfg.select_weights;
+  for (int m : l.medians)
+    if (m % 2 == 0) throw std::runtime_error("eval.select_median_sizes: " + std::to_string(m) + " must be odd");
+  for (const auto& p : l.pairs) parse_fusion_pair(p, "eval.select_fusion_pairs");
+  return expand(l).settings;
+}
+
 SweepSpec read_sweep(const std::string& path, const EvalConfig& cfg) {
   YAML::Node root;
   try {
@@ -157,7 +171,7 @@ SweepSpec read_sweep(const std::string& path, const EvalConfig& cfg) {
                                "' (expected sources, fusion_pairs, scores, median_sizes, fusion, weights, thresholds, quantiles, fpr_targets)");
   }
   check_choices(l.scores, {"error", "variance", "both"}, path, "scores");
-  check_choices(l.fusion, {"none", "product", "weighted", "max"}, path, "fusion");
+  check_choices(l.fusion, {"none", "product", "weighted", "max", "fisher"}, path, "fusion");
   for (const auto& p : l.pairs) parse_fusion_pair(p, path + ": sweep key 'fusion_pairs'");
   check_choices(l.thresholds, {"best_dice_per_volume", "validation_dice", "healthy_quantile", "fpr"}, path, "thresholds");
   for (int m : l.medians)

@@ -16,7 +16,7 @@ inline constexpr const char* kPatch2Loc = "patch2loc";
 struct MapSetting {
   std::string score = "both";   // Patch2Loc: error, variance, both
   int median_size = 7;          // Patch2Loc: median filter size
-  std::string fusion = "none";  // none (source alone), product, weighted, max (source with partner)
+  std::string fusion = "none";  // none (source alone), product, weighted, max, fisher (source with partner)
   double weight = 0.5;          // w of "weighted" (the weight of `source`)
   std::string source = kPatch2Loc;
   std::string partner;          // the second source of a fusion
@@ -47,6 +47,10 @@ struct SweepSpec {
 // From the config: eval.sources alone, then eval.fusion_pairs x eval.fusion_modes, with
 // Patch2Loc at eval.score and eval.median_size.
 SweepSpec sweep_from_config(const EvalConfig& cfg);
+// The search space of the validation selection (eval.select_*), in the order ties are broken
+// by: sources alone, then fusion pairs x modes (x weights), each Patch2Loc use x scores x
+// median sizes.
+std::vector<MapSetting> selection_candidates(const EvalConfig& cfg);
 // A YAML sweep file; keys it omits take the config's values (docs/EVALUATION.md):
 //   sources, fusion_pairs, scores, median_sizes, fusion (modes), weights, thresholds,
 //   quantiles, fpr_targets.

@@ -45,8 +45,8 @@ PatchSampler::PatchSampler(const std::vector<SubjectSlices>& subjects, const Tra
   first_ = torch::tensor(first, torch::kLong).to(device_);
   depth_ = torch::tensor(depth, torch::kLong).to(device_);
   volumes_per_step_ = std::min<int64_t>(cfg.slices_per_step, int64_t(subjects.size()));
-  keep_ = cfg.patches_per_step;
-  candidates_ = 4 * keep_;
+  keep_ = cfg.keep_all_candidates ? 4 * cfg.patches_per_step : cfg.patches_per_step;
+  candidates_ = 4 * cfg.patches_per_step;
   min_brain_fraction_ = cfg.min_brain_fraction;
 }
 

@@ -25,8 +25,9 @@ class PatchSampler {
   // One training step's batch: one random slice from each of min(slices_per_step, subjects)
   // distinct random volumes, 4 * patches_per_step candidate centres uniform over those slices'
   // grid, keeping those with brain fraction >= min_brain_fraction; returns the first
-  // patches_per_step kept (fewer when fewer pass; possibly none). Uses only `gen`, whose device
-  // may differ from the sampler's.
+  // patches_per_step kept (fewer when fewer pass; possibly none), or with keep_all_candidates
+  // every one kept, as the published code does. Uses only `gen`, whose device may differ from
+  // the sampler's.
   PatchBatch sample(torch::Generator& gen) const;
 
   int64_t patch_size() const { return p_; }

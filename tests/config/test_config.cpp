@@ -119,6 +119,43 @@ TEST(Config, ShippedConfigsLoad) {
   EXPECT_EQ(t1.data.modality, "t1");
 }
 
+// The values docs/PAPER_CONFIGS.md lists against the reference code (bakerhassan/Patch2Loc).
+TEST(Config, PaperConfigsResolveToTheReferenceValues) {
+  for (const char* name : {"paper_t1.yaml", "paper_t2.yaml"}) {
+    std::ifstream in(std::string(P2L_SOURCE_DIR) + "/configs/" + name);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    Config c;
+    c.apply_yaml(ss.str(), name);
+    SCOPED_TRACE(name);
+    EXPECT_EQ(c.run.seed, 3141);
+    EXPECT_EQ(c.preprocess.image_dim, (std::vector<int>{192, 192, 100}));
+    EXPECT_EQ(c.preprocess.rescale_factor, 1);
+    EXPECT_EQ(c.preprocess.clip_percentiles, (std::vector<double>{1.0, 99.0}));
+    EXPECT_TRUE(c.preprocess.histogram_standardization);
+    EXPECT_TRUE(c.preprocess.curvature_flow);
+    EXPECT_EQ(c.preprocess.curvature_flow_iterations, 3);
+    EXPECT_DOUBLE_EQ(c.preprocess.curvature_flow_time_step, 0.125);
+    EXPECT_DOUBLE_EQ(c.train.patch_fraction, 0.125);
+    EXPECT_EQ(c.train.slices_per_step, 356);
+    EXPECT_EQ(c.train.patches_per_step, 8096);  // 4 x 8096 = 32,384 candidates
+    EXPECT_TRUE(c.train.keep_all_candidates);
+    EXPECT_DOUBLE_EQ(c.train.min_brain_fraction, 0.2);
+    EXPECT_EQ(c.train.loss, "beta_nll");
+    EXPECT_DOUBLE_EQ(c.train.beta, 0.5);
+    EXPECT_DOUBLE_EQ(c.train.lr, 0.01);
+    EXPECT_EQ(c.train.schedule, "constant");
+    EXPECT_EQ(c.train.precision, "fp32");
+    EXPECT_EQ(c.train.steps, 15000);
+    EXPECT_EQ(c.eval.stride, 1);
+    EXPECT_EQ(c.eval.score, "both");
+    EXPECT_EQ(c.eval.median_size, 7);
+    EXPECT_EQ(c.eval.erode_mask, 0);
+    EXPECT_EQ(c.eval.precision, "auto");  // fp16 on GPU
+    EXPECT_EQ(c.eval.checkpoint, "best");
+  }
+}
+
 TEST(Config, CommandLineParsesConfigFileAndOverrides) {
   auto dir = std::filesystem::temp_directory_path() / "p2l_cfg_test";
   std::filesystem::create_directories(dir);

@@ -112,6 +112,41 @@ TEST(EvalFusion, StatisticsAndModes) {
   EXPECT_THROW(MapStatsAccumulator().result(), std::runtime_error);
 }
 
+TEST(EvalFusion, FisherAddsHealthySurprisesSoABlindPartCannotEraseALesion) {
+  Geometry g = grid(4, 1, 1);
+  FloatVolume p(g), r(g);
+  LabelVolume mask(g, 1);
+  mask.data[3] = 0;
+  p.data = {1, 3, 5, 100};
+  r.data = {2, 2, 8, 100};
+  MapStatsAccumulator ap(true), ar(true);
+  ap.add(p, mask);
+  ar.add(r, mask);
+  const MapStats sp = ap.result(), sr = ar.result();
+  // Healthy P = {1, 3, 5}: p(x) = (1 + #{>= x}) / 4.
+  EXPECT_NEAR(sp.surprise(1.0), 0.0, 1e-12);                 // 4/4
+  EXPECT_NEAR(sp.surprise(3.0), std::log(4.0 / 3.0), 1e-12);  // 4/3
+  EXPECT_NEAR(sp.surprise(4.0), std::log(4.0 / 2.0), 1e-12);  // only 5 is >= 4
+  EXPECT_NEAR(sp.surprise(5.0), std::log(2.0), 1e-12);
+  EXPECT_NEAR(sp.surprise(-7.0), 0.0, 1e-12);
+  // Beyond the healthy maximum: ln(1 + N) plus one per healthy standard deviation.
+  EXPECT_NEAR(sp.surprise(7.0), std::log(4.0) + 2 / std::sqrt(8.0 / 3.0), 1e-12);
+  const FloatVolume f = fuse(p, r, mask, "fisher", 0.5, sp, sr);
+  EXPECT_NEAR(f.data[0], 0.0, 1e-6);                          // both at their healthy minimum
+  EXPECT_NEAR(f.data[1], std::log(4.0 / 3.0) + 0.0, 1e-6);    // R = 2: every healthy R is >= 2
+  EXPECT_NEAR(f.data[2], 2 * std::log(2.0), 1e-6);
+  EXPECT_EQ(f.data[3], 0.0f);
+  // A lesion that only P sees (R at its healthy median) keeps P's evidence; the product erases it.
+  FloatVolume lp(g, 0.0f), lr(g, 0.0f);
+  lp.data[0] = 7, lr.data[0] = 2;
+  EXPECT_NEAR(fuse(lp, lr, mask, "fisher", 0.5, sp, sr).data[0], sp.surprise(7.0), 1e-6);
+  EXPECT_NEAR(fuse(lp, lr, mask, "product", 0.5, sp, sr).data[0], 0.0, 1e-7);
+  // Without the kept values the fisher fusion is a clear error, not a silent 0.
+  MapStatsAccumulator plain;
+  plain.add(p, mask);
+  EXPECT_THROW(fuse(p, r, mask, "fisher", 0.5, plain.result(), plain.result()), std::runtime_error);
+}
+
 TEST(EvalFusion, MapFileErrorsNameTheFile) {
   const auto dir = std::filesystem::temp_directory_path() / ("p2l_eval_fusion_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

@@ -143,6 +143,27 @@ TEST(TrainSampler, StrictThresholdReturnsOnlyFullPatchesAndMayReturnFewer) {
   EXPECT_GT(b.patches.min().item<float>(), 0);  // no padding, no masked pixel
 }
 
+TEST(TrainSampler, KeepAllCandidatesTrainsOnEveryPassingCandidateAsThePublishedCode) {
+  auto capped = config();  // 64 patches, 4 x 64 = 256 candidates a step
+  auto all = capped;
+  all.keep_all_candidates = true;
+  PatchSampler a(cohort(), capped, torch::kCPU), b(cohort(), all, torch::kCPU);
+  auto ga = generator(11), gb = generator(11);
+  const auto pa = a.sample(ga), pb = b.sample(gb);
+  // The same candidates are drawn; the cap only cuts the list of those that pass.
+  EXPECT_EQ(pa.patches.size(0), 64);
+  EXPECT_GT(pb.patches.size(0), 64);
+  EXPECT_LE(pb.patches.size(0), 256);
+  EXPECT_TRUE(torch::equal(pb.targets.slice(0, 0, 64), pa.targets));
+  EXPECT_TRUE(torch::equal(pb.patches.slice(0, 0, 64), pa.patches));
+  EXPECT_GE(pb.patches.flatten(1).gt(0).to(torch::kFloat).mean(1).min().item<float>(), 0.25f);
+  // Without a brain rule every one of the 256 candidates is kept.
+  all.min_brain_fraction = 0.0;
+  PatchSampler c(cohort(), all, torch::kCPU);
+  auto gc = generator(11);
+  EXPECT_EQ(c.sample(gc).patches.size(0), 256);
+}
+
 TEST(TrainSampler, RejectsBadInput) {
   EXPECT_THROW(PatchSampler({}, config(), torch::kCPU), std::runtime_error);
   auto subjects = cohort();
