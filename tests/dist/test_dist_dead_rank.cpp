@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdio>
 
 #include "dist/Communicator.hpp"
 
@@ -37,11 +38,9 @@ TEST(DistDeadRank, PeerOfKilledRankFailsWithinTimeout) {
   waitpid(child, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status));
   auto start = std::chrono::steady_clock::now();
-  EXPECT_THROW(
-      {
-        for (int i = 0; i < 3; ++i) comm.allreduce_sum(t);
-      },
-      std::runtime_error);
+  // The very next collective fails: a closed connection at once, a silent peer at the timeout.
+  EXPECT_THROW(comm.allreduce_sum(t), std::runtime_error);
   double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  EXPECT_LT(waited, 5.0 * 3 + 5.0);
+  std::printf("the collective after the peer's death failed after %.2f s (timeout 5 s)\n", waited);
+  EXPECT_LT(waited, 5.0 + 1.0);
 }

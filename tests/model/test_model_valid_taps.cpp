@@ -11,6 +11,10 @@ using namespace p2l;
 
 namespace {
 
+// "Equal" in double precision: 1e-10 relative leaves room for ~1e5 roundings of 1e-15 through
+// the 18 layers, and still catches one float32 rounding inside a layer (about 1e-6).
+constexpr double kDoubleRounding = 1e-10;
+
 // max |a - b| relative to the scale of b (at least 1).
 double max_rel_diff(const torch::Tensor& a, const torch::Tensor& b) {
   double scale = std::max(1.0, b.abs().max().item<double>());
@@ -53,19 +57,20 @@ TEST(ModelValidTaps, EqualsPlainConvolutionForwardAndBackward) {
     for (int64_t stride : {1, 2})
       for (int64_t kernel : {1, 3}) {
         int64_t pad = kernel / 2;
-        auto x = torch::randn({3, 5, size, size}, torch::requires_grad());
-        auto w = torch::randn({4, 5, kernel, kernel}, torch::requires_grad());
+        auto x = torch::randn({3, 5, size, size}, torch::dtype(torch::kFloat64).requires_grad(true));
+        auto w = torch::randn({4, 5, kernel, kernel}, torch::dtype(torch::kFloat64).requires_grad(true));
         auto ref = torch::conv2d(x, w, {}, {stride, stride}, {pad, pad});
-        auto up = torch::randn(ref.sizes());  // an arbitrary upstream gradient
+        auto up = torch::randn(ref.sizes(), torch::kFloat64);  // an arbitrary upstream gradient
         auto gref = torch::autograd::grad({ref}, {x, w}, {up});
         auto got = valid_tap_conv2d(x, w, stride, pad);
         ASSERT_EQ(got.sizes(), ref.sizes()) << size << " " << stride << " " << kernel;
         auto ggot = torch::autograd::grad({got}, {x, w}, {up});
         std::string where = "size " + std::to_string(size) + " stride " + std::to_string(stride) +
                             " kernel " + std::to_string(kernel);
-        EXPECT_LT(max_rel_diff(got, ref), 1e-5) << where;
-        EXPECT_LT(max_rel_diff(ggot[0], gref[0]), 1e-5) << "input gradient, " << where;
-        EXPECT_LT(max_rel_diff(ggot[1], gref[1]), 1e-5) << "weight gradient, " << where;
+        // Double precision: only the order of the additions differs (rounding ~1e-15).
+        EXPECT_LT(max_rel_diff(got, ref), kDoubleRounding) << where;
+        EXPECT_LT(max_rel_diff(ggot[0], gref[0]), kDoubleRounding) << "input gradient, " << where;
+        EXPECT_LT(max_rel_diff(ggot[1], gref[1]), kDoubleRounding) << "weight gradient, " << where;
       }
 }
 
@@ -108,10 +113,10 @@ TEST(ModelValidTaps, NetworkOutputsAndGradientsEqualAtEveryPatchSize) {
       outs.push_back(o);
       ++k;
     }
-    EXPECT_LT(max_rel_diff(outs[0].mean, outs[1].mean), 1e-5) << "mean, patch " << p;
-    EXPECT_LT(max_rel_diff(outs[0].logvar, outs[1].logvar), 1e-5) << "logvar, patch " << p;
+    EXPECT_LT(max_rel_diff(outs[0].mean, outs[1].mean), kDoubleRounding) << "mean, patch " << p;
+    EXPECT_LT(max_rel_diff(outs[0].logvar, outs[1].logvar), kDoubleRounding) << "logvar, patch " << p;
     for (size_t i = 0; i < grads[0].size(); ++i)
-      EXPECT_LT(max_rel_diff(grads[0][i], grads[1][i]), 1e-5) << "gradient " << i << ", patch " << p;
+      EXPECT_LT(max_rel_diff(grads[0][i], grads[1][i]), kDoubleRounding) << "gradient " << i << ", patch " << p;
   }
   EXPECT_EQ(count_parameters(on), 11848068);  // the 3 x 3 parameters are unchanged
 }

@@ -217,7 +217,11 @@ killed=no
 if [ -n "$victim" ] && kill -9 "$victim" 2>/dev/null; then killed=yes; fi
 wait $mpipid || true
 echo "killed a rank mid-way: $killed; committed shards: $(ls $WORK/sk | grep -c '^shard-.*\.h5$' || true)"
+[ "$killed" = yes ] || fail "no preprocessing rank was running to kill: the resume below would test nothing"
 "${MPIRUN[@]}" -np 2 "$BIN" "${COMMON[@]}" "${SLOW[@]}" data.store_dir=$WORK/sk 2> $WORK/sk2.err || { cat $WORK/sk2.err; fail "rerun after kill"; }
+redone=$(grep -o "[0-9]* preprocessed" $WORK/sk2.err | awk '{s += $1} END {print s + 0}')
+[ "$redone" -ge 1 ] || { cat $WORK/sk2.err; fail "the rerun after the kill preprocessed nothing: the kill lost no subject"; }
+echo "the rerun preprocessed $redone subject(s) the killed run had not committed"
 "$BIN" "${COMMON[@]}" "${SLOW[@]}" data.store_dir=$WORK/skclean 2> /dev/null || fail "clean slow run"
 grep "subjects:" $WORK/sk2.err
 same_store $WORK/skclean $WORK/sk || fail "store finished after kill -9 differs from a clean run"

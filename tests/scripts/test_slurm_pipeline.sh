@@ -3,7 +3,8 @@
 # cohort (p2l-make-cohort under srun), preprocessed by slurm/preprocess.sbatch with 2 MPI ranks,
 # then trained for a few steps by slurm/train.sbatch with 2 ranks, chained with afterok, and the
 # autoencoder baseline by the same script with P2L_TRAINER=p2l-train-ae. The
-# store must hold a manifest and the run best and last checkpoints. When the executables are
+# store must hold a manifest and a shard of each rank, the programs' own logs must say 2 ranks,
+# and the run must leave best and last checkpoints. When the executables are
 # not built in BUILD_DIR/bin, only the cluster mechanics are checked and the chain is skipped
 # with the reason.
 source "$(dirname "${BASH_SOURCE[0]}")/slurm_fixture.sh"
@@ -41,15 +42,22 @@ trn=$(sbatch --parsable --dependency=afterok:"$pre" --kill-on-invalid-dep=yes --
 state=$(wait_job "$pre" 300) || fail "preprocess job did not end: $state"
 tail -n 5 "$WORK/preprocess.out"
 [ "$state" = COMPLETED ] || { tail -n 30 "$WORK/preprocess.out"; fail "preprocess job ended $state"; }
-find "$WORK/store" -maxdepth 1 -iname "*manifest*" | grep -q . || fail "no manifest in the store: $(ls "$WORK/store")"
+[ -s "$WORK/store/manifest.json" ] || fail "no manifest in the store: $(ls "$WORK/store")"
+# Each of the 2 ranks wrote its own shard, and the program itself says it ran with 2 ranks.
+for r in 0 1; do
+  ls "$WORK/store" | grep -q "^shard-$r-of-2-.*\.h5$" || fail "no shard of rank $r in the store: $(ls "$WORK/store")"
+done
+grep -q "with 2 ranks into" "$WORK/store/preprocess.log" || fail "p2l-preprocess did not log 2 ranks: $(cat "$WORK/store/preprocess.log")"
 pass "preprocess.sbatch with 2 ranks wrote the store"
 
 state=$(wait_job "$trn" 400) || fail "train job did not end: $state"
 tail -n 5 "$WORK/train.out"
 [ "$state" = COMPLETED ] || { tail -n 30 "$WORK/train.out"; fail "train job ended $state"; }
-grep -q 'restart 0, 2 tasks' "$WORK/train.out" || fail "training did not run as 2 tasks"
-find "$WORK/run" -iname '*best*' | grep -q . || fail "no best checkpoint in $WORK/run: $(ls "$WORK/run")"
-find "$WORK/run" -iname '*last*' | grep -q . || fail "no last checkpoint in $WORK/run: $(ls "$WORK/run")"
+# What p2l-train itself logged, not the job script's banner printed before srun starts it.
+grep -q '^training on 2 rank(s), backend gloo' "$WORK/run/train.log" \
+  || fail "p2l-train did not train on 2 ranks: $(head -n 3 "$WORK/run/train.log" 2>&1)"
+[ -s "$WORK/run/checkpoints/best.pt" ] && [ -s "$WORK/run/checkpoints/last.pt" ] \
+  || fail "no best and last checkpoints: $(ls -R "$WORK/run" 2>&1 | head)"
 pass "train.sbatch with 2 ranks left best and last checkpoints"
 
 # The autoencoder baseline through the same batch script (P2L_TRAINER).
@@ -59,7 +67,8 @@ aej=$(sbatch --parsable --export=ALL,P2L_TRAINER=p2l-train-ae --output="$WORK/tr
   "$SOURCE_DIR/slurm/train.sbatch" "${tiny[@]}" "${ae[@]}") || fail "sbatch train.sbatch (autoencoder) failed"
 state=$(wait_job "$aej" 300) || fail "autoencoder job did not end: $state"
 [ "$state" = COMPLETED ] || { tail -n 30 "$WORK/train-ae.out"; fail "autoencoder job ended $state"; }
-grep -q 'p2l-train-ae' "$WORK/train-ae.out" || fail "the job did not run p2l-train-ae"
+grep -q '^autoencoder training on 2 rank(s), backend gloo' "$WORK/run/ae/train.log" \
+  || fail "p2l-train-ae did not train on 2 ranks: $(head -n 3 "$WORK/run/ae/train.log" 2>&1)"
 [ -s "$WORK/run/ae/checkpoints/best.pt" ] && [ -s "$WORK/run/ae/checkpoints/last.pt" ] \
   || fail "no autoencoder checkpoints: $(ls -R "$WORK/run/ae" 2>&1 | head)"
 pass "train.sbatch with P2L_TRAINER=p2l-train-ae trained the autoencoder on 2 ranks"

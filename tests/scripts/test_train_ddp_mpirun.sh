@@ -13,4 +13,9 @@ MPIRUN=(mpirun --oversubscribe -np 2 -x P2L_TEST_DIR="$WORK")
 n=$(grep -c "PASSED .*1 test" "$WORK/out.txt" || true)
 [ "$n" = 2 ] || { cat "$WORK/out.txt"; echo "FAIL: expected both ranks to pass, got $n" >&2; exit 1; }
 grep -q "training on 2 rank(s), backend gloo, device cpu" "$WORK/out.txt" || { cat "$WORK/out.txt"; echo "FAIL: ranks did not form a 2-rank gloo group" >&2; exit 1; }
+# Two processes that found their rank in Open MPI's environment, not the thread fallback.
+for r in 0 1; do
+  grep -q "TrainDdp: process rank $r of 2 (launcher mpi)" "$WORK/out.txt" || { cat "$WORK/out.txt"; echo "FAIL: no MPI process of rank $r" >&2; exit 1; }
+done
+! grep -q "TrainDdp: 2 ranks as threads" "$WORK/out.txt" || { cat "$WORK/out.txt"; echo "FAIL: a process ran the thread fallback" >&2; exit 1; }
 echo "ok: 2 MPI ranks match each other and the 1-rank reference"

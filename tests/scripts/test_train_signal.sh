@@ -72,8 +72,12 @@ kill -9 $P1
 start=$SECONDS
 set +e; timeout 60 tail --pid=$P0 -f /dev/null; wait $P0; rc=$?; set -e
 [ $rc != 0 ] || fail "rank 0 exited 0 after its peer died"
-[ $((SECONDS - start)) -le 40 ] || fail "rank 0 took $((SECONDS - start)) s to notice the dead rank"
-grep -q "error" "$WORK/r0.txt" || { cat "$WORK/r0.txt"; fail "rank 0 gave no error message"; }
+took=$((SECONDS - start))
+echo "rank 0 noticed the dead rank after $took s (train.timeout_s=10)"
+# At most the timeout, plus 5 s to write the error and exit on a loaded 2-core CI machine.
+[ $took -le 15 ] || fail "rank 0 took $took s to notice the dead rank, more than train.timeout_s=10 plus 5 s"
+# The trainer's own error line, not the progress lines' "location error".
+grep -q "^p2l-train (rank 0): error: " "$WORK/r0.txt" || { cat "$WORK/r0.txt"; fail "rank 0 gave no error message"; }
 
 # 4. Missing store.
 set +e; "$BIN/p2l-train" data.store_dir="$WORK/nowhere" run.output_dir="$WORK/run4" > "$WORK/t4.txt" 2>&1; rc=$?; set -e

@@ -11,6 +11,7 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -69,8 +70,15 @@ std::vector<torch::Tensor> state_of(Patch2LocNet& net) {
   return v;
 }
 
+std::vector<torch::Tensor> grads_of(Patch2LocNet& net) {
+  std::vector<torch::Tensor> v;
+  for (auto& p : net->parameters()) v.push_back(p.grad().defined() ? p.grad().detach().clone() : torch::zeros_like(p));
+  return v;
+}
+
 struct RankResult {
   std::vector<torch::Tensor> initial, final_state;
+  std::vector<torch::Tensor> first_grads;  // the all-reduced gradients of step 1
   std::vector<torch::Tensor> plain_final;  // the same run with train.overlap_allreduce off
 };
 
@@ -85,20 +93,23 @@ void load_state(Patch2LocNet& net, const std::vector<torch::Tensor>& state) {
 // so two trainers built one after the other need not draw the same initial weights), else
 // records the initial state there.
 std::vector<torch::Tensor> train_rank(Communicator& comm, const std::string& dir, bool overlap,
-                                      std::vector<torch::Tensor>& initial) {
+                                      std::vector<torch::Tensor>& initial, std::vector<torch::Tensor>* first_grads) {
   Trainer t(ddp_config(dir, overlap), comm, ddp_data());
   if (initial.empty()) initial = state_of(t.model());
   else load_state(t.model(), initial);
   t.model()->eval();
-  for (const auto& b : combined_batches()) t.train_step(half(b, comm.rank(), comm.world()));
+  for (const auto& b : combined_batches()) {
+    t.train_step(half(b, comm.rank(), comm.world()));
+    if (first_grads && first_grads->empty()) *first_grads = grads_of(t.model());
+  }
   return state_of(t.model());
 }
 
 // One rank of the data-parallel run, overlapped and plain, from the same initial state.
 RankResult run_rank(Communicator& comm, const std::string& dir) {
   RankResult r;
-  r.final_state = train_rank(comm, dir, true, r.initial);
-  r.plain_final = train_rank(comm, dir + "_plain", false, r.initial);
+  r.final_state = train_rank(comm, dir, true, r.initial, &r.first_grads);
+  r.plain_final = train_rank(comm, dir + "_plain", false, r.initial, nullptr);
   return r;
 }
 
@@ -108,14 +119,39 @@ void expect_overlap_equals_plain(const RankResult& r) {
     EXPECT_TRUE(torch::equal(r.final_state[i], r.plain_final[i])) << "overlapped vs plain, tensor " << i << " max diff " << (r.final_state[i] - r.plain_final[i]).abs().max().item<double>() << " of " << r.final_state[i].abs().max().item<double>();
 }
 
+struct Reference {
+  std::vector<torch::Tensor> final_state, first_grads;
+};
+
 // The 1-rank reference from the same initial state, on the combined batches.
-std::vector<torch::Tensor> reference(const std::vector<torch::Tensor>& initial, const std::string& dir) {
+Reference reference(const std::vector<torch::Tensor>& initial, const std::string& dir) {
   Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(10));
   Trainer t(ddp_config(dir), one, ddp_data());
   load_state(t.model(), initial);
   t.model()->eval();
-  for (const auto& b : combined_batches()) t.train_step(b);
-  return state_of(t.model());
+  Reference ref;
+  for (const auto& b : combined_batches()) {
+    t.train_step(b);
+    if (ref.first_grads.empty()) ref.first_grads = grads_of(t.model());
+  }
+  ref.final_state = state_of(t.model());
+  return ref;
+}
+
+// The all-reduced gradient of the first step is the combined batch's gradient: the mean of the
+// two halves' mean-loss gradients. Only the summation order differs (float rounding, ~1e-7
+// relative); a reducer that summed instead of averaging would be 100 % off, one that dropped a
+// rank's half about 100 % as well.
+void expect_same_gradients(const std::vector<torch::Tensor>& ddp, const std::vector<torch::Tensor>& ref) {
+  ASSERT_EQ(ddp.size(), ref.size());
+  double diff = 0, norm = 0;
+  for (size_t i = 0; i < ddp.size(); ++i) {
+    auto r = ref[i].to(torch::kDouble);
+    diff += (ddp[i].to(torch::kDouble) - r).pow(2).sum().item<double>();
+    norm += r.pow(2).sum().item<double>();
+  }
+  ASSERT_GT(norm, 0.0);
+  EXPECT_LT(std::sqrt(diff / norm), 1e-5) << "the all-reduced gradient is not the combined batch's gradient";
 }
 
 // Adam divides by the gradient's running RMS, so elements whose gradient is float noise may
@@ -145,8 +181,15 @@ std::string dir_for(const std::string& name) {
 
 TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
   RankInfo env = rank_from_environment();
+  // Under mpirun the ranks must come from Open MPI's environment: a broken rank detection would
+  // otherwise fall through to the thread branch below and pass there.
+  if (const char* ompi = std::getenv("OMPI_COMM_WORLD_SIZE")) {
+    ASSERT_EQ(env.launcher, "mpi");
+    ASSERT_EQ(env.world, std::atoi(ompi));
+  }
   if (env.world > 1) {  // real processes (mpirun -np 2)
     ASSERT_EQ(env.world, 2);
+    std::printf("TrainDdp: process rank %d of %d (launcher %s)\n", env.rank, env.world, env.launcher.c_str());
     auto comm = Communicator::from_environment("gloo", torch::kCPU, 60);
     RankResult r = run_rank(*comm, dir_for("ranks"));
     // Identical on both ranks: rank 0's final state broadcast must equal ours bit for bit.
@@ -157,9 +200,12 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
     }
     for (size_t i = 0; i < theirs.size(); ++i) EXPECT_TRUE(torch::equal(theirs[i], r.final_state[i])) << i;
     expect_overlap_equals_plain(r);
-    expect_close(r.initial, r.final_state, reference(r.initial, dir_for("reference_rank" + std::to_string(env.rank))));
+    const Reference ref = reference(r.initial, dir_for("reference_rank" + std::to_string(env.rank)));
+    expect_same_gradients(r.first_grads, ref.first_grads);
+    expect_close(r.initial, r.final_state, ref.final_state);
     return;
   }
+  std::printf("TrainDdp: 2 ranks as threads of one process\n");
   MasterEndpoint m{"127.0.0.1", pick_free_port()};
   RankResult res[2];
   std::exception_ptr err[2];
@@ -187,7 +233,10 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
     ASSERT_TRUE(torch::equal(res[0].final_state[i], res[1].final_state[i]))
         << "final " << i << " max diff " << (res[0].final_state[i] - res[1].final_state[i]).abs().max().item<double>()
         << " numel " << res[0].final_state[i].numel();
-  expect_close(res[0].initial, res[0].final_state, reference(res[0].initial, dir_for("reference")));
+  const Reference ref = reference(res[0].initial, dir_for("reference"));
+  expect_same_gradients(res[0].first_grads, ref.first_grads);
+  expect_same_gradients(res[1].first_grads, ref.first_grads);
+  expect_close(res[0].initial, res[0].final_state, ref.final_state);
   expect_overlap_equals_plain(res[0]);
   expect_overlap_equals_plain(res[1]);
   // The run changed the parameters (so the comparison is not vacuous).
