@@ -67,29 +67,47 @@ TEST(EvalHeatmap, SkippingBackgroundChangesNothingAndMatchesSinglePatches) {
     EXPECT_NEAR(a.error.data[i], b.error.data[i], 1e-4) << i;
     EXPECT_NEAR(a.variance.data[i], b.variance.data[i], 1e-4) << i;
   }
-  // Each kept point equals the network on that one patch, with t = 100 (y/H, x/W) and
-  // a = 100 z / Z; points failing the brain-fraction rule (and brainless slices) score 0.
-  const int64_t p = patch_side(0.25, 16);
-  auto masks = torch::from_blob(s.mask.data(), {4, 16, 16}, torch::kUInt8);
+  // Each kept point equals the plain eval-mode network on that one patch, cut here by hand:
+  // rows y - p/2 .. y + p/2 - 1 and the same columns of the zero-padded slice, times the brain
+  // mask, with t = 100 (y/H, x/W) and a = 100 z / Z. Points with less than half of the patch in
+  // the brain (and brainless slices) score 0. Scanner noise outside the mask must not leak in.
+  const int64_t p = 4;  // floor(0.25 * 16)
+  SubjectSlices noisy = s;
+  for (size_t i = 0; i < noisy.image.size(); ++i)
+    if (!noisy.mask[i]) noisy.image[i] = 0.9f;
+  HeatmapBuilder builder(net, options(1, true, 37), torch::kCPU);
+  const ScoreMaps m = builder.score_maps(noisy);
+  net->eval();
+  torch::NoGradGuard no_grad;
+  auto pixel = [&](int64_t z, int64_t y, int64_t x) -> std::pair<float, bool> {
+    if (y < 0 || y >= 16 || x < 0 || x >= 16) return {0.0f, false};
+    const size_t i = (size_t(z) * 16 + size_t(y)) * 16 + size_t(x);
+    return {noisy.mask[i] ? noisy.image[i] : 0.0f, noisy.mask[i] != 0};
+  };
   size_t kept = 0, failed = 0;
   for (int64_t z : {0, 1, 2, 3})
     for (int64_t y = 0; y < 16; y += 3)
       for (int64_t x = 0; x < 16; x += 2) {
-        const float frac = patch_brain_fraction(masks, torch::tensor({z}), torch::tensor({y}),
-                                                torch::tensor({x}), p)
-                               .item<float>();
-        const float e = a.error.at(y, x, z), v = a.variance.at(y, x, z);
-        if (frac < 0.5) {
+        auto patch = torch::zeros({1, 1, p, p});
+        int brain = 0;
+        for (int64_t i = 0; i < p; ++i)
+          for (int64_t j = 0; j < p; ++j) {
+            const auto [v, in] = pixel(z, y - p / 2 + i, x - p / 2 + j);
+            patch[0][0][i][j] = v;
+            brain += in;
+          }
+        const float e = m.error.at(y, x, z), v = m.variance.at(y, x, z);
+        if (brain * 2 < p * p) {
           EXPECT_EQ(e, 0.0f);
           EXPECT_EQ(v, 0.0f);
           ++failed;
           continue;
         }
-        Patch2LocOutput o = skip.predict(s, {z}, {y}, {x});
+        Patch2LocOutput o = net->forward(patch, torch::tensor({100.0f * float(z) / 4.0f}));
         const double dy = o.mean[0][0].item<double>() - 100.0 * y / 16,
                      dx = o.mean[0][1].item<double>() - 100.0 * x / 16;
-        EXPECT_NEAR(e, std::log(dy * dy + dx * dx + 1e-10), 1e-4);
-        EXPECT_NEAR(v, o.logvar[0].mean().item<double>(), 1e-4);
+        EXPECT_NEAR(e, std::log(dy * dy + dx * dx + 1e-10), 1e-4) << z << " " << y << " " << x;
+        EXPECT_NEAR(v, o.logvar[0].mean().item<double>(), 1e-4) << z << " " << y << " " << x;
         ++kept;
       }
   EXPECT_GT(kept, 10u);
