@@ -3,7 +3,8 @@
 #  1. 2 ranks write every heatmap, its components and a segmentation per threshold rule with
 #     the shape and affine of the input scan (the raw cache stays on the preprocessed grid),
 #     report.md, table.md with one row per threshold rule, both CSVs and figures;
-#  2. a rerun reuses every cached heatmap (0 computed) and gives the same table;
+#  2. a rerun reuses every cached heatmap (0 computed) and gives the same table; 1 rank in a
+#     fresh folder computes every heatmap again, byte for byte the 2 ranks' maps, CSVs and table;
 #  3. an external folder of maps (here: the heatmaps, on the input grid) is a map source with
 #     rows of its own and fusion rows; a missing
 #     map and a map on another grid fail that source (exit 1) naming the file and the subject
@@ -64,8 +65,11 @@ if [ -x /usr/bin/chromium ]; then
 else
   echo "SKIP: /usr/bin/chromium not installed (scripts/setup.sh installs it): browser check of index.html skipped"
 fi
-grep -q 'heatmaps 3/3 volumes\|heatmaps 2/2 volumes\|volumes (' "$WORK/eval1.err" || fail "no progress line"
-grep -q 'patches/s' "$WORK/eval1.err" || fail "progress line without patches/s"
+# 10 volumes dealt over 2 ranks: each rank's last progress line says 5 of 5, all computed.
+for r in 0 1; do
+  grep -qE "^p2l-evaluate rank $r/2: heatmaps 5/5 volumes \(5 computed, 0 cached\), [0-9]+ patches/s, ETA" "$WORK/eval1.err" \
+    || fail "no final progress line of rank $r: $(grep heatmaps "$WORK/eval1.err" | tail -2)"
+done
 n=$(ls "$WORK"/run/heatmaps/*/*.nii.gz | grep -cvE '_(error|variance|seg_[a-z0-9_]+)\.nii\.gz$')
 [ "$n" = 10 ] || fail "expected 10 heatmaps (2 val + 2 IXI_test + 2x(2 test + 1 val)), got $n"
 [ "$(ls "$WORK"/run/heatmaps/*/*_variance.nii.gz | wc -l)" = 10 ] || fail "input-grid score components"
@@ -98,6 +102,25 @@ PY
 grep -q '(0 computed' "$WORK/eval2.err" || fail "rerun recomputed heatmaps: $(grep heatmaps "$WORK/eval2.err" | tail -2)"
 grep -q '[1-9] computed' "$WORK/eval2.err" && fail "rerun recomputed some heatmaps"
 cmp -s "$WORK/eval1.out" "$WORK/eval2.out" || fail "rerun changed the table"
+
+# --- 2b. 1 rank from scratch gives the same heatmaps, CSVs and table as 2 ranks -----------------
+# A new output folder, so nothing is read from the cache: this is also the determinism check.
+"$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" run.output_dir="$WORK/run1" eval.checkpoint="$WORK/run/checkpoints/best.pt" \
+  > "$WORK/eval1r.out" 2> "$WORK/eval1r.err" || fail "1-rank evaluation: $(tail -3 "$WORK/eval1r.err")"
+grep -qE "rank 0/1: heatmaps 10/10 volumes \(10 computed, 0 cached\)" "$WORK/eval1r.err" || fail "the 1-rank run did not compute all 10 heatmaps"
+n=0
+for f in "$WORK"/run/heatmaps/*/raw/*.nii.gz "$WORK"/run/heatmaps/*/*.nii.gz; do
+  g="$WORK/run1/heatmaps/${f#"$WORK"/run/heatmaps/}"
+  [ -s "$g" ] || fail "1-rank run lacks $g"
+  cmp -s <(zcat "$f") <(zcat "$g") || fail "1 and 2 ranks differ in ${f#"$WORK"/}"
+  n=$((n + 1))
+done
+[ "$n" -ge 40 ] || fail "compared only $n heatmap files"
+for f in table.md results_per_volume.csv results_summary.csv selection.csv; do
+  cmp -s "$R/$f" "$WORK/run1/report/$f" || fail "1 and 2 ranks differ in report/$f"
+done
+cmp -s "$WORK/eval1.out" "$WORK/eval1r.out" || fail "1 and 2 ranks printed different tables"
+echo "1 rank and 2 ranks: $n heatmap files, the CSVs and the table are identical"
 
 # --- 3. an external map source, fusion and bad input -----------------------------------------
 mkdir -p "$WORK/maps"
@@ -170,7 +193,16 @@ import gzip, struct, sys
 for p in sys.argv[1:]:  # the statistics live on the common preprocessed grid
     assert struct.unpack('<8h', gzip.open(p).read(348)[40:56])[1:4] == (48, 48, 24), p
 PY
-# A changed setting recomputes only that source's maps (its stamp changed).
+# A changed setting recomputes only that source's maps (its stamp changed): the z-score maps
+# change, the AE maps and the heatmaps are left as they were.
+one=$(basename "$(ls "$WORK"/run/maps/zscore/*.nii.gz | head -1)")
+zcat "$WORK/run/maps/zscore/$one" > "$WORK/z_before"
+zcat "$WORK/run/maps/ae/$one" > "$WORK/ae_before"
+heat=$(ls "$WORK"/run/heatmaps/*/raw/*_error.nii.gz | head -1)
+zcat "$heat" > "$WORK/heat_before"
 "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "${BASE[@]}" "${AE[@]}" zscore.eps=0.5 > /dev/null 2> "$WORK/eval9.err" || fail "eps rerun"
 grep -q 'eps=0.5' "$WORK/run/maps/zscore/.stamp" || fail "z-score stamp not updated"
+cmp -s "$WORK/z_before" <(zcat "$WORK/run/maps/zscore/$one") && fail "z-score maps unchanged after zscore.eps changed"
+cmp -s "$WORK/ae_before" <(zcat "$WORK/run/maps/ae/$one") || fail "AE maps changed although only zscore.eps did"
+cmp -s "$WORK/heat_before" <(zcat "$heat") || fail "heatmaps changed although only zscore.eps did"
 echo "PASS"
