@@ -94,13 +94,18 @@ double Trainer::train_step(const PatchBatch& batch) {
   return loop_->optimise([&] { return batch_loss(batch); });
 }
 
-torch::Tensor Trainer::step_loss(int64_t step, int64_t& samples) {
+PatchBatch Trainer::step_batch(int64_t step) const {
   auto gen = seeded_generator(step_seed(uint64_t(cfg_.run.seed), comm_.rank(), step), device_);
   PatchBatch batch = sampler_->sample(gen);
   if (batch.patches.size(0) < 2)
     throw std::runtime_error("data.train_split: '" + cfg_.data.train_split +
                              "' gave fewer than 2 patches with train.min_brain_fraction of brain at step " +
                              std::to_string(step));
+  return batch;
+}
+
+torch::Tensor Trainer::step_loss(int64_t step, int64_t& samples) {
+  PatchBatch batch = step_batch(step);
   density_.add(batch.targets);
   samples = batch.patches.size(0);
   return batch_loss(batch);

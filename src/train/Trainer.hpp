@@ -38,6 +38,9 @@ class Trainer : private TrainingTask {
   double train_step(const PatchBatch& batch);
   // Loss and location error on the fixed validation patches, over all ranks.
   ValidationRecord validate() override;
+  // The batch this rank trains on at 0-based step `step`: its generator is seeded with
+  // (run.seed, rank, step), so ranks draw different patches and a resumed run the same ones.
+  PatchBatch step_batch(int64_t step) const;
 
   Patch2LocNet& model() { return net_; }
   int64_t step() const { return loop_->step(); }

@@ -242,3 +242,60 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
   // The run changed the parameters (so the comparison is not vacuous).
   EXPECT_FALSE(torch::equal(res[0].initial[0], res[0].final_state[0]));
 }
+
+// Each rank samples its own batch (the step's generator is seeded with the rank), so BatchNorm's
+// running statistics drift apart between validations; the validation starts by broadcasting rank
+// 0's buffers, so every rank validates, and rank 0 saves, the same model.
+TEST(TrainDdp, RanksDrawDifferentPatchesAndValidateRankZerosBatchNormStatistics) {
+  MasterEndpoint m{"127.0.0.1", pick_free_port()};
+  std::vector<torch::Tensor> before[2], after[2];
+  torch::Tensor targets[2], again;
+  std::exception_ptr err[2];
+  auto buffers = [](Patch2LocNet& net) {
+    std::vector<torch::Tensor> v;
+    for (auto& b : net->named_buffers())
+      if (b.key().find("running_mean") != std::string::npos) v.push_back(b.value().detach().clone());
+    return v;
+  };
+  auto rank = [&](int k) {
+    try {
+      RankInfo who;
+      who.rank = k, who.world = 2, who.local_rank = k, who.local_world = 2;
+      Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
+      Trainer t(small_training_config(dir_for("bn" + std::to_string(k))), comm, ddp_data());
+      const PatchBatch b = t.step_batch(0);
+      targets[k] = b.targets;
+      if (k == 0) again = t.step_batch(0).targets;
+      t.model()->train();
+      {
+        torch::NoGradGuard no_grad;
+        t.model()->forward(b.patches, b.cond);  // training mode: updates the running statistics
+      }
+      before[k] = buffers(t.model());
+      t.validate();
+      after[k] = buffers(t.model());
+    } catch (...) {
+      err[k] = std::current_exception();
+    }
+  };
+  std::thread t0(rank, 0), t1(rank, 1);
+  t0.join();
+  t1.join();
+  for (auto& e : err)
+    if (e) std::rethrow_exception(e);
+  // Different patch locations on the two ranks; the same on a second draw of the same step.
+  ASSERT_TRUE(targets[0].defined() && targets[1].defined());
+  EXPECT_FALSE(targets[0].sizes() == targets[1].sizes() && torch::equal(targets[0], targets[1]));
+  EXPECT_TRUE(torch::equal(again, targets[0]));
+  ASSERT_FALSE(before[0].empty());
+  ASSERT_EQ(before[0].size(), before[1].size());
+  // Different batches: the first BatchNorm's running mean differs between the ranks.
+  double apart = 0;
+  for (size_t i = 0; i < before[0].size(); ++i) apart += (before[0][i] - before[1][i]).abs().sum().item<double>();
+  EXPECT_GT(apart, 1e-3) << "both ranks drew the same patches";
+  // After the validation's broadcast both ranks hold rank 0's statistics, bit for bit.
+  for (size_t i = 0; i < after[0].size(); ++i) {
+    EXPECT_TRUE(torch::equal(after[0][i], before[0][i])) << "rank 0's own buffer " << i << " changed";
+    EXPECT_TRUE(torch::equal(after[1][i], before[0][i])) << "rank 1 did not receive rank 0's buffer " << i;
+  }
+}
