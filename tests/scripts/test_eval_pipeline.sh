@@ -5,6 +5,7 @@
 #     report.md, table.md with one row per threshold rule, both CSVs and figures;
 #  2. a rerun reuses every cached heatmap (0 computed) and gives the same table; 1 rank in a
 #     fresh folder computes every heatmap again, byte for byte the 2 ranks' maps, CSVs and table;
+#     the ground truth as a map source gives Dice and AUPRC 1 and is what validation selects;
 #  3. an external folder of maps (here: the heatmaps, on the input grid) is a map source with
 #     rows of its own and fusion rows; a missing
 #     map and a map on another grid fail that source (exit 1) naming the file and the subject
@@ -121,6 +122,31 @@ for f in table.md results_per_volume.csv results_summary.csv selection.csv; do
 done
 cmp -s "$WORK/eval1.out" "$WORK/eval1r.out" || fail "1 and 2 ranks printed different tables"
 echo "1 rank and 2 ranks: $n heatmap files, the CSVs and the table are identical"
+
+# --- 2c. a known answer end to end: the ground truth itself as a map source -----------------
+# Each diseased subject's map is its own segmentation, each healthy subject's its brain mask
+# (flat inside the brain). Through the whole evaluation that must give AUPRC 1 and Dice 1 on
+# every set with the oracle and the validation threshold, and validation must select it.
+mkdir -p "$WORK/truth"
+for h in "$WORK"/run/heatmaps/*/*.nii.gz; do
+  id=$(basename "$h" .nii.gz)
+  case "$id" in *_error|*_variance|*_seg_*) continue;; esac
+  src=$(find "$WORK/cohort" -name "${id}_seg.nii.gz" | head -1)
+  [ -n "$src" ] || src=$(find "$WORK/cohort" -name "${id}_mask.nii.gz" | head -1)
+  [ -n "$src" ] || fail "no segmentation or mask for $id"
+  cp "$src" "$WORK/truth/$id.nii.gz"
+done
+[ "$(ls "$WORK/truth" | wc -l)" = 10 ] || fail "expected 10 ground-truth maps"
+"$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" run.output_dir="$WORK/run_truth" eval.checkpoint="$WORK/run/checkpoints/best.pt" \
+  "eval.external_maps=[truth=$WORK/truth]" "eval.sources=[patch2loc, truth]" "eval.select=[per_set]" \
+  > "$WORK/truth.out" 2> "$WORK/truth.err" || fail "ground-truth evaluation: $(tail -3 "$WORK/truth.err")"
+T=$WORK/run_truth/report/table.md
+perfect='1.000 ± 0.000 | 1.000 ± 0.000 | 1.000 ± 0.000 | 1.000 ± 0.000'
+grep -qF "| truth | best Dice per volume (oracle) | $perfect |" "$T" || fail "ground truth is not perfect with the oracle: $(grep truth "$T")"
+grep -qF "| truth | validation Dice | $perfect | - |" "$T" || fail "ground truth is not perfect at the validation threshold: $(grep truth "$T")"
+grep -qF "| Validation-selected (per set) | validation Dice | $perfect | - |" "$T" || fail "validation did not select the ground truth: $(grep Validation "$T")"
+grep -q '^per_set,"tumor","truth",' "$WORK/run_truth/report/selection.csv" || fail "selection.csv: $(cat "$WORK/run_truth/report/selection.csv")"
+echo "ground truth as a map: Dice and AUPRC 1 on every set, and validation selected it"
 
 # --- 3. an external map source, fusion and bad input -----------------------------------------
 mkdir -p "$WORK/maps"
