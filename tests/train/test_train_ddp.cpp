@@ -18,6 +18,7 @@
 
 #include "SyntheticBrain.hpp"
 #include "dist/Communicator.hpp"
+#include "train/DataParallelLoop.hpp"
 #include "train/Trainer.hpp"
 
 using namespace p2l;
@@ -298,4 +299,77 @@ TEST(TrainDdp, RanksDrawDifferentPatchesAndValidateRankZerosBatchNormStatistics)
     EXPECT_TRUE(torch::equal(after[0][i], before[0][i])) << "rank 0's own buffer " << i << " changed";
     EXPECT_TRUE(torch::equal(after[1][i], before[0][i])) << "rank 1 did not receive rank 0's buffer " << i;
   }
+}
+
+namespace {
+
+// A task whose ranks see different data, and whose validation (unlike the real ones) does not
+// broadcast: what the checkpoint sees is then down to DataParallelLoop::save alone.
+class DivergingTask : public TrainingTask {
+ public:
+  DivergingTask(torch::nn::Sequential& net, int rank) : net_(net), rank_(rank) {}
+  torch::Tensor step_loss(int64_t, int64_t& samples) override {
+    auto x = torch::full({8, 2}, float(rank_ + 1)) + torch::arange(16, torch::kFloat).reshape({8, 2}) * 0.01f;
+    samples = 8;
+    auto loss = net_->forward(x).pow(2).mean();
+    if (!diverged.defined()) diverged = running_mean();
+    return loss;
+  }
+  ValidationRecord validate() override {
+    ValidationRecord r;
+    r.loss = 1.0;
+    return r;
+  }
+  void save_extra(TrainingState&) override {
+    if (!at_save.defined()) at_save = running_mean();
+  }
+  torch::Tensor running_mean() {
+    for (auto& b : net_->named_buffers())
+      if (b.key().find("running_mean") != std::string::npos) return b.value().detach().clone();
+    return {};
+  }
+  torch::Tensor diverged, at_save;
+
+ private:
+  torch::nn::Sequential& net_;
+  int rank_;
+};
+
+}  // namespace
+
+TEST(TrainDdp, CheckpointsAreWrittenWithRankZerosBatchNormStatisticsOnEveryRank) {
+  MasterEndpoint m{"127.0.0.1", pick_free_port()};
+  const std::string dir = dir_for("bn_checkpoint");
+  torch::Tensor diverged[2], at_save[2];
+  std::exception_ptr err[2];
+  auto rank = [&](int k) {
+    try {
+      RankInfo who;
+      who.rank = k, who.world = 2, who.local_rank = k, who.local_world = 2;
+      Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
+      torch::nn::Sequential net(torch::nn::Linear(2, 2), torch::nn::BatchNorm1d(2));
+      LoopOptions o;
+      o.train.steps = 1;
+      o.train.val_every = 1000;
+      o.train.checkpoint_every = 1;
+      o.train.log_every = 1;
+      o.train.precision = "fp32";
+      o.output_dir = dir;
+      DataParallelLoop loop(o, comm, *net, torch::kCPU);
+      DivergingTask task(net, k);
+      loop.run(task);
+      diverged[k] = task.diverged, at_save[k] = task.at_save;
+    } catch (...) {
+      err[k] = std::current_exception();
+    }
+  };
+  std::thread t0(rank, 0), t1(rank, 1);
+  t0.join();
+  t1.join();
+  for (auto& e : err)
+    if (e) std::rethrow_exception(e);
+  ASSERT_TRUE(diverged[0].defined() && diverged[1].defined() && at_save[0].defined() && at_save[1].defined());
+  EXPECT_FALSE(torch::equal(diverged[0], diverged[1])) << "the ranks' statistics did not diverge";
+  EXPECT_TRUE(torch::equal(at_save[0], diverged[0]));
+  EXPECT_TRUE(torch::equal(at_save[1], diverged[0])) << "rank 1 held its own statistics when the checkpoint was written";
 }
