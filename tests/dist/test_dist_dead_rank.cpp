@@ -1,5 +1,6 @@
-// A rank that dies (SIGKILL) makes its peer's next collective fail within the timeout instead
-// of hanging. The peer is a forked child process, killed after one successful all-reduce.
+// A rank that dies (SIGKILL) or hangs (SIGSTOP) makes its peer's next collective fail within the
+// timeout instead of hanging. The peer is a forked child process that stops itself after one
+// successful all-reduce.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -8,39 +9,64 @@
 
 #include <chrono>
 #include <cstdio>
+#include <memory>
+#include <stdexcept>
 
 #include "dist/Communicator.hpp"
 
 using namespace p2l;
 
-TEST(DistDeadRank, PeerOfKilledRankFailsWithinTimeout) {
-  MasterEndpoint m{"127.0.0.1", pick_free_port()};
-  const auto timeout = std::chrono::seconds(5);
-  pid_t child = fork();  // before any torch thread pool exists in this process
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    RankInfo who;
-    who.rank = 1;
-    who.world = 2;
-    Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), timeout);
-    auto t = torch::ones({4});
-    comm.allreduce_sum(t);
-    raise(SIGKILL);
-  }
+namespace {
+
+std::unique_ptr<Communicator> rank_of_two(int rank, const MasterEndpoint& m, std::chrono::seconds timeout) {
   RankInfo who;
-  who.rank = 0;
+  who.rank = rank;
   who.world = 2;
-  Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), timeout);
+  return std::make_unique<Communicator>(who, m, "gloo", c10::Device(c10::kCPU), timeout);
+}
+
+// Rank 1 in a child forked before any torch thread pool exists here; after one all-reduce it
+// raises `signal`. Returns the child's pid and rank 0's communicator, after that all-reduce.
+struct PeerPair {
+  pid_t child;
+  std::unique_ptr<Communicator> comm;
+};
+
+PeerPair fork_peer_that_raises(int signal, std::chrono::seconds timeout) {
+  const MasterEndpoint m{"127.0.0.1", pick_free_port()};
+  const pid_t child = fork();
+  if (child < 0) throw std::runtime_error("fork failed");
+  if (child == 0) {
+    auto comm = rank_of_two(1, m, timeout);
+    auto t = torch::ones({4});
+    comm->allreduce_sum(t);
+    raise(signal);
+    _exit(0);
+  }
+  auto comm = rank_of_two(0, m, timeout);
   auto t = torch::ones({4});
-  comm.allreduce_sum(t);
+  comm->allreduce_sum(t);
   EXPECT_TRUE(torch::equal(t, torch::full({4}, 2.0f)));
+  return {child, std::move(comm)};
+}
+
+// Seconds until the next all-reduce throws (a failure when it does not).
+double seconds_until_the_next_allreduce_fails(Communicator& comm) {
+  auto t = torch::ones({4});
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_THROW(comm.allreduce_sum(t), std::runtime_error);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+TEST(DistDeadRank, PeerOfKilledRankFailsWithinTimeout) {
+  auto [child, comm] = fork_peer_that_raises(SIGKILL, std::chrono::seconds(5));
   int status = 0;
   waitpid(child, &status, 0);
   ASSERT_TRUE(WIFSIGNALED(status));
-  auto start = std::chrono::steady_clock::now();
-  // The very next collective fails: a closed connection at once, a silent peer at the timeout.
-  EXPECT_THROW(comm.allreduce_sum(t), std::runtime_error);
-  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // The very next collective fails: the closed connection is seen at once.
+  const double waited = seconds_until_the_next_allreduce_fails(*comm);
   std::printf("the collective after the peer's death failed after %.2f s (timeout 5 s)\n", waited);
   EXPECT_LT(waited, 5.0 + 1.0);
 }
@@ -48,32 +74,11 @@ TEST(DistDeadRank, PeerOfKilledRankFailsWithinTimeout) {
 // A peer that hangs (SIGSTOP: its sockets stay open, nothing arrives) is only found by the
 // timeout: the collective must fail at it, not much later and not never.
 TEST(DistDeadRank, PeerThatHangsFailsAtTheTimeout) {
-  MasterEndpoint m{"127.0.0.1", pick_free_port()};
-  const auto timeout = std::chrono::seconds(3);
-  pid_t child = fork();
-  ASSERT_GE(child, 0);
-  if (child == 0) {
-    RankInfo who;
-    who.rank = 1;
-    who.world = 2;
-    Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), timeout);
-    auto t = torch::ones({4});
-    comm.allreduce_sum(t);
-    raise(SIGSTOP);
-    _exit(0);
-  }
-  RankInfo who;
-  who.rank = 0;
-  who.world = 2;
-  Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), timeout);
-  auto t = torch::ones({4});
-  comm.allreduce_sum(t);
+  auto [child, comm] = fork_peer_that_raises(SIGSTOP, std::chrono::seconds(3));
   int status = 0;
   waitpid(child, &status, WUNTRACED);
   ASSERT_TRUE(WIFSTOPPED(status));
-  auto start = std::chrono::steady_clock::now();
-  EXPECT_THROW(comm.allreduce_sum(t), std::runtime_error);
-  double waited = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double waited = seconds_until_the_next_allreduce_fails(*comm);
   kill(child, SIGKILL);
   waitpid(child, &status, 0);
   std::printf("the collective with a hung peer failed after %.2f s (timeout 3 s)\n", waited);

@@ -10,18 +10,14 @@ SOURCE=$2
 BIN=$BUILD/bin
 WORK=$(mktemp -d /tmp/p2l_test_resume_kill.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/tiny_store.sh"
 PY="${P2L_TEST_PYTHON:-$SOURCE/.venv/bin/python}"
 [ -x "$PY" ] || fail "$PY not found: scripts/setup.sh installs the project's Python environment (.venv)"
 export OMPI_MCA_rmaps_base_oversubscribe=1
 MPIRUN=(mpirun --oversubscribe -np 2)
 [ "$(id -u)" = 0 ] && MPIRUN+=(--allow-run-as-root)
 
-"$BIN/p2l-make-cohort" data.data_dir="$WORK/cohort" cohort.voxel_mm=4 cohort.n_train=4 cohort.n_val=2 \
-  cohort.n_test_healthy=1 cohort.n_test_per_set=1 cohort.n_val_per_set=1 cohort.lesion_sets=[tumor] \
-  > "$WORK/cohort.txt" 2>&1 || { cat "$WORK/cohort.txt"; fail "p2l-make-cohort"; }
-"$BIN/p2l-preprocess" data.data_dir="$WORK/cohort" data.store_dir="$WORK/store" data.test_sets=[tumor] \
-  preprocess.image_dim=[40,40,12] run.output_dir="$WORK" > "$WORK/pre.txt" 2>&1 || { cat "$WORK/pre.txt"; fail "p2l-preprocess"; }
+make_tiny_store "$BIN" "$WORK"
 
 # The full ResNet-18 with its Adam state: a checkpoint is about 140 MB, long enough to catch.
 COMMON=(data.store_dir="$WORK/store" train.patch_fraction=0.2 train.slices_per_step=4 train.patches_per_step=32

@@ -11,15 +11,11 @@ BUILD=$1
 BIN=$BUILD/bin
 WORK=$(mktemp -d /tmp/p2l_test_train_signal.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-fail() { echo "FAIL: $*" >&2; exit 1; }
+source "$(dirname "${BASH_SOURCE[0]}")/tiny_store.sh"
 MPIRUN=(mpirun --oversubscribe)
 [ "$(id -u)" = 0 ] && MPIRUN+=(--allow-run-as-root)
 
-"$BIN/p2l-make-cohort" data.data_dir="$WORK/cohort" cohort.voxel_mm=4 cohort.n_train=4 cohort.n_val=2 \
-  cohort.n_test_healthy=1 cohort.n_test_per_set=1 cohort.n_val_per_set=1 cohort.lesion_sets=[tumor] \
-  > "$WORK/cohort.txt" 2>&1 || { cat "$WORK/cohort.txt"; fail "p2l-make-cohort"; }
-"$BIN/p2l-preprocess" data.data_dir="$WORK/cohort" data.store_dir="$WORK/store" data.test_sets=[tumor] \
-  preprocess.image_dim=[40,40,12] run.output_dir="$WORK" > "$WORK/pre.txt" 2>&1 || { cat "$WORK/pre.txt"; fail "p2l-preprocess"; }
+make_tiny_store "$BIN" "$WORK"
 
 COMMON=(data.store_dir="$WORK/store" train.patch_fraction=0.2 train.slices_per_step=4
         train.patches_per_step=32 train.val_patches=64 train.val_every=5 train.checkpoint_every=1000

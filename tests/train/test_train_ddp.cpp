@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <thread>
 
 #include "SyntheticBrain.hpp"
@@ -178,6 +179,28 @@ std::string dir_for(const std::string& name) {
                 : (fs::temp_directory_path() / ("p2l_ddp_" + name + "_" + std::to_string(getpid()))).string();
 }
 
+// Runs `body(comm, rank)` on 2 ranks as threads of this process, over a Gloo group on loopback;
+// after both joined, rethrows what a rank threw.
+void on_two_thread_ranks(const std::function<void(Communicator&, int)>& body) {
+  const MasterEndpoint m{"127.0.0.1", pick_free_port()};
+  std::exception_ptr err[2];
+  auto rank = [&](int k) {
+    try {
+      RankInfo who;
+      who.rank = k, who.world = 2, who.local_rank = k, who.local_world = 2;
+      Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
+      body(comm, k);
+    } catch (...) {
+      err[k] = std::current_exception();
+    }
+  };
+  std::thread t0(rank, 0), t1(rank, 1);
+  t0.join();
+  t1.join();
+  for (auto& e : err)
+    if (e) std::rethrow_exception(e);
+}
+
 }  // namespace
 
 TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
@@ -207,27 +230,8 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
     return;
   }
   std::printf("TrainDdp: 2 ranks as threads of one process\n");
-  MasterEndpoint m{"127.0.0.1", pick_free_port()};
   RankResult res[2];
-  std::exception_ptr err[2];
-  auto rank = [&](int k) {
-    try {
-      RankInfo who;
-      who.rank = k;
-      who.world = 2;
-      who.local_rank = k;
-      who.local_world = 2;
-      Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
-      res[k] = run_rank(comm, dir_for("threads"));
-    } catch (...) {
-      err[k] = std::current_exception();
-    }
-  };
-  std::thread t0(rank, 0), t1(rank, 1);
-  t0.join();
-  t1.join();
-  for (auto& e : err)
-    if (e) std::rethrow_exception(e);
+  on_two_thread_ranks([&](Communicator& comm, int k) { res[k] = run_rank(comm, dir_for("threads")); });
   for (size_t i = 0; i < res[0].initial.size(); ++i)
     EXPECT_TRUE(torch::equal(res[0].initial[i], res[1].initial[i])) << "initial broadcast " << i;
   for (size_t i = 0; i < res[0].final_state.size(); ++i)
@@ -248,42 +252,28 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
 // running statistics drift apart between validations; the validation starts by broadcasting rank
 // 0's buffers, so every rank validates, and rank 0 saves, the same model.
 TEST(TrainDdp, RanksDrawDifferentPatchesAndValidateRankZerosBatchNormStatistics) {
-  MasterEndpoint m{"127.0.0.1", pick_free_port()};
   std::vector<torch::Tensor> before[2], after[2];
   torch::Tensor targets[2], again;
-  std::exception_ptr err[2];
   auto buffers = [](Patch2LocNet& net) {
     std::vector<torch::Tensor> v;
     for (auto& b : net->named_buffers())
       if (b.key().find("running_mean") != std::string::npos) v.push_back(b.value().detach().clone());
     return v;
   };
-  auto rank = [&](int k) {
-    try {
-      RankInfo who;
-      who.rank = k, who.world = 2, who.local_rank = k, who.local_world = 2;
-      Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
-      Trainer t(small_training_config(dir_for("bn" + std::to_string(k))), comm, ddp_data());
-      const PatchBatch b = t.step_batch(0);
-      targets[k] = b.targets;
-      if (k == 0) again = t.step_batch(0).targets;
-      t.model()->train();
-      {
-        torch::NoGradGuard no_grad;
-        t.model()->forward(b.patches, b.cond);  // training mode: updates the running statistics
-      }
-      before[k] = buffers(t.model());
-      t.validate();
-      after[k] = buffers(t.model());
-    } catch (...) {
-      err[k] = std::current_exception();
+  on_two_thread_ranks([&](Communicator& comm, int k) {
+    Trainer t(small_training_config(dir_for("bn" + std::to_string(k))), comm, ddp_data());
+    const PatchBatch b = t.step_batch(0);
+    targets[k] = b.targets;
+    if (k == 0) again = t.step_batch(0).targets;
+    t.model()->train();
+    {
+      torch::NoGradGuard no_grad;
+      t.model()->forward(b.patches, b.cond);  // training mode: updates the running statistics
     }
-  };
-  std::thread t0(rank, 0), t1(rank, 1);
-  t0.join();
-  t1.join();
-  for (auto& e : err)
-    if (e) std::rethrow_exception(e);
+    before[k] = buffers(t.model());
+    t.validate();
+    after[k] = buffers(t.model());
+  });
   // Different patch locations on the two ranks; the same on a second draw of the same step.
   ASSERT_TRUE(targets[0].defined() && targets[1].defined());
   EXPECT_FALSE(targets[0].sizes() == targets[1].sizes() && torch::equal(targets[0], targets[1]));
@@ -338,36 +328,22 @@ class DivergingTask : public TrainingTask {
 }  // namespace
 
 TEST(TrainDdp, CheckpointsAreWrittenWithRankZerosBatchNormStatisticsOnEveryRank) {
-  MasterEndpoint m{"127.0.0.1", pick_free_port()};
   const std::string dir = dir_for("bn_checkpoint");
   torch::Tensor diverged[2], at_save[2];
-  std::exception_ptr err[2];
-  auto rank = [&](int k) {
-    try {
-      RankInfo who;
-      who.rank = k, who.world = 2, who.local_rank = k, who.local_world = 2;
-      Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
-      torch::nn::Sequential net(torch::nn::Linear(2, 2), torch::nn::BatchNorm1d(2));
-      LoopOptions o;
-      o.train.steps = 1;
-      o.train.val_every = 1000;
-      o.train.checkpoint_every = 1;
-      o.train.log_every = 1;
-      o.train.precision = "fp32";
-      o.output_dir = dir;
-      DataParallelLoop loop(o, comm, *net, torch::kCPU);
-      DivergingTask task(net, k);
-      loop.run(task);
-      diverged[k] = task.diverged, at_save[k] = task.at_save;
-    } catch (...) {
-      err[k] = std::current_exception();
-    }
-  };
-  std::thread t0(rank, 0), t1(rank, 1);
-  t0.join();
-  t1.join();
-  for (auto& e : err)
-    if (e) std::rethrow_exception(e);
+  on_two_thread_ranks([&](Communicator& comm, int k) {
+    torch::nn::Sequential net(torch::nn::Linear(2, 2), torch::nn::BatchNorm1d(2));
+    LoopOptions o;
+    o.train.steps = 1;
+    o.train.val_every = 1000;
+    o.train.checkpoint_every = 1;
+    o.train.log_every = 1;
+    o.train.precision = "fp32";
+    o.output_dir = dir;
+    DataParallelLoop loop(o, comm, *net, torch::kCPU);
+    DivergingTask task(net, k);
+    loop.run(task);
+    diverged[k] = task.diverged, at_save[k] = task.at_save;
+  });
   ASSERT_TRUE(diverged[0].defined() && diverged[1].defined() && at_save[0].defined() && at_save[1].defined());
   EXPECT_FALSE(torch::equal(diverged[0], diverged[1])) << "the ranks' statistics did not diverge";
   EXPECT_TRUE(torch::equal(at_save[0], diverged[0]));
