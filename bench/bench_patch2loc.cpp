@@ -27,7 +27,7 @@
 #include "../tests/train/SyntheticBrain.hpp"
 #include "dist/Communicator.hpp"
 #include "eval/HeatmapBuilder.hpp"
-#include "eval/MedianFilter.hpp"
+#include "scoring/MedianFilter.hpp"
 #include "eval/TensorMedianFilter.hpp"
 #include "model/PatchExtractor.hpp"
 #include "train/Checkpoint.hpp"
@@ -176,7 +176,7 @@ void infer(const std::map<std::string, std::string>& a) {
   ScoreMaps maps = builder.score_maps(s);  // ends with the maps' download: synchronous
   const double score_s = since(t0);
   auto t1 = Clock::now();
-  FloatVolume score = combine_scores(maps, "both");
+  FloatVolume score = combine_scores(maps, ScoreComponent::kBoth);
   LabelVolume mask = slices_to_volume(s.mask, maps.error.geom);
   FloatVolume heat = filter(score, 7, mask);
   const double median_s = since(t1);

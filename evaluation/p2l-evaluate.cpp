@@ -2,26 +2,24 @@
 // p2l::run_evaluation in src/eval/EvaluationJob.
 #include <torch/torch.h>
 
-#include <algorithm>
-#include <thread>
-
 #include "config/Config.hpp"
+#include "config/CpuThreads.hpp"
+#include "dist/Rendezvous.hpp"
 #include "eval/EvaluationJob.hpp"
-#include "preprocess/MpiSession.hpp"
+#include "dist/World.hpp"
 
 using namespace p2l;
 
 int main(int argc, char** argv) {
-  MpiSession mpi(&argc, &argv);
+  World& world = p2l::world();
   const std::string tool = "p2l-evaluate";
   try {
     Config cfg = parse_command_line(argc, argv, tool,
-                                    "Heatmaps, thresholds, metrics, fusion sweeps, the benchmark table and figures "
+                                    "Heatmaps, thresholds, metrics, fusion, every method of the table, the benchmark table and figures "
                                     "of a trained Patch2Loc checkpoint (SPEC sections 6-9).");
-    const int hw = int(std::max(1u, std::thread::hardware_concurrency()));
-    torch::set_num_threads(cfg.run.threads > 0 ? cfg.run.threads : std::max(1, hw / mpi.size()));
-    return run_evaluation(cfg, mpi.rank(), mpi.size());
+    torch::set_num_threads(cpu_threads(cfg.run.threads, rank_from_environment().local_world));
+    return run_evaluation(cfg, world.rank(), world.size());
   } catch (const std::exception& e) {
-    mpi.abort(tool, e.what());
+    world.abort(tool, e.what());
   }
 }

@@ -5,7 +5,7 @@
 #include <iostream>
 
 #include "config/Config.hpp"
-#include "preprocess/MpiSession.hpp"
+#include "dist/World.hpp"
 #include "preprocess/PreprocessJob.hpp"
 
 int main(int argc, char** argv) {
@@ -18,15 +18,15 @@ int main(int argc, char** argv) {
     std::cerr << "p2l-preprocess: " << e.what() << std::endl;
     return 2;
   }
-  p2l::MpiSession mpi(&argc, &argv);
+  p2l::World& world = p2l::world();
   try {
-    auto summary = p2l::run_preprocess_job(cfg, mpi);
-    if (summary.failed > 0 && mpi.rank() == 0)
+    auto summary = p2l::run_preprocess_job(cfg, world);
+    if (summary.failed > 0 && world.rank() == 0)
       std::cerr << "p2l-preprocess: " << summary.failed
                 << " subject(s) failed (see failures in " << cfg.data.store_dir
                 << "/manifest.json); rerun after fixing them to complete the store" << std::endl;
     return summary.failed > 0 ? 1 : 0;
   } catch (const std::exception& e) {
-    mpi.abort("p2l-preprocess", e.what());
+    world.abort("p2l-preprocess", e.what());
   }
 }

@@ -9,6 +9,7 @@
 
 #include "baseline/AutoencoderTrainer.hpp"
 #include "config/Config.hpp"
+#include "config/RunLayout.hpp"
 #include "dist/Communicator.hpp"
 #include "dist/Rendezvous.hpp"
 #include "train/PreemptionSignal.hpp"
@@ -29,7 +30,7 @@ int main(int argc, char** argv) {
     if (rank == 0)
       std::cerr << "p2l-train-ae: " << (out.preempted ? "preempted" : "finished") << " at step " << out.step
                 << "; best validation loss " << out.best_val_loss << "; checkpoints in "
-                << trainer.output_dir() << "/checkpoints" << std::endl;
+                << p2l::RunLayout(cfg).ae().checkpoint_dir() << std::endl;
     return out.preempted ? p2l::kPreemptedExitCode : 0;
   } catch (const std::exception& e) {
     std::cerr << "p2l-train-ae (rank " << rank << "): error: " << e.what() << std::endl;

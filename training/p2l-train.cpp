@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "config/Config.hpp"
+#include "config/RunLayout.hpp"
 #include "dist/Communicator.hpp"
 #include "dist/Rendezvous.hpp"
 #include "train/PreemptionSignal.hpp"
@@ -28,7 +29,7 @@ int main(int argc, char** argv) {
     if (rank == 0)
       std::cerr << "p2l-train: " << (out.preempted ? "preempted" : "finished") << " at step "
                 << out.step << "; best validation loss " << out.best_val_loss << "; checkpoints in "
-                << cfg.run.output_dir << "/checkpoints" << std::endl;
+                << p2l::RunLayout(cfg).checkpoint_dir() << std::endl;
     return out.preempted ? p2l::kPreemptedExitCode : 0;
   } catch (const std::exception& e) {
     std::cerr << "p2l-train (rank " << rank << "): error: " << e.what() << std::endl;

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "config/RunLayout.hpp"
 #include "dist/Communicator.hpp"
 #include "model/AutocastScope.hpp"
 
@@ -11,18 +12,11 @@ namespace p2l {
 namespace {
 
 // The shared runtime's settings for the autoencoder: the train.* runtime keys (device,
-// precision, buckets, overlap) with the autoencoder's own schedule and cadences.
+// precision, buckets, overlap) with the autoencoder's own schedule and cadences
+// (config/BaselineConfig.hpp: autoencoder_train_config).
 LoopOptions loop_options(Config& cfg, const std::string& output_dir) {
   LoopOptions o;
-  o.train = cfg.train;
-  o.train.lr = cfg.ae.lr;
-  o.train.schedule = cfg.ae.schedule;
-  o.train.warmup_steps = cfg.ae.warmup_steps;
-  o.train.lr_scaling = "none";
-  o.train.steps = cfg.ae.steps;
-  o.train.val_every = cfg.ae.val_every;
-  o.train.checkpoint_every = cfg.ae.checkpoint_every;
-  o.train.log_every = cfg.ae.log_every;
+  o.train = autoencoder_train_config(cfg.train, cfg.ae);
   o.seed = cfg.run.seed;
   o.output_dir = output_dir;
   o.config_yaml = cfg.to_yaml();
@@ -48,7 +42,7 @@ std::vector<std::pair<int, int>> brain_slices(const std::vector<SubjectSlices>& 
 }
 
 std::string autoencoder_checkpoint(const Config& cfg) {
-  return cfg.run.output_dir + "/" + cfg.ae.output_subdir + "/checkpoints/best.pt";
+  return RunLayout(cfg).ae().best_checkpoint();
 }
 
 AutoencoderTrainer::AutoencoderTrainer(Config cfg, Communicator& comm, TrainingData data)
@@ -88,7 +82,7 @@ AutoencoderTrainer::AutoencoderTrainer(Config cfg, Communicator& comm, TrainingD
   comm_.allreduce_sum(err);
   chance_error_ = (err[0] / err[1]).item<double>();
   loop_->resume(*this);
-  if (comm_.rank() == 0) cfg_.write(output_dir() + "/train_config.yaml");
+  if (comm_.rank() == 0) cfg_.write(RunLayout(cfg_).ae().train_config());
   loop_->log().note("autoencoder training on " + std::to_string(comm_.world()) + " rank(s), backend " +
                     comm_.backend_name() + ", device " + device_.str() + ", " + std::to_string(train_slices_.size()) +
                     " training and " + std::to_string(val_slices.size()) + " validation slices, precision " +
@@ -97,7 +91,7 @@ AutoencoderTrainer::AutoencoderTrainer(Config cfg, Communicator& comm, TrainingD
 
 AutoencoderTrainer::~AutoencoderTrainer() = default;
 
-std::string AutoencoderTrainer::output_dir() const { return cfg_.run.output_dir + "/" + cfg_.ae.output_subdir; }
+std::string AutoencoderTrainer::output_dir() const { return RunLayout(cfg_).ae().root(); }
 
 std::pair<torch::Tensor, torch::Tensor> AutoencoderTrainer::batch_of(
     const std::vector<SubjectSlices>& subjects, const std::vector<std::pair<int, int>>& picks) const {

@@ -4,6 +4,8 @@
 #include <stdexcept>
 #include <string>
 
+#include "io/Statistics.hpp"
+
 namespace p2l {
 namespace {
 
@@ -29,11 +31,9 @@ VoxelStatistics fit_voxel_statistics(const std::vector<SubjectSlices>& healthy) 
     for (size_t i = 0; i < n; ++i) sum[i] += s.image[i], sum2[i] += double(s.image[i]) * s.image[i];
   }
   st.mean.resize(n), st.std.resize(n);
-  const double count = double(healthy.size());
   for (size_t i = 0; i < n; ++i) {
-    const double m = sum[i] / count;
-    st.mean[i] = float(m);
-    st.std[i] = float(std::sqrt(std::max(0.0, sum2[i] / count - m * m)));
+    const MeanStd m = mean_std_from_sums(sum[i], sum2[i], healthy.size());
+    st.mean[i] = float(m.mean), st.std[i] = float(m.std);
   }
   return st;
 }

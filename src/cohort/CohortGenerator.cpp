@@ -30,13 +30,6 @@ namespace {
 // Bump when the generator's output changes for the same settings, so old cohorts are rebuilt.
 constexpr int kGeneratorVersion = 1;
 
-std::string read_text(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 fs::path preview_path(const fs::path& root, const std::string& set) { return root / "previews" / (set + ".png"); }
 
 // The sets of the previews: healthy ("ixi") first, then each lesion set.
@@ -108,7 +101,7 @@ CohortSummary generate_cohort(Config& cfg, int threads) {
   sum.previews = preview_sets(c).size();
 
   const auto files = expected_files(plan, c, root);
-  if (fs::exists(config_path) && read_text(config_path) == key &&
+  if (fs::exists(config_path) && read_file_if_present(config_path.string()).value_or("") == key &&
       std::all_of(files.begin(), files.end(), [](const fs::path& p) { return fs::exists(p); })) {
     sum.reused = true;
     return sum;

@@ -27,4 +27,25 @@ void bind(Schema& s, AutoencoderConfig& c) {
   s.add("ae.output_subdir", &c.output_subdir, "folder under run.output_dir for the autoencoder's checkpoints and logs");
 }
 
+// These two change together: every field set below is listed, and nothing else.
+TrainConfig autoencoder_train_config(const TrainConfig& train, const AutoencoderConfig& ae) {
+  TrainConfig t = train;
+  t.lr = ae.lr;
+  t.schedule = ae.schedule;
+  t.warmup_steps = ae.warmup_steps;
+  t.lr_scaling = "none";
+  t.steps = ae.steps;
+  t.val_every = ae.val_every;
+  t.checkpoint_every = ae.checkpoint_every;
+  t.log_every = ae.log_every;
+  return t;
+}
+
+const std::vector<std::string>& autoencoder_replaced_train_keys() {
+  static const std::vector<std::string> keys = {"train.lr", "train.schedule", "train.warmup_steps",
+                                                "train.lr_scaling", "train.steps", "train.val_every",
+                                                "train.checkpoint_every", "train.log_every"};
+  return keys;
+}
+
 }  // namespace p2l

@@ -2,6 +2,8 @@
 #include <string>
 #include <vector>
 
+#include "config/TrainConfig.hpp"
+
 namespace p2l {
 class Schema;
 
@@ -34,5 +36,13 @@ struct AutoencoderConfig {
 
 void bind(Schema& s, ZScoreConfig& c);
 void bind(Schema& s, AutoencoderConfig& c);
+
+// The train.* settings the autoencoder trains with: train's runtime keys (device, precision,
+// backend, buckets, overlap, timeout, the schedule's shape) with the keys
+// autoencoder_replaced_train_keys() lists set from ae.* (and lr_scaling = none).
+TrainConfig autoencoder_train_config(const TrainConfig& train, const AutoencoderConfig& ae);
+// The train.* keys autoencoder_train_config replaces, so the autoencoder never reads them
+// ("train.lr", "train.schedule", ...): the one list of them (the sweep planner's too).
+const std::vector<std::string>& autoencoder_replaced_train_keys();
 
 }  // namespace p2l

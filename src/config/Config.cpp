@@ -7,6 +7,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "config/KnownKeys.hpp"
 #include "io/AtomicFile.hpp"
 
 namespace p2l {
@@ -27,15 +28,10 @@ Schema Config::schema() {
 
 namespace {
 
-[[noreturn]] void unknown_key(const Schema& s, const std::string& key, const std::string& origin) {
-  throw std::runtime_error(origin + ": unknown config key '" + key + "' (did you mean '" +
-                           s.closest(key) + "'?)");
-}
-
 void set_field(const Schema& s, const std::string& key, const YAML::Node& value,
                const std::string& origin) {
-  const Schema::Field* f = s.find(key);
-  if (!f) unknown_key(s, key, origin);
+  const Schema::Field* f = s.find(key);  // an alias finds its key's field
+  if (!f) throw_unknown_key(origin, "config key", key, s.keys());
   try {
     f->set(value);
   } catch (const std::runtime_error& e) {
@@ -57,10 +53,7 @@ void Config::apply_yaml(const std::string& text, const std::string& origin) {
   Schema s = schema();
   for (const auto& sec : root) {
     const std::string section = sec.first.as<std::string>();
-    if (!s.has_section(section)) {
-      throw std::runtime_error(origin + ": unknown config section '" + section +
-                               "' (did you mean '" + s.closest_section(section) + "'?)");
-    }
+    if (!s.has_section(section)) throw_unknown_key(origin, "config section", section, s.sections());
     if (sec.second.IsNull()) continue;
     if (!sec.second.IsMap())
       throw std::runtime_error(origin + ": section '" + section + "' must be a mapping");

@@ -23,7 +23,7 @@ struct EvalConfig {
   std::vector<std::string> fusion_pairs = {};         // "a*b": fuse source a with source b
   std::vector<std::string> fusion_modes = {"product"};
   double fusion_weight = 0.5;
-  std::string sweep = "";
+  std::string methods = "";  // a method-grid file (eval.methods, alias eval.sweep)
   // Validation-selected settings (docs/EVALUATION.md): scopes, and the search space; an empty
   // source or pair list searches eval.sources / eval.fusion_pairs.
   std::vector<std::string> select = {"per_set", "pooled"};

@@ -103,18 +103,6 @@ std::string show_list(const std::vector<T>& v, F&& f) {
 
 }  // namespace
 
-size_t edit_distance(const std::string& a, const std::string& b) {
-  std::vector<size_t> prev(b.size() + 1), cur(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) prev[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    cur[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j)
-      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] != b[j - 1])});
-    std::swap(prev, cur);
-  }
-  return prev[b.size()];
-}
-
 void Schema::push(Field f) {
   if (index_.count(f.key)) throw std::logic_error("duplicate config key " + f.key);
   index_[f.key] = fields_.size();
@@ -197,6 +185,12 @@ void Schema::add(const std::string& key, std::vector<std::string>* v, const std:
         }});
 }
 
+void Schema::alias(const std::string& old_key, const std::string& key) {
+  auto it = index_.find(key);
+  if (it == index_.end() || index_.count(old_key)) throw std::logic_error("bad config alias " + old_key + " -> " + key);
+  index_[old_key] = it->second;
+}
+
 const Schema::Field* Schema::find(const std::string& key) const {
   auto it = index_.find(key);
   return it == index_.end() ? nullptr : &fields_[it->second];
@@ -208,31 +202,19 @@ bool Schema::has_section(const std::string& section) const {
   return false;
 }
 
-std::string Schema::closest_section(const std::string& section) const {
-  std::string best;
-  size_t bd = SIZE_MAX;
-  for (auto& f : fields_) {
-    std::string sec = f.key.substr(0, f.key.find('.'));
-    size_t d = edit_distance(section, sec);
-    if (d < bd) bd = d, best = sec;
-  }
-  return best;
+std::vector<std::string> Schema::keys() const {
+  std::vector<std::string> out;
+  for (const auto& f : fields_) out.push_back(f.key);
+  return out;
 }
 
-std::string Schema::closest(const std::string& key) const {
-  std::string best;
-  size_t bd = SIZE_MAX;
-  for (auto& f : fields_) {
-    size_t d = edit_distance(key, f.key);
-    // Also compare the bare key name, so "train.learning_rat" finds "train.lr"-like typos
-    // and a key put in the wrong section is found.
-    auto dot = f.key.find('.');
-    auto kd = key.find('.');
-    if (dot != std::string::npos && kd != std::string::npos)
-      d = std::min(d, edit_distance(key.substr(kd + 1), f.key.substr(dot + 1)) + 1);
-    if (d < bd) bd = d, best = f.key;
+std::vector<std::string> Schema::sections() const {
+  std::vector<std::string> out;
+  for (const auto& f : fields_) {
+    std::string sec = f.key.substr(0, f.key.find('.'));
+    if (std::find(out.begin(), out.end(), sec) == out.end()) out.push_back(std::move(sec));
   }
-  return best;
+  return out;
 }
 
 }  // namespace p2l

@@ -35,19 +35,22 @@ class Schema {
   void add(const std::string& key, std::vector<std::string>* v, const std::string& doc,
            std::vector<std::string> choices = {});
 
+  // `old_key` is accepted for `key` (a renamed key keeps working; help and resolved configs
+  // show only `key`).
+  void alias(const std::string& old_key, const std::string& key);
+
   const Field* find(const std::string& key) const;
   const std::vector<Field>& fields() const { return fields_; }
-  // The known key closest to `key` by edit distance (for "did you mean" messages).
-  std::string closest(const std::string& key) const;
+  // Every key (aliases aside) and every section, in the order they were added: what an unknown
+  // key or section is checked against (config/KnownKeys.hpp suggests the closest).
+  std::vector<std::string> keys() const;
+  std::vector<std::string> sections() const;
   bool has_section(const std::string& section) const;
-  std::string closest_section(const std::string& section) const;
 
  private:
   std::vector<Field> fields_;
   std::map<std::string, size_t> index_;
   void push(Field f);
 };
-
-size_t edit_distance(const std::string& a, const std::string& b);
 
 }  // namespace p2l

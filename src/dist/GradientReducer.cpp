@@ -25,7 +25,8 @@ GradientReducer::GradientReducer(Communicator& comm, std::vector<at::Tensor> par
       b.offset.push_back(n);
       n += parameters_[i].numel();
     }
-    b.flat = at::zeros({n}, parameters_[group.front()].options().requires_grad(false));
+    // `group` indexes the reversed list; b.params holds the parameters' own indices.
+    b.flat = at::zeros({n}, parameters_[b.params.front()].options().requires_grad(false));
     buckets_.push_back(std::move(b));
   }
   if (!overlap_) return;

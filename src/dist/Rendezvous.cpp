@@ -1,7 +1,6 @@
 #include "dist/Rendezvous.hpp"
 
 #include <arpa/inet.h>
-#include <mpi.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -11,6 +10,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <stdexcept>
+#include <vector>
+
+#include "dist/World.hpp"
 
 namespace p2l {
 namespace {
@@ -47,26 +49,31 @@ std::string first_slurm_host(const std::string& nodelist) {
   return host;
 }
 
-// Rank 0 shares its host name and a free port with the other ranks through MPI_Bcast. MPI is
-// initialised only for this exchange and finalised straight away: training uses c10d.
-MasterEndpoint broadcast_with_mpi(const RankInfo& who) {
-  int initialised = 0;
-  MPI_Initialized(&initialised);
-  if (!initialised) {
-    int provided = 0;
-    MPI_Init_thread(nullptr, nullptr, MPI_THREAD_SERIALIZED, &provided);
+// Rank 0 shares its host name and a free port with the other ranks through the MPI world
+// (dist/World.hpp). A world started here for this exchange ends straight away (MPI_Finalize):
+// training talks over c10d.
+MasterEndpoint broadcast_from_rank0(const RankInfo& who) {
+  const bool started_here = !world_started();
+  World& w = world();
+  if (w.rank() != who.rank || w.size() != who.world) {
+    const std::string mpi = "rank " + std::to_string(w.rank()) + " of " + std::to_string(w.size());
+    if (started_here) end_world();
+    throw std::runtime_error("OMPI_COMM_WORLD_RANK/SIZE say rank " + std::to_string(who.rank) + " of " +
+                             std::to_string(who.world) + ", MPI says " + mpi);
   }
-  std::array<char, 256> host{};
-  int port = 0;
+  std::string host;
+  std::vector<int> port(1, 0);
   if (who.rank == 0) {
-    port = pick_free_port();
-    if (gethostname(host.data(), host.size() - 1) != 0) std::strcpy(host.data(), "127.0.0.1");
-    if (who.local_world == who.world) std::strcpy(host.data(), "127.0.0.1");  // one node
+    port[0] = pick_free_port();
+    std::array<char, 256> name{};
+    if (gethostname(name.data(), name.size() - 1) != 0) std::strcpy(name.data(), "127.0.0.1");
+    if (who.local_world == who.world) std::strcpy(name.data(), "127.0.0.1");  // one node
+    host = name.data();
   }
-  MPI_Bcast(host.data(), int(host.size()), MPI_CHAR, 0, MPI_COMM_WORLD);
-  MPI_Bcast(&port, 1, MPI_INT, 0, MPI_COMM_WORLD);
-  if (!initialised) MPI_Finalize();
-  return {host.data(), port};
+  w.broadcast(host);
+  w.broadcast(port);
+  if (started_here) end_world();
+  return {host, port[0]};
 }
 
 }  // namespace
@@ -105,7 +112,7 @@ MasterEndpoint resolve_master(const RankInfo& who) {
   if (env("MASTER_ADDR") && env("MASTER_PORT"))
     return {env("MASTER_ADDR"), env_int("MASTER_PORT", 0)};
   if (who.world == 1) return {"127.0.0.1", 0};  // no store is needed
-  if (who.launcher == "mpi") return broadcast_with_mpi(who);
+  if (who.launcher == "mpi") return broadcast_from_rank0(who);
   if (who.launcher == "slurm") {
     const char* nodes = env("SLURM_JOB_NODELIST") ? env("SLURM_JOB_NODELIST") : env("SLURM_NODELIST");
     if (!nodes) throw std::runtime_error("SLURM_JOB_NODELIST: not set; set MASTER_ADDR and MASTER_PORT");

@@ -23,9 +23,10 @@ struct MasterEndpoint {
 RankInfo rank_from_environment();
 
 // MASTER_ADDR/MASTER_PORT when set. Otherwise: under mpirun rank 0 picks a free port and
-// broadcasts its host name and the port with MPI (MPI is initialised only for this); under
-// Slurm the first host of SLURM_JOB_NODELIST and a port derived from SLURM_JOB_ID; a single
-// process gets 127.0.0.1 and a free port.
+// broadcasts its host name and the port over the MPI world (dist/World.hpp; a world started
+// for this ends straight away; its rank and size must agree with `who`, else this throws);
+// under Slurm the first host of SLURM_JOB_NODELIST and a port derived from SLURM_JOB_ID; a
+// single process gets 127.0.0.1 and a free port.
 MasterEndpoint resolve_master(const RankInfo& who);
 
 // A TCP port on this host that was free a moment ago.

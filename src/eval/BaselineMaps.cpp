@@ -11,9 +11,10 @@
 #include "baseline/SliceAutoencoder.hpp"
 #include "baseline/VoxelStatistics.hpp"
 #include "config/Config.hpp"
+#include "config/RunLayout.hpp"
 #include "eval/InputGridOutputs.hpp"
-#include "eval/MedianFilter.hpp"
-#include "eval/SweepSpec.hpp"
+#include "scoring/MedianFilter.hpp"
+#include "scoring/MethodGrid.hpp"
 #include "io/AtomicFile.hpp"
 #include "io/Nifti.hpp"
 #include "store/Checksum.hpp"
@@ -25,13 +26,6 @@ namespace p2l {
 namespace {
 
 bool is_built_in(const std::string& name) { return name == "zscore" || name == "ae"; }
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return in ? ss.str() : std::string();
-}
 
 // The map of one subject: median filter over the brain, then 0 outside it.
 FloatVolume finish(const std::vector<float>& zhw, const SubjectSlices& s, int median_size) {
@@ -63,7 +57,7 @@ std::map<std::string, std::string> map_source_dirs(const Config& cfg) {
   std::map<std::string, std::string> dirs;
   for (const auto& [name, key] : used) {
     if (name == kPatch2Loc) continue;
-    if (is_built_in(name)) dirs[name] = cfg.run.output_dir + "/maps/" + name;
+    if (is_built_in(name)) dirs[name] = RunLayout(cfg).map_dir(name);
     else if (external.count(name)) dirs[name] = external.at(name);
     else
       throw std::runtime_error(key + ": unknown map source '" + name +
@@ -120,7 +114,7 @@ BaselineMaps::BaselineMaps(const Config& cfg, bool clear_stale) : impl_(std::mak
   if (!clear_stale) return;
   for (const auto& [name, dir] : m.dirs) {
     const std::string stamp_path = dir + "/.stamp";
-    if (read_text(stamp_path) == m.stamps[name]) continue;
+    if (read_file_if_present(stamp_path).value_or("") == m.stamps[name]) continue;
     if (std::filesystem::exists(dir))
       for (const auto& f : std::filesystem::directory_iterator(dir))
         if (f.is_regular_file() && f.path().string().size() > 7 &&
@@ -145,7 +139,7 @@ void BaselineMaps::write(const SubjectSlices& s) const {
   for (const auto& [name, dir] : m.dirs) {
     const std::string path = m.path(name, s.id);
     if (std::filesystem::exists(path)) continue;
-    // On the input scan's grid, like the heatmaps; the sweep reads them back onto the
+    // On the input scan's grid, like the heatmaps; scoring reads them back onto the
     // preprocessed grid (read_source_map).
     if (name == "zscore") {
       write_nifti(path, on_input_grid(finish(zscore_map(s, m.stats, m.eps), s, m.zscore_median), s.source_geom));

@@ -10,7 +10,7 @@
 #include <set>
 #include <stdexcept>
 
-#include "eval/Metrics.hpp"
+#include "scoring/Metrics.hpp"
 #include "report/TrainingLogReader.hpp"
 
 namespace p2l {
@@ -55,7 +55,7 @@ std::string file_part(const std::string& label) {
 
 std::string png_name(const FigureFiles& f) { return std::filesystem::path(f.png).filename().string(); }
 
-void overlay(const std::string& base, const EvalSubject& s, const MapSetting& m, int n, double vmax,
+void overlay(const std::string& base, const EvalSubject& s, const Method& m, int n, double vmax,
              const std::string& set) {
   const FloatVolume map = patch2loc_map(s, m, 0);
   const Geometry& geom = map.geom;
@@ -77,7 +77,7 @@ void overlay(const std::string& base, const EvalSubject& s, const MapSetting& m,
 }  // namespace
 
 std::vector<std::string> write_overlay_figures(const std::string& dir, const EvalInputs& in,
-                                               const MapSetting& setting, int slices, double vmax) {
+                                               const Method& setting, int slices, double vmax) {
   std::vector<std::string> files;
   if (slices <= 0) return files;
   for (const auto& set : in.sets) {
@@ -94,7 +94,7 @@ std::vector<std::string> write_overlay_figures(const std::string& dir, const Eva
 }
 
 std::map<std::string, std::string> write_volume_overlays(const std::string& dir, const EvalInputs& in,
-                                                         const MapSetting& setting, int slices, double vmax) {
+                                                         const Method& setting, int slices, double vmax) {
   std::map<std::string, std::string> files;
   if (slices <= 0) return files;
   std::filesystem::create_directories(dir);
@@ -149,26 +149,13 @@ std::string write_kde_figure(const std::string& dir, const EvalInputs& in, int s
   return png_name(f);
 }
 
-std::string write_ellipse_figure(const std::string& dir, HeatmapBuilder& builder,
-                                 const std::vector<SubjectSlices>& subjects) {
-  if (subjects.empty()) return "";
-  const SubjectSlices& first = subjects.front();
-  const int64_t z = first.depth / 2, y = first.height / 2, x = first.width / 2;
-  std::vector<LocationEllipse> ellipses;
-  for (const auto& s : subjects) {
-    const int64_t zs = s.depth / 2;
-    Patch2LocOutput o = builder.predict(s, {zs}, {int64_t(s.height / 2)}, {int64_t(s.width / 2)});
-    const double H = s.height, W = s.width;
-    ellipses.push_back({o.mean[0][0].item<double>() * H / 100, o.mean[0][1].item<double>() * W / 100,
-                        std::exp(0.5 * o.logvar[0][0].item<double>()) * H / 100,
-                        std::exp(0.5 * o.logvar[0][1].item<double>()) * W / 100});
-  }
-  const SliceGeometry g{first.height, first.width, first.geom.spacing[0], first.geom.spacing[1]};
-  std::vector<float> slice(first.image_slice(int(z)), first.image_slice(int(z)) + first.slice_size());
+std::string write_ellipse_figure(const std::string& dir, const EllipseFigureData& d) {
+  if (d.ellipses.empty()) return "";
   const FigureFiles f = plot_location_ellipses(
-      dir + "/location_ellipses", g, slice, double(y), double(x), ellipses,
-      "Predicted location of the patch at (i, j) = (" + std::to_string(y) + ", " + std::to_string(x) + "), slice k = " +
-          std::to_string(z) + ", " + std::to_string(subjects.size()) + " subjects (" + first.id + " shown)");
+      dir + "/location_ellipses", d.geometry, d.slice, double(d.h), double(d.w), d.ellipses,
+      "Predicted location of the patch at (i, j) = (" + std::to_string(d.h) + ", " + std::to_string(d.w) +
+          "), slice k = " + std::to_string(d.k) + ", " + std::to_string(d.ellipses.size()) + " subjects (" + d.shown_id +
+          " shown)");
   return png_name(f);
 }
 
@@ -193,10 +180,10 @@ std::vector<std::string> write_training_curves(const std::string& dir,
   return files;
 }
 
-BoxPlotData box_plot_data(const SweepResults& res, const std::vector<std::string>& sets, const std::string& metric,
+BoxPlotData box_plot_data(const MethodResults& res, const std::vector<std::string>& sets, const std::string& metric,
                           const std::string& rule) {
   if (metric != "dice" && metric != "auprc") throw std::runtime_error("box plots: unknown metric '" + metric + "'");
-  // The rule each setting contributes rows of, in sweep order.
+  // The rule each method contributes rows of, in table order.
   std::vector<std::string> order;
   std::map<std::string, std::string> rule_of;
   for (const auto& [setting, r] : res.rows) {
@@ -209,10 +196,10 @@ BoxPlotData box_plot_data(const SweepResults& res, const std::vector<std::string
   for (size_t i = 0; i < order.size(); ++i) method_index.emplace(order[i], i);
   std::vector<std::vector<std::vector<double>>> values(sets.size(), std::vector<std::vector<double>>(order.size()));
   for (const auto& v : res.volumes) {
-    auto r = rule_of.find(v.setting);
+    auto r = rule_of.find(v.method);
     auto si = set_index.find(v.set);
     if (r == rule_of.end() || r->second != v.rule || si == set_index.end()) continue;
-    values[si->second][method_index.at(v.setting)].push_back(metric == "dice" ? v.dice : v.auprc);
+    values[si->second][method_index.at(v.method)].push_back(metric == "dice" ? v.dice : v.auprc);
   }
   BoxPlotData d;
   d.groups = sets;
@@ -228,7 +215,7 @@ BoxPlotData box_plot_data(const SweepResults& res, const std::vector<std::string
   return d;
 }
 
-std::vector<std::string> write_box_plots(const std::string& dir, const SweepResults& res,
+std::vector<std::string> write_box_plots(const std::string& dir, const MethodResults& res,
                                          const std::vector<std::string>& sets) {
   std::vector<std::string> files;
   if (res.rows.empty() || sets.empty()) return files;

@@ -7,30 +7,36 @@
 #include <utility>
 #include <vector>
 
-#include "eval/HeatmapBuilder.hpp"
-#include "eval/SweepRunner.hpp"
 #include "report/Plots.hpp"
+#include "scoring/MethodScoring.hpp"
 
 namespace p2l {
 
 // Heatmap overlays: for the first test volume of every set and the first healthy test volume,
 // `slices` slices (diseased: largest lesion area; healthy: spread over the brain).
 std::vector<std::string> write_overlay_figures(const std::string& dir, const EvalInputs& in,
-                                               const MapSetting& setting, int slices, double vmax);
+                                               const Method& method, int slices, double vmax);
 
 // The same overlay for every test volume (each set's and the healthy test volumes), as
 // dir/<id>.png (+ .pdf): volume id -> PNG file name relative to `dir`.
 std::map<std::string, std::string> write_volume_overlays(const std::string& dir, const EvalInputs& in,
-                                                         const MapSetting& setting, int slices, double vmax);
+                                                         const Method& method, int slices, double vmax);
 
 // KDE of the raw error against variance components at the scored grid points inside the brain
 // of every diseased test volume, normal vs abnormal (lesion) points, with Spearman's rho.
 std::string write_kde_figure(const std::string& dir, const EvalInputs& in, int stride);
 
-// Predicted-location ellipses of the patch centred in the middle of the middle slice, across
-// `subjects` (one ellipse each), drawn on the first subject's slice. "" when there are none.
-std::string write_ellipse_figure(const std::string& dir, HeatmapBuilder& builder,
-                                 const std::vector<SubjectSlices>& subjects);
+// Predicted locations of the patch centred at (h, w) of the middle slice k, one ellipse per
+// subject (the job runs the network), drawn on the slice of the subject `shown_id`.
+struct EllipseFigureData {
+  SliceGeometry geometry;
+  std::vector<float> slice;  // [H][W] of the shown subject's slice k
+  long k = 0, h = 0, w = 0;
+  std::string shown_id;
+  std::vector<LocationEllipse> ellipses;
+};
+// location_ellipses.png (+ .pdf); "" when there are no ellipses.
+std::string write_ellipse_figure(const std::string& dir, const EllipseFigureData& data);
 
 // Training curves, one figure per (label, path to train_log.jsonl), e.g. {"Patch2Loc",
 // run/train_log.jsonl}, {"AE", run/ae/train_log.jsonl}: training_curves_<label>.png. Missing
@@ -38,15 +44,15 @@ std::string write_ellipse_figure(const std::string& dir, HeatmapBuilder& builder
 std::vector<std::string> write_training_curves(const std::string& dir,
                                                const std::vector<std::pair<std::string, std::string>>& logs);
 
-// Box plots of the per-volume Dice (box_dice.png; the threshold rule of the sweep's first row)
-// and AUPRC (box_auprc.png; threshold-free), per set of `sets` and per method (sweep setting).
-std::vector<std::string> write_box_plots(const std::string& dir, const SweepResults& res,
+// Box plots of the per-volume Dice (box_dice.png; the threshold rule of the table's first row)
+// and AUPRC (box_auprc.png; threshold-free), per set of `sets` and per method.
+std::vector<std::string> write_box_plots(const std::string& dir, const MethodResults& res,
                                          const std::vector<std::string>& sets);
 
 // The per-volume values of `metric` ("dice" or "auprc") grouped per set (in `sets` order) and per
-// setting (in sweep order; settings without a value in any set are left out). `rule`: only rows
-// of that threshold rule; empty: each setting's first rule in the sweep (every volume once).
-BoxPlotData box_plot_data(const SweepResults& res, const std::vector<std::string>& sets, const std::string& metric,
+// method (in table order; methods without a value in any set are left out). `rule`: only rows
+// of that threshold rule; empty: each method's first rule in the table (every volume once).
+BoxPlotData box_plot_data(const MethodResults& res, const std::vector<std::string>& sets, const std::string& metric,
                           const std::string& rule);
 
 // The [H][W] row-major slice k of a NIfTI-ordered volume (H = axis i, W = axis j).

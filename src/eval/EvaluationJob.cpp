@@ -1,6 +1,5 @@
 #include "eval/EvaluationJob.hpp"
 
-#include <mpi.h>
 #include <torch/torch.h>
 
 #include <algorithm>
@@ -12,22 +11,24 @@
 #include <set>
 
 #include "config/Config.hpp"
+#include "config/RunLayout.hpp"
 #include "eval/BaselineMaps.hpp"
 #include "eval/EvaluationFigures.hpp"
 #include "eval/HeatmapBuilder.hpp"
 #include "eval/HeatmapCache.hpp"
 #include "eval/InputGridOutputs.hpp"
-#include "eval/MedianFilter.hpp"
+#include "scoring/MedianFilter.hpp"
 #include "eval/RunReport.hpp"
-#include "eval/SettingSelection.hpp"
+#include "scoring/MethodSelection.hpp"
 #include "eval/SubjectFailures.hpp"
-#include "eval/SweepReport.hpp"
-#include "eval/SweepRunner.hpp"
+#include "scoring/ResultTables.hpp"
+#include "scoring/MethodScoring.hpp"
 #include "eval/TensorMedianFilter.hpp"
 #include "io/AtomicFile.hpp"
 #include "io/Nifti.hpp"
 #include "store/StoreReader.hpp"
 #include "dist/Rendezvous.hpp"
+#include "dist/World.hpp"
 #include "train/Checkpoint.hpp"
 
 namespace p2l {
@@ -35,7 +36,7 @@ namespace {
 
 std::string checkpoint_path(const Config& cfg) {
   const std::string& c = cfg.eval.checkpoint;
-  const std::string path = (c == "best" || c == "last") ? cfg.run.output_dir + "/checkpoints/" + c + ".pt" : c;
+  const std::string path = (c == "best" || c == "last") ? RunLayout(cfg).checkpoint(c) : c;
   if (!std::filesystem::exists(path))
     throw std::runtime_error(path + ": checkpoint not found (eval.checkpoint=" + c + "; train first or give a path)");
   return path;
@@ -83,6 +84,26 @@ EvalSubject to_eval_subject(const SubjectSlices& s, const HeatmapCache& cache) {
 }
 
 // cuda:<local rank mod GPUs> when CUDA is available (ranks of a node share its GPUs), else cpu.
+// The ellipse figure's data: the patch at the centre of each subject's middle slice, predicted
+// by the network, in slice voxels.
+EllipseFigureData centre_patch_ellipses(HeatmapBuilder& builder, const StoreReader& store, const std::string& split) {
+  EllipseFigureData d;
+  for (const auto& id : store.subjects(split)) {
+    const SubjectSlices s = store.load(split, id);
+    if (d.ellipses.empty()) {
+      d.k = s.depth / 2, d.h = s.height / 2, d.w = s.width / 2, d.shown_id = s.id;
+      d.geometry = {s.height, s.width, s.geom.spacing[0], s.geom.spacing[1]};
+      d.slice.assign(s.image_slice(int(d.k)), s.image_slice(int(d.k)) + s.slice_size());
+    }
+    const Patch2LocOutput o = builder.predict(s, {int64_t(s.depth / 2)}, {int64_t(s.height / 2)}, {int64_t(s.width / 2)});
+    const double H = s.height, W = s.width;
+    d.ellipses.push_back({o.mean[0][0].item<double>() * H / 100, o.mean[0][1].item<double>() * W / 100,
+                          std::exp(0.5 * o.logvar[0][0].item<double>()) * H / 100,
+                          std::exp(0.5 * o.logvar[0][1].item<double>()) * W / 100});
+  }
+  return d;
+}
+
 torch::Device evaluation_device() {
   if (!torch::cuda::is_available()) return torch::kCPU;
   return torch::Device(torch::kCUDA, int(rank_from_environment().local_rank % int(torch::cuda::device_count())));
@@ -94,6 +115,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
   const std::string tool = "p2l-evaluate";
   const std::string ckpt = checkpoint_path(cfg);
   const std::string out = cfg.run.output_dir;
+  const RunLayout run(cfg);
   const std::string reference =
       cfg.eval.healthy_reference_split.empty() ? cfg.data.val_split : cfg.eval.healthy_reference_split;
 
@@ -111,14 +133,14 @@ int run_evaluation(Config& cfg, int rank, int size) {
   HeatmapBuilder builder(net, opt, device);
   std::fprintf(stderr, "%s rank %d/%d: device %s, heatmap precision %s, median filter and masking on %s\n", tool.c_str(),
                rank, size, device.str().c_str(), builder.precision().c_str(), device.is_cuda() ? "the GPU" : "the CPU");
-  const HeatmapCache cache(out + "/heatmaps",
+  const HeatmapCache cache(run,
                            heatmap_stamp(ckpt, opt.stride, opt.patch_fraction, opt.min_brain_fraction));
   StoreReader store(cfg.data.store_dir);
   const std::vector<std::string> splits = splits_to_score(cfg, store, reference);
-  if (rank == 0) cfg.write(out + "/report/evaluate_config.yaml");
+  if (rank == 0) cfg.write(run.evaluate_config());
   const std::map<std::string, std::string> source_dirs = map_source_dirs(cfg);
   const BaselineMaps baselines(cfg, rank == 0);
-  MPI_Barrier(MPI_COMM_WORLD);  // stale baseline maps are gone before any rank writes new ones
+  world().barrier();  // stale baseline maps are gone before any rank writes new ones
 
   // Phase 1: heatmaps, subjects dealt round-robin over the ranks.
   std::vector<Work> all, mine;
@@ -126,7 +148,8 @@ int run_evaluation(Config& cfg, int rank, int size) {
     for (const auto& id : store.subjects(sp)) all.push_back({sp, id});
   for (size_t i = 0; i < all.size(); ++i)
     if (int(i % size_t(size)) == rank) mine.push_back(all[i]);
-  const MapSetting configured{cfg.eval.score, cfg.eval.median_size, "none", 0.5, kPatch2Loc, ""};
+  const Method configured{score_components().parse(cfg.eval.score, "eval.score"), cfg.eval.median_size,
+                          FusionMode::kNone, 0.5, kPatch2Loc, ""};
   const auto start = std::chrono::steady_clock::now();
   auto last = start;
   SubjectFailures failures;
@@ -167,12 +190,12 @@ int run_evaluation(Config& cfg, int rank, int size) {
   const int failed = failures.count();
   int failed_all = failed;
   const double maps_seconds = seconds_since(start);
-  MPI_Allreduce(&failed, &failed_all, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD);
-  const std::string failure_summary = failures.gather_summary(tool);
+  failed_all = world().all_reduce_sum(failed);
+  const std::string failure_summary = failures.gather_summary(world(), tool);
   if (rank != 0) return failed_all > 0 ? 1 : 0;
   std::cerr << failure_summary;
 
-  // Phase 2 (rank 0): metrics, sweep, tables, figures, reports.
+  // Phase 2 (rank 0): metrics of every method, tables, figures, reports.
   auto phase = std::chrono::steady_clock::now();
   EvalInputs in;
   in.sets = cfg.data.test_sets;
@@ -203,61 +226,58 @@ int run_evaluation(Config& cfg, int rank, int size) {
   }
   if (without_heatmap > 0)
     std::cerr << tool << ": " << without_heatmap << " subject(s) without a heatmap left out of the metrics\n";
-  const SweepSpec spec = cfg.eval.sweep.empty() ? sweep_from_config(cfg.eval) : read_sweep(cfg.eval.sweep, cfg.eval);
+  const MethodGrid grid = cfg.eval.methods.empty() ? method_grid_from_config(cfg.eval) : read_method_grid(cfg.eval.methods, cfg.eval);
   const auto log_line = [&](const std::string& l) { std::cerr << tool << ": " << l << "\n"; };
-  SweepResults res = run_sweep(spec, in, log_line);
-  const std::string report = out + "/report";
+  MethodResults res = score_methods(grid, in, log_line);
   const auto& scopes = cfg.eval.select;
   const bool per_set = std::count(scopes.begin(), scopes.end(), "per_set") > 0;
   const bool pooled = std::count(scopes.begin(), scopes.end(), "pooled") > 0;
-  SettingSelection selection;
+  MethodSelection selection;
   if (per_set || pooled) {
     const std::set<std::string> skip(res.failed_sources.begin(), res.failed_sources.end());
-    selection = select_settings(selection_candidates(cfg.eval), in, per_set, pooled, skip, log_line);
+    selection = select_methods(selection_candidates(cfg.eval), in, per_set, pooled, skip, log_line);
     score_selected(selection, in, res);
-    write_selection_csv(report + "/selection.csv", selection, in.sets);
+    write_selection_csv(run.selection_csv(), selection, in.sets);
     for (const auto& line : selection_lines(selection, in.sets)) log_line(line);
   }
   std::map<std::string, std::string> img_names;
   for (const auto& split : splits)
     for (const auto& id : store.subjects(split)) img_names[id] = store.img_name(split, id);
-  write_volume_csv(report + "/results_per_volume.csv", res, img_names);
-  write_summary_csv(report + "/results_summary.csv", res);
+  write_volume_csv(run.results_per_volume_csv(), res, img_names);
+  write_summary_csv(run.results_summary_csv(), res);
   const int segs = write_segmentations(cache, res, configured.label(), in);
   std::cerr << tool << ": " << segs << " segmentations (" << configured.label() << ", every threshold rule) in "
-            << out << "/heatmaps/<split>/<id>_seg_<rule>.nii.gz\n";
+            << run.heatmap_dir("<split>") << "/<id>_seg_<rule>.nii.gz\n";
   const MarkdownTable table = benchmark_table(res, in.sets, in.healthy_name);
-  write_file_atomic(report + "/table.md", table.render());
+  write_file_atomic(run.table_md(), table.render());
   const double metrics_seconds = seconds_since(phase);
   phase = std::chrono::steady_clock::now();
 
-  const std::string figs = report + "/figures";
+  const std::string figs = run.figures_dir();
   std::filesystem::create_directories(figs);
   std::vector<std::string> figures = write_overlay_figures(figs, in, configured, cfg.eval.figure_slices, cfg.eval.figure_vmax);
   figures.push_back(write_kde_figure(figs, in, cfg.eval.stride));
-  std::vector<SubjectSlices> ellipse_subjects;
-  for (const auto& id : store.subjects(have.count(cfg.data.healthy_test_split) ? cfg.data.healthy_test_split : reference))
-    ellipse_subjects.push_back(store.load(have.count(cfg.data.healthy_test_split) ? cfg.data.healthy_test_split : reference, id));
-  const std::string ell = write_ellipse_figure(figs, builder, ellipse_subjects);
+  const std::string ellipse_split = have.count(cfg.data.healthy_test_split) ? cfg.data.healthy_test_split : reference;
+  const std::string ell = write_ellipse_figure(figs, centre_patch_ellipses(builder, store, ellipse_split));
   if (!ell.empty()) figures.push_back(ell);
   const std::vector<std::pair<std::string, std::string>> training_logs = {
-      {"Patch2Loc", out + "/train_log.jsonl"}, {"AE", out + "/" + cfg.ae.output_subdir + "/train_log.jsonl"}};
+      {"Patch2Loc", run.train_log_jsonl()}, {"AE", run.ae().train_log_jsonl()}};
   for (const auto& f : write_training_curves(figs, training_logs)) figures.push_back(f);
   for (const auto& f : write_box_plots(figs, res, in.sets)) figures.push_back(f);
   std::map<std::string, std::string> overlays;
-  for (const auto& [id, file] : write_volume_overlays(figs + "/volumes", in, configured, cfg.eval.figure_slices,
+  for (const auto& [id, file] : write_volume_overlays(run.volume_figures_dir(), in, configured, cfg.eval.figure_slices,
                                                       cfg.eval.figure_vmax))
-    overlays[id] = "figures/volumes/" + file;
+    overlays[id] = run.in_report(run.volume_figures_dir() + "/" + file);
 
   const double figures_seconds = seconds_since(phase);
 
   RunReport rr;
-  rr.report_dir = report, rr.run_dir = out, rr.checkpoint = ckpt;
+  rr.run_dir = out, rr.checkpoint = ckpt;
   rr.table = table;
   rr.results = &res;
   rr.selection = &selection;
   rr.sets = in.sets;
-  rr.setting = configured.label();
+  rr.method = configured.label();
   rr.figures = figures;
   rr.overlays = overlays;
   rr.config_yaml = cfg.to_yaml();
@@ -271,7 +291,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
   rr.stages.push_back({"evaluate: figures", duration_text(figures_seconds)});
   write_run_report(rr);
   std::cout << table.render();
-  std::cerr << tool << ": report written to " << report << "/report.md and " << report << "/index.html\n";
+  std::cerr << tool << ": report written to " << run.report_md() << " and " << run.report_html() << "\n";
   for (const auto& src : res.failed_sources)
     std::cerr << tool << ": map source '" << src << "' FAILED: its rows are missing (see the notes in report.md)\n";
   for (const auto& n : res.notes)

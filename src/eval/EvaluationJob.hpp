@@ -1,7 +1,7 @@
 #pragma once
 // p2l-evaluate's job on one MPI rank: heatmaps of every test set's _val and _test splits, the
 // healthy test split and the healthy reference split (subjects dealt round-robin over ranks,
-// cached), then, on rank 0, thresholds, metrics, the sweep, CSV results, the benchmark table,
+// cached), then, on rank 0, thresholds, metrics of every method, CSV results, the benchmark table,
 // figures and report/report.md. A subject that fails is reported and left out; the others go
 // on. See docs/EVALUATION.md.
 namespace p2l {

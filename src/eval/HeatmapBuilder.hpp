@@ -5,7 +5,7 @@
 #include <memory>
 #include <string>
 
-#include "eval/ScoreGrid.hpp"
+#include "scoring/ScoreGrid.hpp"
 #include "model/FoldedPatch2LocNet.hpp"
 #include "model/Patch2LocNet.hpp"
 #include "store/SubjectSlices.hpp"

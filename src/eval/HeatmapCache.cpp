@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
@@ -11,33 +12,31 @@
 
 namespace p2l {
 
-HeatmapCache::HeatmapCache(std::string root, std::string stamp)
-    : root_(std::move(root)), stamp_(std::move(stamp)) {}
+HeatmapCache::HeatmapCache(RunLayout run, std::string stamp)
+    : run_(std::move(run)), stamp_(std::move(stamp)) {}
 
 std::string HeatmapCache::heatmap_path(const std::string& split, const std::string& id) const {
-  return root_ + "/" + split + "/" + id + ".nii.gz";
+  return run_.heatmap_dir(split) + "/" + id + ".nii.gz";
 }
 
 std::string HeatmapCache::component_path(const std::string& split, const std::string& id,
                                          const std::string& component) const {
-  return root_ + "/" + split + "/" + id + "_" + component + ".nii.gz";
+  return run_.heatmap_dir(split) + "/" + id + "_" + component + ".nii.gz";
 }
 
 std::string HeatmapCache::segmentation_path(const std::string& split, const std::string& id,
                                             const std::string& rule) const {
-  return root_ + "/" + split + "/" + id + "_seg_" + rule + ".nii.gz";
+  return run_.heatmap_dir(split) + "/" + id + "_seg_" + rule + ".nii.gz";
 }
 
 std::string HeatmapCache::raw_prefix(const std::string& split, const std::string& id) const {
-  return root_ + "/" + split + "/raw/" + id;
+  return run_.raw_heatmap_dir(split) + "/" + id;
 }
 
 bool HeatmapCache::has_raw(const std::string& split, const std::string& id) const {
   const std::string p = raw_prefix(split, id);
-  std::ifstream in(p + ".stamp");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return in && ss.str() == stamp_ && std::filesystem::exists(p + "_error.nii.gz") &&
+  const std::optional<std::string> stamp = read_file_if_present(p + ".stamp");
+  return stamp && *stamp == stamp_ && std::filesystem::exists(p + "_error.nii.gz") &&
          std::filesystem::exists(p + "_variance.nii.gz");
 }
 

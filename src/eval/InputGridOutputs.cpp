@@ -16,7 +16,7 @@ void write_input_grid_heatmaps(const HeatmapCache& cache, const std::string& spl
   write_nifti(cache.heatmap_path(split, id), on_input_grid(heatmap, source));  // last: it marks the subject done
 }
 
-int write_segmentations(const HeatmapCache& cache, const SweepResults& res, const std::string& setting,
+int write_segmentations(const HeatmapCache& cache, const MethodResults& res, const std::string& setting,
                         const EvalInputs& in) {
   auto find = [&](const std::string& set, const std::string& id) -> std::pair<const EvalSubject*, std::string> {
     if (set == in.healthy_name) {
@@ -35,7 +35,7 @@ int write_segmentations(const HeatmapCache& cache, const SweepResults& res, cons
   FloatVolume heat;
   LabelVolume brain;
   for (const auto& row : res.volumes) {
-    if (row.setting != setting) continue;
+    if (row.method != setting) continue;
     const auto [subject, split] = find(row.set, row.id);
     if (!subject) continue;
     if (loaded != split + "/" + row.id) {

@@ -6,15 +6,15 @@
 // <rule> = label_file_part of the rule's label).
 // Maps are resampled linearly through world coordinates, which undoes the crop, the pad and the
 // in-plane downsampling; subjects from a store without the input grid stay on the preprocessed
-// grid. The preprocessed-grid maps the sweep reads stay in heatmaps/<split>/raw/.
+// grid. The preprocessed-grid maps scoring reads stay in heatmaps/<split>/raw/.
 #include <string>
 
 #include "eval/HeatmapCache.hpp"
-#include "eval/SweepRunner.hpp"
+#include "scoring/MethodScoring.hpp"
 
 namespace p2l {
 
-// `v` on `source` (linear), or `v` itself when `source` is empty (an older store).
+// `v` on `source` (linear), or `v` itself when `source` is empty (a store without the input grid).
 FloatVolume on_input_grid(const FloatVolume& v, const Geometry& source);
 
 // Writes the heatmap and its components of one subject on its input grid.
@@ -24,7 +24,7 @@ void write_input_grid_heatmaps(const HeatmapCache& cache, const std::string& spl
 // For every test volume of `res` under `setting` (sets of `in` and its healthy test split), the
 // input-grid heatmap above the volume's threshold inside the brain, as <id>_seg_<rule>.nii.gz
 // beside the heatmap. Returns the number of files written.
-int write_segmentations(const HeatmapCache& cache, const SweepResults& res, const std::string& setting,
+int write_segmentations(const HeatmapCache& cache, const MethodResults& res, const std::string& setting,
                         const EvalInputs& in);
 
 }  // namespace p2l

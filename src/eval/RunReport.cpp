@@ -2,13 +2,14 @@
 
 #include <H5public.h>
 #include <itkConfigure.h>
-#include <mpi.h>
 #include <oneapi/tbb/version.h>
 #include <torch/version.h>
 
 #include <cstdio>
 #include <filesystem>
 
+#include "dist/World.hpp"
+#include "config/RunLayout.hpp"
 #include "io/AtomicFile.hpp"
 #include "report/HtmlReport.hpp"
 #include "report/TrainingLogReader.hpp"
@@ -24,8 +25,9 @@ std::string num(double x, int digits = 3) {
 }
 
 std::string markdown(const RunReport& r, const std::string& table) {
-  std::string md = "# Patch2Loc evaluation\n\nCheckpoint: `" + r.checkpoint + "`. Heatmaps: `" + r.run_dir +
-                   "/heatmaps`. Scores inside the brain mask; Dice and AUPRC are mean ± std over the test "
+  const RunLayout run(r.run_dir);
+  std::string md = "# Patch2Loc evaluation\n\nCheckpoint: `" + r.checkpoint + "`. Heatmaps: `" + run.heatmaps_dir() +
+                   "`. Scores inside the brain mask; Dice and AUPRC are mean ± std over the test "
                    "volumes of each set; the last column is the false-positive rate on the healthy test "
                    "volumes. Conventions: docs/EVALUATION.md. The same report as one page: `index.html`.\n\n" +
                    table + "\n";
@@ -44,7 +46,7 @@ std::string markdown(const RunReport& r, const std::string& table) {
   }
   md += "Per-volume results: `results_per_volume.csv`; summaries (every metric, slice-level AUROC/AUPRC): "
         "`results_summary.csv`.\n\n## Figures\n\n";
-  for (const auto& f : r.figures) md += "![" + f + "](figures/" + f + ")\n\n";
+  for (const auto& f : r.figures) md += "![" + f + "](" + run.in_report(run.figure(f)) + ")\n\n";
   return md;
 }
 
@@ -55,12 +57,12 @@ HtmlTable volume_table(const RunReport& r) {
               "Predicted (ml)"};
   std::string rule;
   for (const auto& [setting, rl] : r.results->rows)
-    if (setting == r.setting) {
+    if (setting == r.method) {
       rule = rl;
       break;
     }
   for (const auto& v : r.results->volumes) {
-    if (v.setting != r.setting || v.rule != rule) continue;
+    if (v.method != r.method || v.rule != rule) continue;
     auto it = r.overlays.find(v.id);
     t.rows.push_back({{v.set, ""}, {v.id, it == r.overlays.end() ? "" : it->second}, {v.rule, ""}, {num(v.dice), ""},
                       {num(v.auroc), ""}, {num(v.auprc), ""}, {num(v.hd95, 1), ""}, {num(v.gt_ml, 2), ""},
@@ -86,10 +88,7 @@ double training_seconds(const std::string& path) {
 }
 
 std::vector<std::pair<std::string, std::string>> software_versions() {
-  char mpi[MPI_MAX_LIBRARY_VERSION_STRING];
-  int len = 0;
-  MPI_Get_library_version(mpi, &len);
-  std::string mpi_text(mpi, size_t(len));
+  std::string mpi_text = mpi_library_version();
   if (auto nl = mpi_text.find_first_of("\r\n,"); nl != std::string::npos) mpi_text.resize(nl);
   return {{"patch2loc", P2L_VERSION},
           {"LibTorch", TORCH_VERSION},
@@ -102,7 +101,8 @@ std::vector<std::pair<std::string, std::string>> software_versions() {
 
 void write_run_report(const RunReport& r) {
   const std::string table = r.table.render();
-  write_file_atomic(r.report_dir + "/report.md", markdown(r, table));
+  const RunLayout run(r.run_dir);
+  write_file_atomic(run.report_md(), markdown(r, table));
   HtmlReport h;
   h.title = "Patch2Loc evaluation: " + r.run_dir;
   h.intro = "Checkpoint " + r.checkpoint + ". Scores inside the brain mask; Dice and AUPRC are mean ± std over the test "
@@ -115,14 +115,14 @@ void write_run_report(const RunReport& r) {
     for (const auto& c : row) cells.push_back({c, ""});
     bench.rows.push_back(cells);
   }
-  h.tables = {{"Benchmark table", bench}, {"Per volume: " + r.setting, volume_table(r)}};
+  h.tables = {{"Benchmark table", bench}, {"Per volume: " + r.method, volume_table(r)}};
   h.notes = r.selection ? selection_lines(*r.selection, r.sets) : std::vector<std::string>{};
   h.notes.insert(h.notes.end(), r.results->notes.begin(), r.results->notes.end());
-  for (const auto& f : r.figures) h.figures.push_back({f, r.report_dir + "/figures/" + f});
+  for (const auto& f : r.figures) h.figures.push_back({f, run.figure(f)});
   h.config_yaml = r.config_yaml;
   h.versions = software_versions();
   h.stages = r.stages;
-  write_file_atomic(r.report_dir + "/index.html", render_html(h));
+  write_file_atomic(run.report_html(), render_html(h));
 }
 
 }  // namespace p2l

@@ -1,28 +1,28 @@
 #pragma once
 // The report of an evaluation run: report/report.md (Markdown, figures linked) and
 // report/index.html (one self-contained page, report/HtmlReport.hpp): the benchmark table, the
-// notes, the figures, per-volume rows of the configured Patch2Loc setting linking to their
+// notes, the figures, per-volume rows of the configured Patch2Loc method linking to their
 // overlay images, the resolved configuration, software versions and stage times.
 #include <map>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "eval/SettingSelection.hpp"
-#include "eval/SweepRunner.hpp"
+#include "scoring/MethodSelection.hpp"
+#include "scoring/MethodScoring.hpp"
 #include "report/MarkdownTable.hpp"
 
 namespace p2l {
 
 struct RunReport {
-  std::string report_dir, run_dir, checkpoint;
+  std::string run_dir, checkpoint;  // the report goes to RunLayout(run_dir).report_dir()
   MarkdownTable table;
-  const SweepResults* results = nullptr;
-  const SettingSelection* selection = nullptr;     // may be null: no validation selection
+  const MethodResults* results = nullptr;
+  const MethodSelection* selection = nullptr;     // may be null: no validation selection
   std::vector<std::string> sets;                   // diseased sets, table order
-  std::string setting;                             // per-volume rows: this setting's
-  std::vector<std::string> figures;                // PNG names under report_dir/figures
-  std::map<std::string, std::string> overlays;     // volume id -> overlay PNG (relative to report_dir)
+  std::string method;                              // per-volume rows: this method's
+  std::vector<std::string> figures;                // PNG names under RunLayout::figures_dir()
+  std::map<std::string, std::string> overlays;     // volume id -> overlay PNG (relative to the report folder)
   std::string config_yaml;
   std::vector<std::pair<std::string, std::string>> stages;  // (stage, time)
 };

@@ -1,5 +1,6 @@
 #include "eval/SubjectFailures.hpp"
 
+#include "dist/World.hpp"
 #include "io/ReasonSummary.hpp"
 #include "store/RankText.hpp"
 
@@ -9,10 +10,10 @@ void SubjectFailures::add(const std::string& split, const std::string& id, const
   records_.push_back({split, id, message});
 }
 
-std::string SubjectFailures::gather_summary(const std::string& tool) const {
+std::string SubjectFailures::gather_summary(World& world, const std::string& tool) const {
   std::string mine;
   for (const auto& r : records_) mine += join_record(r);
-  const std::string all = gather_text_at_root(mine);
+  const std::string all = world.gather_text(mine);
   std::vector<ReasonedItem> items;
   for (auto& f : split_records(all)) {
     f.resize(3);

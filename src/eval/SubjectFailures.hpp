@@ -7,13 +7,15 @@
 
 namespace p2l {
 
+class World;
+
 class SubjectFailures {
  public:
   void add(const std::string& split, const std::string& id, const std::string& message);
   int count() const { return int(records_.size()); }
-  // Collective over MPI_COMM_WORLD: on rank 0, the summary of every rank's failures headed by
-  // `tool` ("" when no rank has any); on the other ranks, "".
-  std::string gather_summary(const std::string& tool) const;
+  // Collective over `world`: on rank 0, the summary of every rank's failures headed by `tool`
+  // ("" when no rank has any); on the other ranks, "".
+  std::string gather_summary(World& world, const std::string& tool) const;
 
  private:
   std::vector<std::vector<std::string>> records_;  // split, id, message

@@ -4,7 +4,7 @@
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
-#include "eval/MedianFilter.hpp"
+#include "scoring/MedianFilter.hpp"
 
 namespace p2l {
 

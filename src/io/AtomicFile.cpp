@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
 
 namespace p2l {
 
@@ -61,12 +62,17 @@ void write_file_atomic(const std::string& path, const std::string& content) {
   commit_file(tmp, path);
 }
 
-std::string read_file(const std::string& path, const std::string& what) {
+std::optional<std::string> read_file_if_present(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot open " + what);
+  if (!in) return std::nullopt;
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string read_file(const std::string& path, const std::string& what) {
+  if (auto text = read_file_if_present(path)) return std::move(*text);
+  throw std::runtime_error(path + ": cannot open " + what);
 }
 
 }  // namespace p2l

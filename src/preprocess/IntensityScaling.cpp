@@ -4,6 +4,8 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "io/Statistics.hpp"
+
 namespace p2l {
 
 std::vector<double> percentiles_in_mask(const FloatVolume& img, const LabelVolume& mask,
@@ -14,13 +16,7 @@ std::vector<double> percentiles_in_mask(const FloatVolume& img, const LabelVolum
   if (v.empty()) throw std::runtime_error("brain mask is empty");
   std::sort(v.begin(), v.end());
   std::vector<double> out;
-  for (double p : percentiles) {
-    double pos = p / 100.0 * double(v.size() - 1);
-    size_t lo = size_t(std::floor(pos));
-    size_t hi = std::min(lo + 1, v.size() - 1);
-    double t = pos - double(lo);
-    out.push_back(double(v[lo]) * (1 - t) + double(v[hi]) * t);
-  }
+  for (double p : percentiles) out.push_back(percentile_blend(v, p));
   return out;
 }
 

@@ -1,7 +1,6 @@
 #include "preprocess/PreprocessJob.hpp"
 
 #include <itkMultiThreaderBase.h>
-#include <mpi.h>
 
 #include <algorithm>
 #include <chrono>
@@ -11,15 +10,17 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "config/CpuThreads.hpp"
+#include "dist/World.hpp"
 #include "io/Nifti.hpp"
 #include "io/ReasonSummary.hpp"
 #include "preprocess/IntensityScaling.hpp"
 #include "preprocess/HistogramStandardizer.hpp"
-#include "preprocess/MpiSession.hpp"
 #include "io/ProgressMeter.hpp"
 #include "preprocess/ResumeIndex.hpp"
 #include "preprocess/SubjectPartition.hpp"
@@ -32,7 +33,6 @@
 namespace p2l {
 namespace {
 
-constexpr int kProgressTag = 17;
 enum Status { kStored = 0, kReused = 1, kFailed = 2 };
 
 struct Outcome {
@@ -71,81 +71,68 @@ std::vector<Outcome> parse(const std::string& s) {
   return out;
 }
 
-// Ranks report their done counts to rank 0 with non-blocking messages; rank 0 folds them into
-// one job-wide progress line.
+// Ranks report their done counts to rank 0 without waiting for it (World::post_count); rank 0
+// folds them into one job-wide progress line.
 class ProgressChannel {
  public:
-  ProgressChannel(const MpiSession& mpi, long total, double interval)
-      : mpi_(mpi), interval_(interval), counts_(mpi.size(), 0), finished_(mpi.size(), 0),
+  ProgressChannel(World& world, long total, double interval)
+      : world_(world), interval_(interval), counts_(world.size(), 0), finished_(world.size(), 0),
         meter_("p2l-preprocess", total, interval, std::cerr) {}
 
   void report(long done) {
-    if (mpi_.rank() == 0) {
+    if (world_.rank() == 0) {
       counts_[0] = done;
       drain(false);
     } else if (meter_.elapsed_seconds() - last_sent_ >= interval_ / 2) {
-      send(done, 0);
+      send(done, false);
     }
   }
 
   // Collective end of the processing phase: rank 0 waits for every rank's final count.
   void finish(long done) {
-    if (mpi_.rank() == 0) {
+    if (world_.rank() == 0) {
       counts_[0] = done;
       finished_[0] = 1;
       drain(true);
     } else {
-      send(done, 1);
-      MPI_Wait(&request_, MPI_STATUS_IGNORE);
+      send(done, true);
+      world_.wait_posted();
     }
   }
  private:
-  void send(long done, int finished) {
-    MPI_Wait(&request_, MPI_STATUS_IGNORE);
-    buf_[0] = done;
-    buf_[1] = finished;
-    MPI_Isend(buf_, 2, MPI_LONG, 0, kProgressTag, MPI_COMM_WORLD, &request_);
+  void send(long done, bool finished) {
+    world_.post_count(done, finished);
     last_sent_ = meter_.elapsed_seconds();
   }
   void drain(bool until_all_finished) {
     for (;;) {
-      int flag = 0;
-      MPI_Status st;
-      if (until_all_finished && std::count(finished_.begin(), finished_.end(), 1) < mpi_.size()) {
-        MPI_Probe(MPI_ANY_SOURCE, kProgressTag, MPI_COMM_WORLD, &st);
-        flag = 1;
-      } else {
-        MPI_Iprobe(MPI_ANY_SOURCE, kProgressTag, MPI_COMM_WORLD, &flag, &st);
-      }
-      if (!flag) break;
-      long msg[2];
-      MPI_Recv(msg, 2, MPI_LONG, st.MPI_SOURCE, kProgressTag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-      counts_[st.MPI_SOURCE] = msg[0];
-      finished_[st.MPI_SOURCE] = int(msg[1]);
+      const bool wait = until_all_finished && std::count(finished_.begin(), finished_.end(), 1) < world_.size();
+      const std::optional<PostedCount> c = world_.take_count(wait);
+      if (!c) break;
+      counts_[c->rank] = c->count;
+      finished_[c->rank] = c->final ? 1 : 0;
     }
     long sum = 0;
     for (long c : counts_) sum += c;
     meter_.update(sum);
   }
 
-  const MpiSession& mpi_;
+  World& world_;
   double interval_;
   std::vector<long> counts_;
   std::vector<int> finished_;
   ProgressMeter meter_;
-  MPI_Request request_ = MPI_REQUEST_NULL;
-  long buf_[2] = {0, 0};
   double last_sent_ = -1e9;
 };
 
 // Standard landmarks from the training split, computed in parallel (round robin) and summed
 // over ranks. Training subjects that cannot be read are left out here (they fail later).
-std::vector<double> learn_landmarks(Config& cfg, const MpiSession& mpi, std::ostream& log) {
+std::vector<double> learn_landmarks(Config& cfg, World& world, std::ostream& log) {
   const auto& pc = cfg.preprocess;
   const std::vector<SplitRow> train = read_split_rows(cfg, {cfg.data.train_split}).rows;
   const size_t L = pc.histogram_landmarks.size();
   std::vector<double> sums(train.size() * L, 0.0), valid(train.size(), 0.0);
-  for (size_t i = mpi.rank(); i < train.size(); i += mpi.size()) {
+  for (size_t i = world.rank(); i < train.size(); i += world.size()) {
     try {
       auto in = load_subject_inputs(train[i].image, train[i].rec, pc.geometry_tolerance);
       correct_bias(in, pc);
@@ -156,13 +143,13 @@ std::vector<double> learn_landmarks(Config& cfg, const MpiSession& mpi, std::ost
       // Left out of the landmarks; the subject fails again below and is summarised there.
     }
   }
-  MPI_Allreduce(MPI_IN_PLACE, sums.data(), int(sums.size()), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
-  MPI_Allreduce(MPI_IN_PLACE, valid.data(), int(valid.size()), MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+  world.all_reduce_sum(sums);
+  world.all_reduce_sum(valid);
   std::vector<std::vector<double>> per_image;
   for (size_t i = 0; i < train.size(); ++i)
     if (valid[i] > 0) per_image.emplace_back(sums.begin() + i * L, sums.begin() + (i + 1) * L);
   auto standard = learn_standard_landmarks(per_image);
-  if (mpi.rank() == 0) {
+  if (world.rank() == 0) {
     std::ostringstream os;
     os << "standard landmarks learned on " << per_image.size() << " subjects of " << cfg.data.train_split;
     if (per_image.size() < train.size())
@@ -174,9 +161,9 @@ std::vector<double> learn_landmarks(Config& cfg, const MpiSession& mpi, std::ost
 }
 
 // Owner rank of every task, balanced by header voxel count (computed on rank 0, broadcast).
-std::vector<int> assign_owners(const std::vector<SplitRow>& tasks, const MpiSession& mpi) {
+std::vector<int> assign_owners(const std::vector<SplitRow>& tasks, World& world) {
   std::vector<int> owner(tasks.size(), 0);
-  if (mpi.rank() == 0) {
+  if (world.rank() == 0) {
     std::vector<uint64_t> cost(tasks.size(), 0);
     for (size_t i = 0; i < tasks.size(); ++i) {
       try {
@@ -185,9 +172,9 @@ std::vector<int> assign_owners(const std::vector<SplitRow>& tasks, const MpiSess
         cost[i] = 0;  // fails fast later, on whichever rank gets it
       }
     }
-    owner = partition_by_cost(cost, mpi.size());
+    owner = partition_by_cost(cost, world.size());
   }
-  MPI_Bcast(owner.data(), int(owner.size()), MPI_INT, 0, MPI_COMM_WORLD);
+  world.broadcast(owner);
   return owner;
 }
 
@@ -210,7 +197,7 @@ void remove_stale_temporaries(const std::string& dir) {
 // Processes this rank's tasks into its shards; returns their outcomes.
 std::vector<Outcome> process_own(const std::vector<SplitRow>& tasks, const std::vector<int>& owner,
                                  const std::vector<std::string>& splits, Config& cfg,
-                                 const MpiSession& mpi, const ResumeIndex& index, int run,
+                                 World& world, const ResumeIndex& index, int run,
                                  const std::vector<double>& standard, const std::string& hash,
                                  ProgressChannel& progress) {
   const auto& pc = cfg.preprocess;
@@ -224,7 +211,7 @@ std::vector<Outcome> process_own(const std::vector<SplitRow>& tasks, const std::
     writer.reset();
   };
   for (size_t i = 0; i < tasks.size(); ++i) {
-    if (owner[i] != mpi.rank()) continue;
+    if (owner[i] != world.rank()) continue;
     const SplitRow& t = tasks[i];
     Outcome o;
     o.task = long(i);
@@ -249,7 +236,7 @@ std::vector<Outcome> process_own(const std::vector<SplitRow>& tasks, const std::
         s.label = t.rec.label;
         s.age = t.rec.age.value_or(NAN);
         if (!writer) {
-          writer_name = shard_file_name(mpi.rank(), mpi.size(), run, part++);
+          writer_name = shard_file_name(world.rank(), world.size(), run, part++);
           writer = std::make_unique<ShardWriter>(dir + "/" + writer_name, pc.compression_level);
           writer->set_root_attribute("config_hash", hash);
           writer->set_root_attribute("run", std::to_string(run));
@@ -289,8 +276,9 @@ std::string preprocess_config_hash(Config& cfg, const std::vector<double>& stand
   static const std::set<std::string> bookkeeping = {
       "preprocess.splits", "preprocess.compression_level", "preprocess.shard_subjects",
       "preprocess.geometry_tolerance"};
-  // The subject attributes' revision: subjects stored before the input grid was kept
-  // (source_spacing/origin/direction) are preprocessed again.
+  // The revision of the subject attributes (docs/STORE.md): it is part of the hash, so a stored
+  // subject that lacks an attribute of this revision (e.g. the input grid's
+  // source_spacing/origin/direction) is preprocessed again instead of reused.
   std::string text = "subject attributes 2\n";
   const Schema schema = cfg.schema();
   for (const auto& f : schema.fields())
@@ -302,27 +290,25 @@ std::string preprocess_config_hash(Config& cfg, const std::vector<double>& stand
   return string_checksum(text + os.str());
 }
 
-PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi) {
+PreprocessSummary run_preprocess_job(Config& cfg, World& world) {
   const auto start = std::chrono::steady_clock::now();
   const auto& pc = cfg.preprocess;
   const std::string dir = cfg.data.store_dir;
   if (pc.image_dim.size() != 3) throw std::runtime_error("preprocess.image_dim: needs 3 values");
-  int threads = cfg.run.threads > 0 ? cfg.run.threads
-                                    : std::max(1, int(std::thread::hardware_concurrency()) / mpi.size());
-  itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(threads);
+  itk::MultiThreaderBase::SetGlobalDefaultNumberOfThreads(cpu_threads(cfg.run.threads, world.local_size()));
 
   std::ofstream log;
-  if (mpi.rank() == 0) {
+  if (world.rank() == 0) {
     std::filesystem::create_directories(dir);
     remove_stale_temporaries(dir);
     log.open(dir + "/preprocess.log", std::ios::app);
   }
-  MPI_Barrier(MPI_COMM_WORLD);
+  world.barrier();
   ResumeIndex index(dir);
   const int run = index.next_run();
-  MPI_Barrier(MPI_COMM_WORLD);  // every rank has scanned before anyone commits a new shard
-  if (mpi.rank() == 0) {
-    log << "run " << run << " with " << mpi.size() << " ranks into " << dir << "\n";
+  world.barrier();  // every rank has scanned before anyone commits a new shard
+  if (world.rank() == 0) {
+    log << "run " << run << " with " << world.size() << " ranks into " << dir << "\n";
     for (const auto& w : index.warnings()) {
       log << "warning: " << w << "\n";
       std::cerr << "p2l-preprocess: warning: " << w << "\n";
@@ -332,29 +318,29 @@ PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi) {
   const SplitRows selected = read_split_rows(cfg, splits_to_preprocess(cfg));
   const std::vector<std::string>& splits = selected.splits;
   const std::vector<SplitRow>& tasks = selected.rows;
-  if (mpi.rank() == 0)
+  if (world.rank() == 0)
     for (const auto& w : selected.warnings) {
       log << "warning: " << w << "\n";
       std::cerr << "p2l-preprocess: warning: " << w << "\n";
     }
   std::vector<double> standard;
-  if (pc.histogram_standardization) standard = learn_landmarks(cfg, mpi, log);
+  if (pc.histogram_standardization) standard = learn_landmarks(cfg, world, log);
   const std::string hash = preprocess_config_hash(cfg, standard);
-  const auto owner = assign_owners(tasks, mpi);
+  const auto owner = assign_owners(tasks, world);
 
-  ProgressChannel progress(mpi, long(tasks.size()), cfg.run.progress_seconds);
-  auto mine = process_own(tasks, owner, splits, cfg, mpi, index, run, standard, hash, progress);
+  ProgressChannel progress(world, long(tasks.size()), cfg.run.progress_seconds);
+  auto mine = process_own(tasks, owner, splits, cfg, world, index, run, standard, hash, progress);
   progress.finish(long(mine.size()));
-  auto all = gather_text_at_root(serialize(mine));
+  auto all = world.gather_text(serialize(mine));
 
-  long counts[4] = {long(tasks.size()), 0, 0, 0};  // total, stored, reused, failed
+  std::vector<long> counts = {long(tasks.size()), 0, 0, 0};  // total, stored, reused, failed
   std::vector<ReasonedItem> failed, skipped;
-  if (mpi.rank() == 0) {
+  if (world.rank() == 0) {
     auto outcomes = parse(all);
     std::sort(outcomes.begin(), outcomes.end(), [](auto& a, auto& b) { return a.task < b.task; });
     Manifest m;
     m.run = run;
-    m.world_size = mpi.size();
+    m.world_size = world.size();
     m.modality = cfg.data.modality;
     m.config_hash = hash;
     if (!standard.empty()) {
@@ -386,16 +372,17 @@ PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi) {
     for (const auto& [file, n] : per_shard) m.shards.push_back({file, n});
     write_manifest(dir, m);
     cfg.write(dir + "/config.yaml");
-    // Only now, with the new manifest in place, shards no longer referenced can go.
+    // Shards the manifest does not reference are removed only once it is in place, so a crash
+    // never leaves a manifest that points at a removed shard.
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
       std::string name = e.path().filename().string();
       if (shard_run_number(name) >= 0 && !per_shard.count(name)) std::filesystem::remove(e.path());
     }
   }
-  MPI_Bcast(counts, 4, MPI_LONG, 0, MPI_COMM_WORLD);
+  world.broadcast(counts);
   PreprocessSummary sum{counts[0], counts[1], counts[2], counts[3], long(selected.skipped.size()),
                         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count()};
-  if (mpi.rank() == 0) {
+  if (world.rank() == 0) {
     std::ostringstream os;
     os << "p2l-preprocess: " << sum.total << " subjects: " << sum.stored << " preprocessed, "
        << sum.reused << " reused from earlier runs, " << sum.failed << " failed; " << sum.skipped

@@ -1,5 +1,5 @@
 #pragma once
-// The p2l-preprocess job (issue 3): every rank of an MPI world runs run_preprocess_job; subjects
+// The p2l-preprocess job: every rank of an MPI world runs run_preprocess_job; subjects
 // of all splits are balanced over ranks by voxel count, each rank writes its own shard files,
 // rank 0 gathers the outcomes and writes the manifest. A rerun reuses stored subjects whose
 // input checksums and config hash match.
@@ -10,7 +10,7 @@
 
 namespace p2l {
 
-class MpiSession;
+class World;
 
 struct PreprocessSummary {
   long total = 0, stored = 0, reused = 0, failed = 0;
@@ -26,8 +26,9 @@ std::vector<std::string> splits_to_preprocess(const Config& cfg);
 // (splits, compression, shard size, tolerance), data.modality and the standard landmarks.
 std::string preprocess_config_hash(Config& cfg, const std::vector<double>& standard_landmarks);
 
-// Collective over the MPI world. Per-subject failures are counted in the summary (and written to
-// the manifest); job-level errors throw (the caller aborts the world). Same summary on all ranks.
-PreprocessSummary run_preprocess_job(Config& cfg, const MpiSession& mpi);
+// Collective over `world` (dist/World.hpp). Per-subject failures are counted in the summary (and
+// written to the manifest); job-level errors throw (the caller aborts the world). Same summary on
+// all ranks.
+PreprocessSummary run_preprocess_job(Config& cfg, World& world);
 
 }  // namespace p2l

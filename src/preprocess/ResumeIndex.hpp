@@ -16,8 +16,8 @@ int shard_run_number(const std::string& file_name);
 
 class ResumeIndex {
  public:
-  // Lists every committed shard in `store_dir`. Unreadable shards (e.g. left by a crash in an
-  // old version) are skipped and named in warnings().
+  // Lists every committed shard in `store_dir`. Unreadable shards (truncated, corrupt, or of
+  // another format) are skipped and named in warnings().
   explicit ResumeIndex(const std::string& store_dir);
 
   // The shard (file name) holding split/id made from the same inputs, or "" when none.

@@ -59,7 +59,6 @@ SubjectSlices finish_subject(SubjectInputs in, const PreprocessConfig& cfg,
   const Geometry source = in.image.geom;
   const std::array<size_t, 3> dim = {size_t(cfg.image_dim[0]), size_t(cfg.image_dim[1]),
                                      size_t(cfg.image_dim[2])};
-  for (int d = 0; d < 3; ++d) prov.source_size[d] = long(in.image.geom.size[d]);
   prov.crop_offset = centred_offset(in.image.geom.size, dim);
   FloatVolume img = crop_or_pad(in.image, dim);
   LabelVolume mask = crop_or_pad(in.mask, dim);

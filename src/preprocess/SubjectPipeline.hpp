@@ -31,8 +31,8 @@ SubjectInputs load_subject_inputs(const std::string& image_path, const SubjectRe
                                   double tolerance);
 // Steps that precede standardisation (N4 when enabled); landmarks are learned after these.
 void correct_bias(SubjectInputs& in, const PreprocessConfig& cfg);
-// The remaining steps; `standard` empty disables standardisation. Fills `prov.source_size`
-// and `prov.crop_offset`; id, split, label and age are left to the caller.
+// The remaining steps; `standard` empty disables standardisation. Fills the input grid
+// (`source_geom`) and `prov.crop_offset`; id, split, label and age are left to the caller.
 SubjectSlices finish_subject(SubjectInputs in, const PreprocessConfig& cfg,
                              const std::vector<double>& standard, SubjectProvenance& prov);
 

@@ -3,6 +3,9 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
+
+#include "io/AtomicFile.hpp"
 
 namespace p2l {
 namespace {
@@ -21,11 +24,8 @@ const char* const kImagesLoadedScript =
     "document.body.setAttribute('data-images-loaded',ok+'/'+m.length);});";
 
 std::string read_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw std::runtime_error(path + ": cannot read figure for the HTML report");
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  if (auto bytes = read_file_if_present(path)) return std::move(*bytes);
+  throw std::runtime_error(path + ": cannot read figure for the HTML report");
 }
 
 void table(std::ostringstream& os, const HtmlTable& t) {

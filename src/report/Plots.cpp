@@ -13,6 +13,7 @@
 #include <utility>
 
 #include "io/AtomicFile.hpp"
+#include "io/Statistics.hpp"
 
 namespace p2l {
 namespace {
@@ -226,7 +227,7 @@ void colour_bar(const Page& p, double l, double t, double r, double b, double lo
   text(pls, kTickText);
   pls.box("bc", 0, 0, "bcmstv", 0, 0);
   size_t chars = 1;
-  for (double v : {lo, hi}) chars = std::max(chars, fmt("%g", v).size());
+  for (double end : {lo, hi}) chars = std::max(chars, fmt("%g", end).size());
   text(pls, kLabelText);
   pls.mtex("r", 1.3 + 0.75 * double(chars), 0.5, 0.5, esc(label).c_str());
 }
@@ -306,23 +307,6 @@ std::vector<double> finite(const std::vector<double>& v) {
   for (double x : v)
     if (std::isfinite(x)) out.push_back(x);
   return out;
-}
-
-double quantile_sorted(const std::vector<double>& s, double q) {
-  if (s.empty()) return NAN;
-  const double pos = q * double(s.size() - 1);
-  const size_t i = size_t(std::floor(pos));
-  const double f = pos - double(i);
-  return i + 1 < s.size() ? s[i] * (1 - f) + s[i + 1] * f : s[i];
-}
-
-double stddev(const std::vector<double>& v) {
-  if (v.size() < 2) return 0;
-  double m = 0, s = 0;
-  for (double x : v) m += x;
-  m /= double(v.size());
-  for (double x : v) s += (x - m) * (x - m);
-  return std::sqrt(s / double(v.size() - 1));
 }
 
 // Padded [lo, hi] of finite values (and `extra`); a unit range around a single value.
@@ -421,7 +405,7 @@ BoxStats box_stats(std::vector<double> v) {
     b.q1 = b.median = b.q3 = b.whisker_lo = b.whisker_hi = NAN;
     return b;
   }
-  b.q1 = quantile_sorted(v, 0.25), b.median = quantile_sorted(v, 0.5), b.q3 = quantile_sorted(v, 0.75);
+  b.q1 = percentile_blend(v, 25), b.median = percentile_blend(v, 50), b.q3 = percentile_blend(v, 75);
   const double iqr = b.q3 - b.q1, lo = b.q1 - 1.5 * iqr, hi = b.q3 + 1.5 * iqr;
   b.whisker_lo = b.q1, b.whisker_hi = b.q3;
   for (double x : v) {
@@ -532,7 +516,7 @@ FigureFiles plot_kde(const std::string& base, const std::vector<ScatterGroup>& g
   }
   std::sort(px.begin(), px.end()), std::sort(py.begin(), py.end());
   auto span = [](const std::vector<double>& s) {
-    double lo = quantile_sorted(s, 0.005), hi = quantile_sorted(s, 0.995);
+    double lo = percentile_blend(s, 0.5), hi = percentile_blend(s, 99.5);
     if (!std::isfinite(lo)) lo = 0, hi = 1;
     if (hi - lo < 1e-9) lo -= 0.5, hi += 0.5;
     const double d = 0.08 * (hi - lo);
@@ -554,10 +538,10 @@ FigureFiles plot_kde(const std::string& base, const std::vector<ScatterGroup>& g
     if (x.size() < 2) continue;
     const double nn = double(x.size());
     // Scott's rule; at least a grid cell so that a tight cluster still spans grid points.
-    const double bx = std::max(stddev(x) * std::pow(nn, -1.0 / 6.0), 1.5 * (x1 - x0) / (N - 1));
-    const double by = std::max(stddev(y) * std::pow(nn, -1.0 / 6.0), 1.5 * (y1 - y0) / (N - 1));
-    const double bx1 = std::max(stddev(x) * std::pow(nn, -0.2), 1.5 * (x1 - x0) / (N1 - 1));
-    const double by1 = std::max(stddev(y) * std::pow(nn, -0.2), 1.5 * (y1 - y0) / (N1 - 1));
+    const double bx = std::max(sample_std(x) * std::pow(nn, -1.0 / 6.0), 1.5 * (x1 - x0) / (N - 1));
+    const double by = std::max(sample_std(y) * std::pow(nn, -1.0 / 6.0), 1.5 * (y1 - y0) / (N - 1));
+    const double bx1 = std::max(sample_std(x) * std::pow(nn, -0.2), 1.5 * (x1 - x0) / (N1 - 1));
+    const double by1 = std::max(sample_std(y) * std::pow(nn, -0.2), 1.5 * (y1 - y0) / (N1 - 1));
     est[k] = {true, kde_2d(x, y, x0, x1, y0, y1, N, bx, by), kde_1d(x, x0, x1, N1, bx1), kde_1d(y, y0, y1, N1, by1)};
     fx_max = std::max(fx_max, *std::max_element(est[k].fx.begin(), est[k].fx.end()));
     fy_max = std::max(fy_max, *std::max_element(est[k].fy.begin(), est[k].fy.end()));
@@ -582,15 +566,15 @@ FigureFiles plot_kde(const std::string& base, const std::vector<ScatterGroup>& g
     std::vector<std::vector<double>> levels(groups.size());
     for (size_t k = 0; k < groups.size(); ++k)
       if (est[k].ok) levels[k] = mass_levels(est[k].f, masses);  // 95 % .. 25 %: ascending density
-    const int R = 480;
-    std::vector<double> raster(size_t(R) * R, -1.0);
+    const int side = 480;  // raster cells per axis
+    std::vector<double> raster(size_t(side) * side, -1.0);
     std::map<std::vector<int>, int> combos;  // band of every group -> palette entry
     std::vector<Rgb3> colours;
     std::vector<int> band(groups.size());
-    for (int i = 0; i < R; ++i)
-      for (int j = 0; j < R; ++j) {
+    for (int i = 0; i < side; ++i)
+      for (int j = 0; j < side; ++j) {
         // Bilinear interpolation of the N x N grid at the raster cell's centre.
-        const double gi = (i + 0.5) / R * (N - 1), gj = (j + 0.5) / R * (N - 1);
+        const double gi = (i + 0.5) / side * (N - 1), gj = (j + 0.5) / side * (N - 1);
         const int i0 = std::min(int(gi), N - 2), j0 = std::min(int(gj), N - 2);
         const double fi = gi - i0, fj = gj - j0;
         bool any = false;
@@ -615,7 +599,7 @@ FigureFiles plot_kde(const std::string& base, const std::vector<ScatterGroup>& g
           }
           colours.push_back({int(std::lround(r)), int(std::lround(g)), int(std::lround(b))});
         }
-        raster[size_t(i) * R + j] = it->second;
+        raster[size_t(i) * side + j] = it->second;
       }
     if (!colours.empty()) {
       std::vector<PLINT> r, g, b;
@@ -625,7 +609,7 @@ FigureFiles plot_kde(const std::string& base, const std::vector<ScatterGroup>& g
       const double n = double(r.size());
       for (double& v : raster)
         if (v >= 0) v = (v + 0.5) / n;  // plcol1 picks entry floor(v * n)
-      image(pls, raster, R, R, x0, x1, y0, y1, 0, 1, 0.0);
+      image(pls, raster, side, side, x0, x1, y0, y1, 0, 1, 0.0);
     }
     std::vector<double> cx(static_cast<size_t>(N)), cy(static_cast<size_t>(N));
     for (int i = 0; i < N; ++i)

@@ -109,13 +109,10 @@ void write_manifest(const std::string& store_dir, const Manifest& m) {
 
 Manifest read_manifest(const std::string& store_dir) {
   const std::string path = manifest_path(store_dir);
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error(path + ": cannot open store manifest (no store here?)");
-  std::stringstream ss;
-  ss << in.rdbuf();
+  const std::string text = read_file(path, "store manifest (no store here?)");
   YAML::Node root;
   try {  // JSON is read through yaml-cpp (JSON is YAML's flow style).
-    root = YAML::Load(ss.str());
+    root = YAML::Load(text);
   } catch (const YAML::Exception& e) {
     throw std::runtime_error(path + ": malformed manifest: " + e.what());
   }
@@ -141,7 +138,7 @@ Manifest read_manifest(const std::string& store_dir) {
     for (const auto& s : list) {
       ManifestSubject e;
       e.id = get<std::string>(s, "id", path);
-      // Stores written before img_name was recorded used img_name itself as the id.
+      // A subject listed without img_name has its img_name as its id.
       e.img_name = s["img_name"] ? get<std::string>(s, "img_name", path) : e.id;
       e.shard = get<std::string>(s, "shard", path);
       e.slices = get<int>(s, "slices", path);

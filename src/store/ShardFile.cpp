@@ -168,7 +168,6 @@ SubjectProvenance read_provenance(hid_t g, const std::string& where) {
   p.mask_checksum = read_string_attr(g, "checksum_mask", where);
   p.seg_checksum = read_string_attr(g, "checksum_seg", where);
   p.config_hash = read_string_attr(g, "config_hash", where);
-  read_numeric_attr(g, "source_size", H5T_NATIVE_LONG, p.source_size.data(), 3, where);
   read_numeric_attr(g, "crop_offset", H5T_NATIVE_LONG, p.crop_offset.data(), 3, where);
   return p;
 }
@@ -191,7 +190,7 @@ SubjectSlices read_subject(hid_t file, const std::string& path, const std::strin
   s.height = int(size[0]);
   s.width = int(size[1]);
   s.depth = int(size[2]);
-  if (H5Aexists(g, "source_spacing") > 0) {  // the input grid (stores written before it have none)
+  if (H5Aexists(g, "source_spacing") > 0) {  // the input grid; a group without it leaves it unknown
     long source[3];
     read_numeric_attr(g, "source_size", H5T_NATIVE_LONG, source, 3, where);
     for (int d = 0; d < 3; ++d) s.source_geom.size[d] = size_t(source[d]);
@@ -285,7 +284,8 @@ void ShardWriter::write_group(const SubjectSlices& s, const SubjectProvenance& p
   write_string_attr(g, "checksum_mask", p.mask_checksum, where);
   write_string_attr(g, "checksum_seg", p.seg_checksum, where);
   write_string_attr(g, "config_hash", p.config_hash, where);
-  write_numeric_attr(g, "source_size", H5T_NATIVE_LONG, p.source_size.data(), 3, where);
+  long source[3] = {long(s.source_geom.size[0]), long(s.source_geom.size[1]), long(s.source_geom.size[2])};
+  write_numeric_attr(g, "source_size", H5T_NATIVE_LONG, source, 3, where);
   write_numeric_attr(g, "crop_offset", H5T_NATIVE_LONG, p.crop_offset.data(), 3, where);
   if (s.source_geom.voxels() > 0) {
     write_numeric_attr(g, "source_spacing", H5T_NATIVE_DOUBLE, s.source_geom.spacing.data(), 3, where);

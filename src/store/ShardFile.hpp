@@ -17,8 +17,9 @@ struct SubjectProvenance {
   std::string image_path, mask_path, seg_path;              // seg_path empty when none
   std::string image_checksum, mask_checksum, seg_checksum;  // hex64 of the file bytes
   std::string config_hash;                                  // hash of the array-relevant config
-  std::array<long, 3> source_size{0, 0, 0};                 // input grid size (i, j, k)
-  std::array<long, 3> crop_offset{0, 0, 0};  // input index of stored voxel 0 before downsampling
+  // Input index of stored voxel 0 before downsampling; the input grid itself is
+  // SubjectSlices::source_geom.
+  std::array<long, 3> crop_offset{0, 0, 0};
 
   // True when `other` was made from the same input bytes with the same config.
   bool same_inputs(const SubjectProvenance& other) const;

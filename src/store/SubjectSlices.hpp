@@ -21,7 +21,7 @@ struct SubjectSlices {
   std::vector<uint8_t> mask;   // Z*H*W, 1 inside the brain
   std::vector<uint8_t> seg;    // Z*H*W, empty when the subject has no segmentation
   Geometry geom;               // grid of the preprocessed volume (size = {H, W, Z})
-  Geometry source_geom;        // grid of the input scan (size 0: unknown, a store from before v2)
+  Geometry source_geom;        // grid of the input scan (size 0: unknown, the store lacks it)
 
   size_t slice_size() const { return size_t(height) * width; }
   const float* image_slice(int z) const { return image.data() + z * slice_size(); }

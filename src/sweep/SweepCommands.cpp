@@ -200,8 +200,7 @@ int wait_for_report(const SweepPlan& plan, const std::string& report_job) {
     std::cerr << "p2l-sweep: the report job " << report_job << " ended without a status (cancelled or killed)\n";
     return 2;
   }
-  std::ifstream in(plan.dir + "/regression.md");
-  std::cout << in.rdbuf();
+  std::cout << read_file_if_present(plan.dir + "/regression.md").value_or("");
   return f.rc;
 }
 

@@ -1,3 +1,4 @@
+#include "config/EvalChoices.hpp"
 #include "sweep/SweepPlan.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -11,6 +12,9 @@
 #include <stdexcept>
 
 #include "config/Config.hpp"
+#include "config/FusionPair.hpp"
+#include "config/KnownKeys.hpp"
+#include "config/RunLayout.hpp"
 #include "io/AtomicFile.hpp"
 #include "sweep/SpecFile.hpp"
 
@@ -51,8 +55,7 @@ void check_sweepable(const std::string& key, const std::string& origin) {
 void check_config_key(const std::string& key, const std::string& origin) {
   Config probe;
   Schema s = probe.schema();
-  if (!s.find(key))
-    throw std::runtime_error(origin + ": unknown config key '" + key + "' (did you mean '" + s.closest(key) + "'?)");
+  if (!s.find(key)) throw_unknown_key(origin, "config key", key, s.keys());
 }
 
 Config resolve(const SweepPlan& plan, const std::vector<std::pair<std::string, std::string>>& values,
@@ -70,12 +73,13 @@ Config resolve(const SweepPlan& plan, const std::vector<std::pair<std::string, s
   return cfg;
 }
 
-bool reads_autoencoder(const EvalConfig& e) {
+// A pair that is not a*b is refused here, as the evaluation would refuse it at every point.
+bool reads_autoencoder(const EvalConfig& e, const std::string& origin) {
   for (const auto& s : e.sources)
     if (s == "ae") return true;
   for (const auto& p : e.fusion_pairs) {
-    const auto star = p.find('*');
-    if (p.substr(0, star) == "ae" || (star != std::string::npos && p.substr(star + 1) == "ae")) return true;
+    const auto [a, b] = parse_fusion_pair(p, origin + ": eval.fusion_pairs");
+    if (a == "ae" || b == "ae") return true;
   }
   return false;
 }
@@ -85,13 +89,16 @@ bool reads_autoencoder(const EvalConfig& e) {
 bool changes_autoencoder(const std::string& key) {
   const std::string section = key.substr(0, key.find('.'));
   if (section == "model" || section == "eval" || section == "zscore") return false;
-  // AutoencoderTrainer replaces lr, schedule, warm-up, scaling, steps and the val/checkpoint/log
-  // intervals with ae.*; sampling, loss and density keys are Patch2Loc's alone.
-  static const std::set<std::string> patch2loc_only = {
-      "train.patch_fraction", "train.slices_per_step", "train.patches_per_step", "train.loss", "train.beta",
-      "train.lr", "train.schedule", "train.warmup_steps", "train.lr_scaling", "train.lr_reference_batch",
-      "train.steps", "train.val_every", "train.val_patches", "train.checkpoint_every", "train.log_every",
-      "train.density_every", "train.density_bins"};
+  // The autoencoder replaces lr, schedule, warm-up, scaling, steps and the val/checkpoint/log
+  // intervals with ae.* (autoencoder_replaced_train_keys); sampling, loss and density keys, and
+  // the reference batch of the lr scaling it turns off, are Patch2Loc's alone.
+  static const std::set<std::string> patch2loc_only = [] {
+    std::set<std::string> keys = {"train.patch_fraction", "train.slices_per_step", "train.patches_per_step",
+                                  "train.loss", "train.beta", "train.lr_reference_batch", "train.val_patches",
+                                  "train.density_every", "train.density_bins"};
+    for (const auto& k : autoencoder_replaced_train_keys()) keys.insert(k);
+    return keys;
+  }();
   return patch2loc_only.count(key) == 0;
 }
 
@@ -130,6 +137,9 @@ SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::s
     check_known_keys(r, spec_path + ": report", {"methods", "threshold_rule", "metrics"});
     if (r["methods"]) plan.report.methods = strings(r["methods"], spec_path + ": report.methods");
     if (r["threshold_rule"]) plan.report.threshold_rule = r["threshold_rule"].as<std::string>();
+    const std::string& rule = plan.report.threshold_rule;
+    threshold_rule_kinds().parse(rule.substr(0, rule.find('=')),
+                                 spec_path + ": report.threshold_rule (a rule id, e.g. validation_dice or healthy_quantile=98)");
     if (r["metrics"]) plan.report.metrics = strings(r["metrics"], spec_path + ": report.metrics");
     if (plan.report.metrics.empty()) throw std::runtime_error(spec_path + ": report.metrics is empty");
   }
@@ -192,7 +202,7 @@ SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::s
       throw std::runtime_error(spec_path + ": point '" + pt.name + "' is listed twice");
     pt.dir = plan.dir + "/" + pt.name;
     Config cfg = resolve(plan, pt.values, spec_path + ": point " + pt.name);
-    pt.needs_autoencoder = reads_autoencoder(cfg.eval);
+    pt.needs_autoencoder = reads_autoencoder(cfg.eval, spec_path + ": point " + pt.name);
     pt.train_steps = cfg.train.steps;
     plan.points.push_back(std::move(pt));
   }
@@ -219,7 +229,8 @@ void write_sweep_plan(const SweepPlan& plan) {
     shared.run.output_dir = plan.shared_dir();
     fs::create_directories(plan.shared_dir());
     shared.write(plan.shared_dir() + "/config.yaml");
-    shared_ae = "../" + fs::path(plan.shared_dir()).filename().string() + "/" + shared.ae.output_subdir;
+    // The shared run's autoencoder folder, seen from a point's folder.
+    shared_ae = RunLayout("../" + fs::path(plan.shared_dir()).filename().string(), shared.ae.output_subdir).ae().root();
   }
   std::ostringstream tsv;
   for (const auto& pt : plan.points) {

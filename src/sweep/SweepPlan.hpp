@@ -19,8 +19,8 @@ struct SweepPoint {
 };
 
 struct SweepReportOptions {
-  std::vector<std::string> methods;  // settings of results_summary.csv; empty: the first one
-  std::string threshold_rule = "validation Dice";  // the rule whose Dice goes into the table
+  std::vector<std::string> methods;  // method ids (results_summary.csv's method_id); empty: the first one
+  std::string threshold_rule = "validation_dice";  // the rule id whose Dice goes into the table
   std::vector<std::string> metrics = {"dice", "auprc"};
 };
 

@@ -8,6 +8,7 @@
 #include <optional>
 #include <sstream>
 
+#include "config/RunLayout.hpp"
 #include "report/TrainingLogReader.hpp"
 #include "sweep/JobLedger.hpp"
 #include "sweep/SlurmClient.hpp"
@@ -150,7 +151,7 @@ SweepStatus read_sweep_status(const SweepPlan& plan) {
           stage, ledger.latest(stage, shared ? -1 : pt.index),
           read_status_file(status_file_path(shared ? plan.dir : pt.dir, stage_executable(stage))), queue, accounting)));
     }
-    const std::string log = pt.dir + "/train_log.jsonl";
+    const std::string log = RunLayout(pt.dir).train_log_jsonl();
     if (std::filesystem::exists(log)) {
       const TrainingSeries t = read_training_log(log);
       if (!t.step.empty()) ps.last_step = static_cast<long>(t.step.back()), ps.train_seconds = t.wall.back();

@@ -9,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "config/RunLayout.hpp"
 #include "io/AtomicFile.hpp"
 #include "io/Csv.hpp"
 #include "report/HtmlReport.hpp"
@@ -19,7 +20,7 @@ namespace p2l {
 namespace {
 
 struct SummaryLine {
-  std::string setting, rule, set, metric;
+  std::string method_id, method_label, rule_id, set, metric;
   double mean = std::nan("");
 };
 
@@ -29,7 +30,7 @@ std::vector<SummaryLine> read_summary(const std::string& path) {
   std::string line;
   std::getline(in, line);
   const auto header = split_csv_line(line);
-  const std::vector<std::string> need = {"setting", "threshold_rule", "set", "metric", "mean"};
+  const std::vector<std::string> need = {"method_id", "setting", "threshold_rule_id", "set", "metric", "mean"};
   std::vector<size_t> col;
   for (const auto& n : need) {
     const auto it = std::find(header.begin(), header.end(), n);
@@ -40,7 +41,7 @@ std::vector<SummaryLine> read_summary(const std::string& path) {
   while (std::getline(in, line)) {
     const auto f = split_csv_line(line);
     if (f.size() < header.size()) continue;
-    SummaryLine s{f[col[0]], f[col[1]], f[col[2]], f[col[3]], std::strtod(f[col[4]].c_str(), nullptr)};
+    SummaryLine s{f[col[0]], f[col[1]], f[col[2]], f[col[3]], f[col[4]], std::strtod(f[col[5]].c_str(), nullptr)};
     out.push_back(s);
   }
   return out;
@@ -71,12 +72,13 @@ SweepTable build_sweep_table(const SweepPlan& plan, const SweepStatus& status) {
   SweepTable t;
   t.keys = plan.keys;
   std::vector<std::string> methods = plan.report.methods;
+  std::map<std::string, std::string> method_labels;  // id -> label, from the summaries
   std::vector<std::string> sets;  // in order of appearance
   std::set<std::string> lesion_sets;
   std::map<int, std::vector<SummaryLine>> summaries;
   for (const auto& p : status.points) {
     if (!p.done()) continue;
-    const std::string path = p.point->dir + "/report/results_summary.csv";
+    const std::string path = RunLayout(p.point->dir).results_summary_csv();
     try {
       summaries[p.point->index] = read_summary(path);
     } catch (const std::exception& e) {
@@ -84,7 +86,8 @@ SweepTable build_sweep_table(const SweepPlan& plan, const SweepStatus& status) {
       std::fprintf(stderr, "p2l-sweep: %s\n", e.what());
     }
     for (const auto& s : summaries[p.point->index]) {
-      if (methods.empty()) methods.push_back(s.setting);  // the evaluation's first setting
+      if (methods.empty()) methods.push_back(s.method_id);  // the evaluation's first method
+      method_labels.emplace(s.method_id, s.method_label);
       if (std::find(sets.begin(), sets.end(), s.set) == sets.end()) sets.push_back(s.set);
       // Sets with lesions (the healthy test set has none: Dice and AUPRC say nothing there).
       if (s.metric == "gt_ml" && s.mean > 0) lesion_sets.insert(s.set);
@@ -99,6 +102,7 @@ SweepTable build_sweep_table(const SweepPlan& plan, const SweepStatus& status) {
       SweepTableRow r;
       r.point = p.point->name;
       r.method = method;
+      r.method_label = method_labels.count(method) ? method_labels.at(method) : method;
       r.rule = plan.report.threshold_rule;
       for (const auto& key : plan.keys) {
         std::string v = "-";
@@ -111,11 +115,11 @@ SweepTable build_sweep_table(const SweepPlan& plan, const SweepStatus& status) {
         for (const auto& s : summaries[p.point->index]) {
           const std::string column = s.set + " " + s.metric;
           const bool tabulated = std::find(t.columns.begin(), t.columns.end(), column) != t.columns.end();
-          if (s.setting == method && s.rule == r.rule && tabulated && !std::isnan(s.mean)) r.metrics[column] = s.mean;
+          if (s.method_id == method && s.rule_id == r.rule && tabulated && !std::isnan(s.mean)) r.metrics[column] = s.mean;
         }
         if (r.metrics.empty())
-          r.state = "failed (no rows for '" + method + "' at '" + r.rule + "' in " + p.point->dir +
-                    "/report/results_summary.csv)";
+          r.state = "failed (no rows for '" + method + "' at '" + r.rule + "' in " +
+                    RunLayout(p.point->dir).results_summary_csv() + ")";
       }
       t.rows.push_back(std::move(r));
     }
@@ -129,7 +133,7 @@ std::string sweep_table_markdown(const SweepTable& t) {
   for (const auto& r : t.rows) {
     if (r.method != method) {
       method = r.method;
-      os << "\n### " << r.method << ", Dice at " << r.rule << "\n\n| point |";
+      os << "\n### " << r.method_label << " (`" << r.method << "`), Dice at `" << r.rule << "`\n\n| point |";
       for (const auto& k : t.keys) os << " `" << k << "` |";
       os << " state |";
       for (const auto& c : t.columns) os << " " << column_label(c) << " |";
@@ -229,8 +233,9 @@ void write_sweep_report(const SweepPlan& plan, const SweepTable& t, const SweepS
       h.tables.emplace_back(r.method + ", Dice at " + r.rule, table);
     }
     std::vector<HtmlCell> row;
-    const std::string page = plan.dir + "/" + r.point + "/report/index.html";
-    row.push_back({r.point, fs::exists(page) ? "../" + r.point + "/report/index.html" : ""});
+    // The point's page, and the link to it from DIR/report/index.html.
+    const std::string page = RunLayout(plan.dir + "/" + r.point).report_html();
+    row.push_back({r.point, fs::exists(page) ? RunLayout("../" + r.point).report_html() : ""});
     for (const auto& v : r.values) row.push_back({v, ""});
     row.push_back({r.state, ""});
     for (const auto& c : t.columns) {

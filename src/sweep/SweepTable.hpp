@@ -12,10 +12,14 @@
 
 namespace p2l {
 
+// `method` and `rule` are the evaluation's stable ids (Method::id, ThresholdRule::id:
+// results_summary.csv's method_id, threshold_rule_id); the table and the nightly regression
+// match rows on them, so a reworded display label changes nothing.
 struct SweepTableRow {
   std::string point, method, rule, state;  // state: "done" or why there are no numbers
   std::vector<std::string> values;         // the swept keys' values, in SweepTable::keys order
   std::map<std::string, double> metrics;   // column ("tumor dice") -> mean
+  std::string method_label;                // for headings: the method's table label
 };
 
 struct SweepTable {

@@ -9,6 +9,8 @@
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include "config/CpuThreads.hpp"
+#include "config/RunLayout.hpp"
 #include "dist/Communicator.hpp"
 #include "dist/GradientReducer.hpp"
 #include "dist/Rendezvous.hpp"
@@ -54,9 +56,7 @@ torch::Device training_device(const TrainConfig& cfg, int local_rank) {
 
 std::unique_ptr<Communicator> join_training_ranks(const RunConfig& run, const TrainConfig& train) {
   const RankInfo who = rank_from_environment();
-  const int threads = run.threads > 0 ? run.threads
-                                      : std::max(1, int(std::thread::hardware_concurrency()) / who.local_world);
-  torch::set_num_threads(threads);
+  torch::set_num_threads(cpu_threads(run.threads, who.local_world));
   const torch::Device device = training_device(train, who.local_rank);
   return std::make_unique<Communicator>(who, resolve_master(who), train.backend, device,
                                         std::chrono::milliseconds(long(train.timeout_s * 1000)));
@@ -79,7 +79,7 @@ DataParallelLoop::DataParallelLoop(LoopOptions opt, Communicator& comm, torch::n
 DataParallelLoop::~DataParallelLoop() = default;
 
 std::string DataParallelLoop::checkpoint_path(const std::string& which) const {
-  return opt_.output_dir + "/checkpoints/" + which + ".pt";
+  return RunLayout(opt_.output_dir).checkpoint(which);
 }
 
 double DataParallelLoop::bucket_bytes() const { return opt_.train.bucket_mb * 1024.0 * 1024.0; }

@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 
+#include "config/RunLayout.hpp"
 #include "dist/Communicator.hpp"
 #include "model/AutocastScope.hpp"
 #include "train/Losses.hpp"
@@ -39,7 +40,7 @@ Trainer::Trainer(Config cfg, Communicator& comm, TrainingData data)
   loop_ = std::make_unique<DataParallelLoop>(loop_options(cfg_), comm_, *net_, device_);
   draw_validation_patches();
   loop_->resume(*this);
-  if (comm_.rank() == 0) cfg_.write(cfg_.run.output_dir + "/train_config.yaml");
+  if (comm_.rank() == 0) cfg_.write(RunLayout(cfg_).train_config());
   loop_->log().note("training on " + std::to_string(comm_.world()) + " rank(s), backend " +
                     comm_.backend_name() + ", device " + device_.str() + ", " +
                     std::to_string(data_.train.size()) + " training and " +
@@ -151,7 +152,7 @@ void Trainer::write_density() {
   if (comm_.rank() != 0) return;
   LocationDensity all(cfg_.train.density_bins);
   all.counts().copy_(total);
-  all.write_csv(cfg_.run.output_dir + "/training_density.csv");
+  all.write_csv(RunLayout(cfg_).training_density_csv());
 }
 
 }  // namespace p2l

@@ -5,6 +5,7 @@
 #include <iostream>
 #include <sstream>
 
+#include "config/RunLayout.hpp"
 #include "io/AtomicFile.hpp"
 
 namespace p2l {
@@ -31,9 +32,10 @@ TrainingLog::TrainingLog(const std::string& output_dir, bool active, int64_t tot
     : active_(active), words_(std::move(words)), total_(total_steps), log_every_(log_every),
       window_start_(std::chrono::steady_clock::now()) {
   if (!active_) return;
-  make_parent_dirs(output_dir + "/train.log");
-  jsonl_.open(output_dir + "/train_log.jsonl", std::ios::app);
-  text_.open(output_dir + "/train.log", std::ios::app);
+  const RunLayout run(output_dir);
+  make_parent_dirs(run.train_log());
+  jsonl_.open(run.train_log_jsonl(), std::ios::app);
+  text_.open(run.train_log(), std::ios::app);
   if (!jsonl_ || !text_) throw std::runtime_error(output_dir + ": cannot open the training logs");
 }
 

@@ -92,6 +92,25 @@ TEST(DistBuckets, ReducedGradientsAreTheMeanOverRanksWithAndWithoutOverlap) {
   });
 }
 
+// Parameters of two dtypes get a bucket each, in its parameters' dtype: a double parameter's
+// gradients are averaged in double, not rounded through another parameter's float buffer.
+TEST(DistBuckets, EachBucketReducesInItsParametersDtype) {
+  two_ranks([](Communicator& comm) {
+    std::vector<torch::Tensor> params = {torch::zeros({3}).requires_grad_(true),
+                                         torch::zeros({5}, torch::kDouble).requires_grad_(true)};
+    GradientReducer reducer(comm, params, 1 << 20, false);
+    ASSERT_EQ(reducer.bucket_count(), 2u);
+    auto x = [](int rank) { return torch::full({5}, 1.0 + (rank + 1) * 1e-12, torch::kDouble); };
+    torch::Tensor loss = params[0].sum() + (params[1] * x(comm.rank())).sum();
+    reducer.prepare();
+    loss.backward();
+    reducer.finish();
+    EXPECT_EQ(params[1].grad().scalar_type(), torch::kDouble);
+    EXPECT_TRUE(torch::equal(params[1].grad(), (x(0) + x(1)) / 2)) << params[1].grad();
+    EXPECT_TRUE(torch::equal(params[0].grad(), torch::ones({3})));
+  });
+}
+
 TEST(DistBuckets, BroadcastCopiesRootValues) {
   two_ranks([](Communicator& comm) {
     auto mine = odd_tensors(comm.rank());

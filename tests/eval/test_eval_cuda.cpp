@@ -8,7 +8,7 @@
 #include <random>
 
 #include "eval/HeatmapBuilder.hpp"
-#include "eval/MedianFilter.hpp"
+#include "scoring/MedianFilter.hpp"
 #include "eval/TensorMedianFilter.hpp"
 #include "support/Cuda.hpp"
 

@@ -8,8 +8,8 @@
 #include <random>
 
 #include "eval/GridUpsampling.hpp"
-#include "eval/MedianFilter.hpp"
-#include "eval/ScoreGrid.hpp"
+#include "scoring/MedianFilter.hpp"
+#include "scoring/ScoreGrid.hpp"
 #include "eval/TensorMedianFilter.hpp"
 #include "model/PatchExtractor.hpp"
 #include "support/ErrorOf.hpp"

@@ -22,13 +22,13 @@ struct TempDir : p2l::testing::TempDir {
 VolumeRow row(const std::string& setting, const std::string& rule, const std::string& set, const std::string& id,
               double dice, double auprc) {
   VolumeRow v;
-  v.setting = setting, v.rule = rule, v.set = set, v.id = id, v.dice = dice, v.auprc = auprc;
+  v.method = setting, v.rule = rule, v.set = set, v.id = id, v.dice = dice, v.auprc = auprc;
   return v;
 }
 
 // Two settings x two rules; "zs" lacks the first rule; set "c" is not asked for.
-SweepResults sweep() {
-  SweepResults r;
+MethodResults scored() {
+  MethodResults r;
   r.rows = {{"P2L", "oracle"}, {"P2L", "q99"}, {"zs", "q99"}, {"empty", "oracle"}};
   for (const char* id : {"a1", "a2", "a3"}) {
     r.volumes.push_back(row("P2L", "oracle", "a", id, 0.6, 0.5));
@@ -90,7 +90,7 @@ bool is_pdf(const std::string& path) {
 }  // namespace
 
 TEST(EvalFigures, BoxPlotDataGroupsPerSetAndMethodForOneRule) {
-  const SweepResults r = sweep();
+  const MethodResults r = scored();
   const BoxPlotData d = box_plot_data(r, {"a", "b"}, "dice", "oracle");
   ASSERT_EQ(d.groups, (std::vector<std::string>{"a", "b"}));
   // "zs" has no oracle rows, "empty" has only NaN values: both are left out.
@@ -102,25 +102,25 @@ TEST(EvalFigures, BoxPlotDataGroupsPerSetAndMethodForOneRule) {
 }
 
 TEST(EvalFigures, BoxPlotDataWithoutRuleTakesEverySettingsFirstRuleOnce) {
-  const BoxPlotData d = box_plot_data(sweep(), {"b", "a"}, "auprc", "");
+  const BoxPlotData d = box_plot_data(scored(), {"b", "a"}, "auprc", "");
   ASSERT_EQ(d.methods, (std::vector<std::string>{"P2L", "zs"}));
   EXPECT_EQ(d.values[0][0], (std::vector<double>{0.8}));  // set b, P2L: once, not once per rule
   EXPECT_EQ(d.values[0][1], (std::vector<double>{0.35}));
   EXPECT_EQ(d.values[1][0], (std::vector<double>{0.5, 0.5, 0.5}));
   EXPECT_EQ(d.values[1][1], (std::vector<double>{0.3, 0.3, 0.3}));
-  EXPECT_THROW(box_plot_data(sweep(), {"a"}, "hd95", ""), std::runtime_error);
+  EXPECT_THROW(box_plot_data(scored(), {"a"}, "hd95", ""), std::runtime_error);
 }
 
 TEST(EvalFigures, WriteBoxPlotsWritesDiceAndAuprcFigures) {
   TempDir dir;
-  const auto files = write_box_plots(dir.str(), sweep(), {"a", "b"});
+  const auto files = write_box_plots(dir.str(), scored(), {"a", "b"});
   ASSERT_EQ(files, (std::vector<std::string>{"box_dice.png", "box_auprc.png"}));
   for (const char* base : {"box_dice", "box_auprc"}) {
     const RgbImage img = read_png((dir.path / (std::string(base) + ".png")).string());
     EXPECT_GT(img.width, 400);
     EXPECT_TRUE(is_pdf((dir.path / (std::string(base) + ".pdf")).string())) << base;
   }
-  EXPECT_TRUE(write_box_plots(dir.str(), SweepResults{}, {"a"}).empty());
+  EXPECT_TRUE(write_box_plots(dir.str(), MethodResults{}, {"a"}).empty());
 }
 
 TEST(EvalFigures, TrainingCurvesSkipMissingLogs) {
@@ -148,8 +148,8 @@ TEST(EvalFigures, OverlaysKdeForDiseasedAndHealthyVolumes) {
   in.test["setA"] = {subject("s1", true)};
   in.healthy_test = {subject("h1", false)};
   in.healthy_name = "healthy";
-  MapSetting m;
-  m.score = "error", m.median_size = 1;
+  Method m;
+  m.score = ScoreComponent::kError, m.median_size = 1;
   const auto files = write_overlay_figures(dir.str(), in, m, 2, 12.0);
   ASSERT_EQ(files, (std::vector<std::string>{"overlay_setA.png", "overlay_healthy.png"}));
   for (const char* base : {"overlay_setA", "overlay_healthy"})

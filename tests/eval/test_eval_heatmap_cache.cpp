@@ -28,7 +28,7 @@ TEST(EvalHeatmapCache, ReusedOnlyWhenCheckpointStrideAndPatchRuleAreUnchanged) {
   std::ofstream(ckpt) << "weights A";
   std::ofstream(other) << "weights B";
   const std::string stamp = heatmap_stamp(ckpt, 4, 0.125, 0.2);
-  const HeatmapCache cache((dir / "heatmaps").string(), stamp);
+  const HeatmapCache cache(RunLayout(dir.string()), stamp);
   EXPECT_FALSE(cache.has_raw("s_test", "x"));
   cache.write_raw("s_test", "x", maps(2.5f));
   EXPECT_TRUE(cache.has_raw("s_test", "x"));
@@ -36,15 +36,15 @@ TEST(EvalHeatmapCache, ReusedOnlyWhenCheckpointStrideAndPatchRuleAreUnchanged) {
   EXPECT_EQ(cache.read_raw("s_test", "x").variance.data[0], -2.5f);
   EXPECT_FALSE(cache.has_raw("s_test", "y"));
   // The same inputs give the same stamp, so a rerun reuses the maps.
-  EXPECT_TRUE(HeatmapCache((dir / "heatmaps").string(), heatmap_stamp(ckpt, 4, 0.125, 0.2)).has_raw("s_test", "x"));
+  EXPECT_TRUE(HeatmapCache(RunLayout(dir.string()), heatmap_stamp(ckpt, 4, 0.125, 0.2)).has_raw("s_test", "x"));
   // Any change is a miss.
   for (const std::string& changed : {heatmap_stamp(other, 4, 0.125, 0.2), heatmap_stamp(ckpt, 1, 0.125, 0.2),
                                      heatmap_stamp(ckpt, 4, 0.25, 0.2), heatmap_stamp(ckpt, 4, 0.125, 0.3)}) {
     EXPECT_NE(changed, stamp);
-    EXPECT_FALSE(HeatmapCache((dir / "heatmaps").string(), changed).has_raw("s_test", "x")) << changed;
+    EXPECT_FALSE(HeatmapCache(RunLayout(dir.string()), changed).has_raw("s_test", "x")) << changed;
   }
   // A retrained checkpoint at the same path is a miss too: the stamp hashes its bytes.
   std::ofstream(ckpt) << "weights A, trained further";
-  EXPECT_FALSE(HeatmapCache((dir / "heatmaps").string(), heatmap_stamp(ckpt, 4, 0.125, 0.2)).has_raw("s_test", "x"));
+  EXPECT_FALSE(HeatmapCache(RunLayout(dir.string()), heatmap_stamp(ckpt, 4, 0.125, 0.2)).has_raw("s_test", "x"));
   fs::remove_all(dir);
 }

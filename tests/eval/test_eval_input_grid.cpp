@@ -8,8 +8,8 @@
 #include <random>
 
 #include "eval/InputGridOutputs.hpp"
-#include "eval/Metrics.hpp"
-#include "eval/SweepSpec.hpp"
+#include "scoring/Metrics.hpp"
+#include "scoring/MethodGrid.hpp"
 #include "io/GridResampling.hpp"
 #include "io/Nifti.hpp"
 
@@ -86,7 +86,7 @@ TEST(EvalInputGrid, MetricsOnTheInputGridEqualTheWorkingGrid) {
 TEST(EvalInputGrid, SegmentationPerRuleOnTheInputGrid) {
   const fs::path dir = fs::temp_directory_path() / ("p2l_inputgrid_" + std::to_string(getpid()));
   fs::remove_all(dir);
-  const HeatmapCache cache(dir.string(), "stamp\n");
+  const HeatmapCache cache(RunLayout(dir.string()), "stamp\n");
   const Case w = working_case();
   EvalInputs in;
   in.sets = {"tumor"};
@@ -100,11 +100,11 @@ TEST(EvalInputGrid, SegmentationPerRuleOnTheInputGrid) {
   for (const auto& p : {cache.heatmap_path("tumor_test", "t1"), cache.component_path("tumor_test", "t1", "error"),
                         cache.component_path("tumor_test", "t1", "variance")})
     EXPECT_TRUE(read_nifti_float(p).geom.mismatch(input_grid(), 1e-5).empty()) << p;
-  SweepResults res;
+  MethodResults res;
   VolumeRow r;
-  r.setting = "P", r.rule = "healthy q98", r.set = "tumor", r.id = "t1", r.threshold = 0.9;
+  r.method = "P", r.rule = "healthy q98", r.set = "tumor", r.id = "t1", r.threshold = 0.9;
   res.volumes = {r};
-  r.setting = "other";
+  r.method = "other";
   res.volumes.push_back(r);  // another setting: not written
   EXPECT_EQ(write_segmentations(cache, res, "P", in), 1);
   const LabelVolume seg = read_nifti_label(cache.segmentation_path("tumor_test", "t1", "healthy_q98"));

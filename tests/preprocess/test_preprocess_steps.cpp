@@ -195,7 +195,7 @@ TEST(PreprocessPipeline, FinishSubjectCropsScalesAndDownsamples) {
   EXPECT_EQ(s.width, 4);
   EXPECT_EQ(s.depth, 3);
   EXPECT_EQ(prov.crop_offset, (std::array<long, 3>{1, 1, 0}));
-  EXPECT_EQ(prov.source_size, (std::array<long, 3>{10, 10, 3}));
+  EXPECT_EQ(s.source_geom.size, (std::array<size_t, 3>{10, 10, 3}));
   // Cropped range inside the mask: min 110 (1,1,0), max 882 (8,8,2). Block (0,0,z=0) holds
   // i, j in 1..2: mean 165 -> (165 - 110) / 772.
   EXPECT_NEAR(s.image_slice(0)[0], 55.0 / 772.0, 1e-6);

@@ -132,7 +132,7 @@ rows = list(csv.reader(open(sys.argv[1])))
 h = rows[0]
 hit = 0
 for r in rows[1:]:
-    if r[h.index("setting")] == rows[1][0] and r[h.index("threshold_rule")] == "validation Dice" \
+    if r[h.index("method_id")] == rows[1][h.index("method_id")] and r[h.index("threshold_rule_id")] == "validation_dice" \
             and r[h.index("set")] == "tumor" and r[h.index("metric")] == "dice":
         old = float(r[h.index("mean")])
         assert old > 0.05, old  # so that half of it is beyond the tolerance of 0.01

@@ -36,6 +36,10 @@ SubjectSlices make_subject(const std::string& id, const std::string& split, int 
   s.geom.spacing = {2, 2.5, 3};
   s.geom.origin = {-10.25, 7, 1e-3};
   s.geom.direction = {0, 1, 0, -1, 0, 0, 0, 0, 1};
+  s.source_geom.size = {9, 10, 11};
+  s.source_geom.spacing = {1, 1.25, 1.5};
+  s.source_geom.origin = {-30, 12.5, -4};
+  s.source_geom.direction = {0, 1, 0, -1, 0, 0, 0, 0, 1};
   for (int i = 0; i < 60; ++i) {
     s.image.push_back(float((i * 37 + seed) % 61) / 60.f);
     s.mask.push_back(uint8_t((i + seed) % 3 != 0));
@@ -52,7 +56,6 @@ SubjectProvenance make_provenance(const std::string& id) {
   p.image_checksum = "0123456789abcdef";
   p.mask_checksum = "fedcba9876543210";
   p.config_hash = "00000000deadbeef";
-  p.source_size = {9, 10, 11};
   p.crop_offset = {2, -1, 4};
   return p;
 }
@@ -73,6 +76,10 @@ void expect_same(const SubjectSlices& a, const SubjectSlices& b) {
   EXPECT_EQ(a.geom.spacing, b.geom.spacing);
   EXPECT_EQ(a.geom.origin, b.geom.origin);
   EXPECT_EQ(a.geom.direction, b.geom.direction);
+  EXPECT_EQ(a.source_geom.size, b.source_geom.size);
+  EXPECT_EQ(a.source_geom.spacing, b.source_geom.spacing);
+  EXPECT_EQ(a.source_geom.origin, b.source_geom.origin);
+  EXPECT_EQ(a.source_geom.direction, b.source_geom.direction);
 }
 
 TEST(StoreRoundTrip, SubjectsComeBackIdenticalThroughTheReader) {
@@ -80,6 +87,7 @@ TEST(StoreRoundTrip, SubjectsComeBackIdenticalThroughTheReader) {
   auto a = make_subject("A", "tumor_test", 1, true);
   auto b = make_subject("B", "tumor_test", 2, false);
   auto c = make_subject("C", "IXI_train_fold0", 3, false);
+  c.source_geom = Geometry{};  // an unknown input grid stays unknown
   {
     ShardWriter w0(dir + "/s0.h5", 4);
     w0.write(b, make_provenance("B"));
@@ -120,7 +128,7 @@ TEST(StoreRoundTrip, SubjectsComeBackIdenticalThroughTheReader) {
 
   auto prov = read_shard_provenance(dir + "/s0.h5", "tumor_test", "A");
   EXPECT_TRUE(prov.same_inputs(make_provenance("A")));
-  EXPECT_EQ(prov.source_size, (std::array<long, 3>{9, 10, 11}));
+  EXPECT_EQ(r.load("tumor_test", "A").source_geom.size, (std::array<size_t, 3>{9, 10, 11}));
   EXPECT_EQ(prov.crop_offset, (std::array<long, 3>{2, -1, 4}));
   auto listed = list_shard(dir + "/s0.h5");
   ASSERT_EQ(listed.size(), 2u);

@@ -44,21 +44,29 @@ struct Fixture {
       status.points.push_back(ps);
     }
   }
-  void summary(int point, double dice, double auprc) {
+  // results_summary.csv as p2l-evaluate writes it: labels for people, ids for tools.
+  // `p2l_label` lets a test reword the display label while the id stays.
+  void summary(int point, double dice, double auprc, const std::string& p2l_label = "Patch2Loc both m7") {
     std::filesystem::create_directories(plan.points[point].dir + "/report");
     std::ofstream out(plan.points[point].dir + "/report/results_summary.csv");
-    out << "setting,threshold_rule,set,metric,mean,std,defined,volumes,slice_auroc,slice_auprc\n";
-    for (const char* rule : {"best Dice per volume (oracle)", "validation Dice"}) {
-      const double d = std::string(rule) == "validation Dice" ? dice : dice + 0.1;
-      out << "\"Patch2Loc both m7\",\"" << rule << "\",tumor,dice," << d << ",0.1,2,2,nan,nan\n"
-          << "\"Patch2Loc both m7\",\"" << rule << "\",tumor,auprc," << auprc << ",0.1,2,2,nan,nan\n"
-          << "\"Patch2Loc both m7\",\"" << rule << "\",tumor,gt_ml,12.5,1,2,2,nan,nan\n"
-          << "\"Patch2Loc both m7\",\"" << rule << "\",IXI_test,dice,1,0,2,2,nan,nan\n"
-          << "\"Patch2Loc both m7\",\"" << rule << "\",IXI_test,auprc,nan,nan,0,2,nan,nan\n"
-          << "\"Patch2Loc both m7\",\"" << rule << "\",IXI_test,gt_ml,0,0,2,2,nan,nan\n"
-          << "\"z-score\",\"" << rule << "\",tumor,dice,0.5,0.1,2,2,nan,nan\n"
-          << "\"z-score\",\"" << rule << "\",tumor,auprc,0.4,0.1,2,2,nan,nan\n"
-          << "\"z-score\",\"" << rule << "\",tumor,gt_ml,12.5,1,2,2,nan,nan\n";
+    out << "setting,threshold_rule,set,metric,mean,std,defined,volumes,slice_auroc,slice_auprc,method_id,threshold_rule_id\n";
+    const std::pair<const char*, const char*> rules[] = {{"best Dice per volume (oracle)", "best_dice_per_volume"},
+                                                         {"validation Dice", "validation_dice"}};
+    for (const auto& [rule, rule_id] : rules) {
+      const double d = std::string(rule_id) == "validation_dice" ? dice : dice + 0.1;
+      auto row = [&](const std::string& label, const std::string& id, const std::string& rest) {
+        out << "\"" << label << "\",\"" << rule << "\"," << rest << ",\"" << id << "\",\"" << rule_id << "\"\n";
+      };
+      const std::string p2l = "patch2loc/both/m7";
+      row(p2l_label, p2l, "tumor,dice," + std::to_string(d) + ",0.1,2,2,nan,nan");
+      row(p2l_label, p2l, "tumor,auprc," + std::to_string(auprc) + ",0.1,2,2,nan,nan");
+      row(p2l_label, p2l, "tumor,gt_ml,12.5,1,2,2,nan,nan");
+      row(p2l_label, p2l, "IXI_test,dice,1,0,2,2,nan,nan");
+      row(p2l_label, p2l, "IXI_test,auprc,nan,nan,0,2,nan,nan");
+      row(p2l_label, p2l, "IXI_test,gt_ml,0,0,2,2,nan,nan");
+      row("z-score", "zscore", "tumor,dice,0.5,0.1,2,2,nan,nan");
+      row("z-score", "zscore", "tumor,auprc,0.4,0.1,2,2,nan,nan");
+      row("z-score", "zscore", "tumor,gt_ml,12.5,1,2,2,nan,nan");
     }
   }
 };
@@ -73,14 +81,15 @@ TEST(SweepTable, OneRowPerPointWithTheKeysAndEachSetsMetrics) {
   const SweepTable t = build_sweep_table(f.plan, f.status);
   // The healthy set has no lesions: no Dice or AUPRC columns for it.
   EXPECT_EQ(t.columns, (std::vector<std::string>{"tumor dice", "tumor auprc"}));
-  ASSERT_EQ(t.rows.size(), 2u);  // the first setting only, by default
-  EXPECT_EQ(t.rows[0].method, "Patch2Loc both m7");
+  ASSERT_EQ(t.rows.size(), 2u);  // the first method only, by default
+  EXPECT_EQ(t.rows[0].method, "patch2loc/both/m7");
   EXPECT_EQ(t.rows[0].values, (std::vector<std::string>{"1e-2"}));
   EXPECT_DOUBLE_EQ(t.rows[0].metrics.at("tumor dice"), 0.6);  // at validation Dice, not the oracle's 0.7
   EXPECT_DOUBLE_EQ(t.rows[0].metrics.at("tumor auprc"), 0.55);
   EXPECT_EQ(t.rows[1].state, "failed (train: exit 1)");
   EXPECT_TRUE(t.rows[1].metrics.empty());
   const std::string md = sweep_table_markdown(t);
+  EXPECT_NE(md.find("### Patch2Loc both m7 (`patch2loc/both/m7`), Dice at `validation_dice`"), std::string::npos) << md;
   EXPECT_NE(md.find("| point | `train.lr` | state | tumor Dice | tumor AUPRC |"), std::string::npos) << md;
   EXPECT_NE(md.find("| lr-1e-2 | 1e-2 | done | 0.600 | 0.550 |"), std::string::npos) << md;
   EXPECT_NE(md.find("| lr-1e-3 | 1e-3 | failed (train: exit 1) | - | - |"), std::string::npos) << md;
@@ -91,10 +100,10 @@ TEST(SweepTable, ChosenMethodsGetATableEachAndTheCsvRoundTrips) {
   Fixture f(d);
   f.summary(0, 0.6, 0.55);
   f.summary(1, 0.3, 0.25);
-  f.plan.report.methods = {"z-score", "Patch2Loc both m7"};
+  f.plan.report.methods = {"zscore", "patch2loc/both/m7"};
   const SweepTable t = build_sweep_table(f.plan, f.status);
   ASSERT_EQ(t.rows.size(), 4u);
-  EXPECT_EQ(t.rows[0].method, "z-score");
+  EXPECT_EQ(t.rows[0].method, "zscore");
   EXPECT_DOUBLE_EQ(t.rows[3].metrics.at("tumor dice"), 0.3);
   write_sweep_report(f.plan, t, f.status, "test");
   const SweepTable back = read_sweep_table_csv(f.plan.dir + "/report/sweep_table.csv");
@@ -115,10 +124,23 @@ TEST(SweepTable, AMissingRuleMakesThatPointFailedNotTheTable) {
   Fixture f(d);
   f.summary(0, 0.6, 0.55);
   f.summary(1, 0.3, 0.25);
-  f.plan.report.threshold_rule = "healthy q98";
+  f.plan.report.threshold_rule = "healthy_quantile=98";
   const SweepTable t = build_sweep_table(f.plan, f.status);
   ASSERT_EQ(t.rows.size(), 2u);
-  EXPECT_NE(t.rows[0].state.find("no rows for 'Patch2Loc both m7' at 'healthy q98'"), std::string::npos);
+  EXPECT_NE(t.rows[0].state.find("no rows for 'patch2loc/both/m7' at 'healthy_quantile=98'"), std::string::npos);
+}
+
+TEST(SweepTable, RowsAreFoundByIdSoARewordedLabelChangesNothing) {
+  TempDir d("sweep_table");
+  Fixture f(d);
+  f.summary(0, 0.6, 0.55, "Patch2Loc (both components, median 7)");
+  f.summary(1, 0.3, 0.25);
+  f.plan.report.methods = {"patch2loc/both/m7"};
+  const SweepTable t = build_sweep_table(f.plan, f.status);
+  ASSERT_EQ(t.rows.size(), 2u);
+  EXPECT_EQ(t.rows[0].state, "done");
+  EXPECT_DOUBLE_EQ(t.rows[0].metrics.at("tumor dice"), 0.6);
+  EXPECT_DOUBLE_EQ(t.rows[1].metrics.at("tumor dice"), 0.3);
 }
 
 namespace {
@@ -127,8 +149,8 @@ SweepTable table(double dice0, double fpr0, const std::string& state1) {
   SweepTable t;
   t.keys = {"train.lr"};
   t.columns = {"tumor dice", "IXI_test fpr"};
-  t.rows.push_back({"lr-1e-2", "P2L", "validation Dice", "done", {"1e-2"}, {{"tumor dice", dice0}, {"IXI_test fpr", fpr0}}});
-  SweepTableRow r1{"lr-1e-3", "P2L", "validation Dice", state1, {"1e-3"}, {}};
+  t.rows.push_back({"lr-1e-2", "P2L", "validation_dice", "done", {"1e-2"}, {{"tumor dice", dice0}, {"IXI_test fpr", fpr0}}});
+  SweepTableRow r1{"lr-1e-3", "P2L", "validation_dice", state1, {"1e-3"}, {}};
   if (state1 == "done") r1.metrics = {{"tumor dice", 0.4}, {"IXI_test fpr", 0.02}};
   t.rows.push_back(r1);
   return t;

@@ -1,0 +1,206 @@
+#include "scoring/MethodGrid.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <set>
+#include <stdexcept>
+
+#include "config/EvalConfig.hpp"
+#include "config/KnownKeys.hpp"
+
+namespace p2l {
+namespace {
+
+std::string fixed(double x, int digits) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, x);
+  return buf;
+}
+
+struct Lists {
+  std::vector<std::string> sources, pairs, scores, fusion, thresholds;
+  std::vector<int> medians;
+  std::vector<double> weights, quantiles, fpr_targets;
+};
+
+MethodGrid expand(const Lists& l) {
+  MethodGrid g;
+  // Patch2Loc's own variants multiply only the methods that use its heatmap.
+  auto add = [&](Method m) {
+    if (!m.uses_patch2loc()) return g.methods.push_back(m);
+    for (const auto& score : l.scores)
+      for (int med : l.medians) {
+        m.score = score_components().parse(score, "score"), m.median_size = med;
+        g.methods.push_back(m);
+      }
+  };
+  for (const auto& src : l.sources) add({ScoreComponent::kBoth, 1, FusionMode::kNone, 0.5, src, ""});
+  for (const auto& pair : l.pairs) {
+    const auto [a, b] = parse_fusion_pair(pair, "fusion pair");
+    for (const auto& f : l.fusion) {
+      const FusionMode mode = fusion_modes().parse(f, "fusion mode");
+      if (mode == FusionMode::kNone) continue;
+      if (mode == FusionMode::kWeighted)
+        for (double w : l.weights) add({ScoreComponent::kBoth, 1, mode, w, a, b});
+      else
+        add({ScoreComponent::kBoth, 1, mode, 0.5, a, b});
+    }
+  }
+  for (const auto& t : l.thresholds) {
+    const ThresholdRuleKind kind = threshold_rule_kinds().parse(t, "threshold rule");
+    if (kind == ThresholdRuleKind::kHealthyQuantile)
+      for (double q : l.quantiles) g.rules.push_back({kind, q});
+    else if (kind == ThresholdRuleKind::kFpr)
+      for (double f : l.fpr_targets) g.rules.push_back({kind, f});
+    else
+      g.rules.push_back({kind, 0});
+  }
+  return g;
+}
+
+Lists from_config(const EvalConfig& c) {
+  Lists l;
+  l.sources = c.sources;
+  l.pairs = c.fusion_pairs;
+  l.scores = {c.score};
+  l.medians = {c.median_size};
+  l.fusion = c.fusion_modes;
+  l.weights = {c.fusion_weight};
+  l.thresholds = c.thresholds;
+  l.quantiles = {c.healthy_quantile};
+  l.fpr_targets = c.fpr_targets;
+  return l;
+}
+
+template <class T>
+std::vector<T> list_of(const YAML::Node& n, const std::string& path, const std::string& key) {
+  try {
+    if (n.IsScalar()) return {n.as<T>()};
+    if (!n.IsSequence() || n.size() == 0) throw std::runtime_error("expected a non-empty list");
+    return n.as<std::vector<T>>();
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": method grid key '" + key + "': " + e.what());
+  }
+}
+
+void check_choices(const std::vector<std::string>& v, const std::vector<std::string>& ok,
+                   const std::string& path, const std::string& key) {
+  for (const auto& x : v)
+    if (std::find(ok.begin(), ok.end(), x) == ok.end()) throw std::runtime_error(path + ": method grid key '" + key + "': unknown value '" + x + "'");
+}
+
+}  // namespace
+
+std::string label_file_part(const std::string& label) {
+  std::string out;
+  for (char c : label) {
+    if (std::isalnum(static_cast<unsigned char>(c))) out += char(std::tolower(static_cast<unsigned char>(c)));
+    else if (!out.empty() && out.back() != '_') out += '_';
+  }
+  while (!out.empty() && out.back() == '_') out.pop_back();
+  return out;
+}
+
+std::string source_label(const std::string& name) {
+  if (name == "zscore") return "z-score";
+  if (name == "ae") return "AE";
+  return name;
+}
+
+std::string Method::label() const {
+  auto name = [&](const std::string& src) {
+    return src == kPatch2Loc ? "Patch2Loc " + std::string(score_components().id(score)) + " m" + std::to_string(median_size)
+                             : source_label(src);
+  };
+  if (fusion == FusionMode::kNone) return name(source);
+  const std::string mode = fusion == FusionMode::kWeighted ? "weighted w=" + fixed(weight, 2) : fusion_modes().id(fusion);
+  return name(source) + " x " + name(partner) + " (" + mode + ")";
+}
+
+std::string Method::id() const {
+  auto name = [&](const std::string& src) {
+    return src == kPatch2Loc ? src + "/" + score_components().id(score) + "/m" + std::to_string(median_size) : src;
+  };
+  if (fusion == FusionMode::kNone) return name(source);
+  std::string out = name(source) + "*" + name(partner) + ":" + fusion_modes().id(fusion);
+  if (fusion == FusionMode::kWeighted) out += "=" + fixed(weight, 2);
+  return out;
+}
+
+std::string ThresholdRule::label() const {
+  switch (kind) {
+    case ThresholdRuleKind::kBestDicePerVolume: return "best Dice per volume (oracle)";
+    case ThresholdRuleKind::kValidationDice: return "validation Dice";
+    case ThresholdRuleKind::kHealthyQuantile: return "healthy q" + fixed(value, value == int(value) ? 0 : 1);
+    case ThresholdRuleKind::kFpr: break;
+  }
+  return "healthy FPR " + fixed(value * 100, value * 100 == int(value * 100) ? 0 : 1) + "%";
+}
+
+std::string ThresholdRule::id() const {
+  const std::string kind_id = threshold_rule_kinds().id(kind);
+  if (kind != ThresholdRuleKind::kHealthyQuantile && kind != ThresholdRuleKind::kFpr) return kind_id;
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", value);
+  return kind_id + "=" + buf;
+}
+
+MethodGrid method_grid_from_config(const EvalConfig& cfg) { return expand(from_config(cfg)); }
+
+std::vector<Method> selection_candidates(const EvalConfig& cfg) {
+  Lists l;
+  l.sources = cfg.select_sources.empty() ? cfg.sources : cfg.select_sources;
+  l.pairs = cfg.select_fusion_pairs.empty() ? cfg.fusion_pairs : cfg.select_fusion_pairs;
+  l.scores = cfg.select_scores;
+  l.medians = cfg.select_median_sizes;
+  l.fusion = cfg.select_fusion_modes;
+  l.weights = cfg.select_weights;
+  for (int m : l.medians)
+    if (m % 2 == 0) throw std::runtime_error("eval.select_median_sizes: " + std::to_string(m) + " must be odd");
+  for (const auto& p : l.pairs) parse_fusion_pair(p, "eval.select_fusion_pairs");
+  return expand(l).methods;
+}
+
+MethodGrid read_method_grid(const std::string& path, const EvalConfig& cfg) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error(path + ": cannot read method grid: " + e.what());
+  }
+  if (!root.IsMap()) throw std::runtime_error(path + ": method grid must be a mapping");
+  Lists l = from_config(cfg);
+  for (const auto& kv : root) {
+    const std::string key = kv.first.as<std::string>();
+    if (key == "sources") l.sources = list_of<std::string>(kv.second, path, key);
+    else if (key == "fusion_pairs") l.pairs = list_of<std::string>(kv.second, path, key);
+    else if (key == "scores") l.scores = list_of<std::string>(kv.second, path, key);
+    else if (key == "median_sizes") l.medians = list_of<int>(kv.second, path, key);
+    else if (key == "fusion") l.fusion = list_of<std::string>(kv.second, path, key);
+    else if (key == "weights") l.weights = list_of<double>(kv.second, path, key);
+    else if (key == "thresholds") l.thresholds = list_of<std::string>(kv.second, path, key);
+    else if (key == "quantiles") l.quantiles = list_of<double>(kv.second, path, key);
+    else if (key == "fpr_targets") l.fpr_targets = list_of<double>(kv.second, path, key);
+    else
+      throw_unknown_key(path, "method grid key", key,
+                        {"sources", "fusion_pairs", "scores", "median_sizes", "fusion", "weights", "thresholds", "quantiles", "fpr_targets"});
+  }
+  check_choices(l.scores, score_components().ids(), path, "scores");
+  check_choices(l.fusion, fusion_modes().ids(), path, "fusion");
+  for (const auto& p : l.pairs) parse_fusion_pair(p, path + ": method grid key 'fusion_pairs'");
+  check_choices(l.thresholds, threshold_rule_kinds().ids(), path, "thresholds");
+  for (int m : l.medians)
+    if (m < 1 || m % 2 == 0) throw std::runtime_error(path + ": method grid key 'median_sizes': " + std::to_string(m) + " must be odd and >= 1");
+  for (double w : l.weights)
+    if (!(w >= 0 && w <= 1)) throw std::runtime_error(path + ": method grid key 'weights': values must lie in [0, 1]");
+  for (double q : l.quantiles)
+    if (!(q >= 0 && q <= 100)) throw std::runtime_error(path + ": method grid key 'quantiles': values must lie in [0, 100]");
+  for (double f : l.fpr_targets)
+    if (!(f >= 0 && f <= 1)) throw std::runtime_error(path + ": method grid key 'fpr_targets': values must lie in [0, 1]");
+  return expand(l);
+}
+
+}  // namespace p2l

@@ -1,0 +1,52 @@
+#pragma once
+// The maps of one evaluation method (MethodGrid.hpp's Method) for the subjects of an
+// evaluation: a source's map, or two sources fused with statistics of the healthy reference.
+#include <map>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "scoring/Fusion.hpp"
+#include "scoring/MethodScoring.hpp"
+#include "scoring/Thresholds.hpp"
+
+namespace p2l {
+
+// Source maps of subjects, 0 outside the (eroded) brain mask. Patch2Loc maps of one
+// (score, median) variant are kept while consecutive calls use it, so a fusion reuses the maps
+// of the Patch2Loc method before it; at most one map per subject, less than the raw components
+// already held. With `keep_external`, maps read from a source folder are kept too (the
+// validation selection reads them once for many methods; the test scoring reads them per use).
+class SourceMaps {
+ public:
+  SourceMaps(const EvalInputs& in, bool keep_external) : in_(in), keep_external_(keep_external) {}
+  // Throws naming the source when it is neither Patch2Loc nor a known map folder.
+  FloatVolume get(const EvalSubject& s, const std::string& source, const Method& m);
+
+ private:
+  const EvalInputs& in_;
+  bool keep_external_;
+  std::string patch2loc_key_;
+  std::map<const EvalSubject*, FloatVolume> patch2loc_;
+  std::map<std::pair<std::string, const EvalSubject*>, FloatVolume> external_;
+};
+
+// Builds the maps of one method; fusion statistics come from the healthy reference volumes.
+class MethodMaps {
+ public:
+  MethodMaps(const Method& m, const EvalInputs& in, SourceMaps& sources);
+  FloatVolume operator()(const EvalSubject& s) const;
+
+ private:
+  Method m_;
+  const EvalInputs& in_;
+  SourceMaps& sources_;
+  MapStats sa_, sb_;
+};
+
+// The in-brain scores of a subject's map, with its lesion labels (0 for a healthy subject).
+ScoredVolume in_brain(const EvalSubject& s, const FloatVolume& map);
+// in_brain of every subject with a segmentation.
+std::vector<ScoredVolume> diseased_in_brain(const std::vector<EvalSubject>& subjects, const MethodMaps& build);
+
+}  // namespace p2l
