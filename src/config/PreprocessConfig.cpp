@@ -20,6 +20,7 @@ void bind(Schema& s, PreprocessConfig& c) {
   s.add("preprocess.geometry_tolerance", &c.geometry_tolerance, "relative tolerance when comparing spacing, origin and direction", 0.0, 1.0);
   s.add("preprocess.compression_level", &c.compression_level, "gzip level of HDF5 chunks", 0, 9);
   s.add("preprocess.shard_subjects", &c.shard_subjects, "subjects per shard file (a killed run loses at most this many per rank)", 1, 1000000);
+  s.add("preprocess.drop_other_splits", &c.drop_other_splits, "drop the splits the store holds that this run does not preprocess (default: keep them in the manifest)");
 }
 
 }  // namespace p2l

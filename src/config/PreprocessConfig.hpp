@@ -24,6 +24,9 @@ struct PreprocessConfig {
   // Subjects per shard file: a rank commits a shard after this many, so a killed run loses at
   // most this many subjects per rank and a rerun reuses the rest.
   int shard_subjects = 32;
+  // Splits the store holds that this run does not preprocess: kept in the manifest (false) or
+  // dropped from it (true).
+  bool drop_other_splits = false;
 };
 
 void bind(Schema& s, PreprocessConfig& c);

@@ -27,6 +27,7 @@
 #include "preprocess/SplitRows.hpp"
 #include "preprocess/SubjectPipeline.hpp"
 #include "store/Checksum.hpp"
+#include "preprocess/SplitCarryOver.hpp"
 #include "store/Manifest.hpp"
 #include "store/RankText.hpp"
 
@@ -272,10 +273,41 @@ std::vector<std::string> splits_to_preprocess(const Config& cfg) {
   return s;
 }
 
+namespace {
+
+// The splits of the store's previous manifest that this run did not preprocess stay in `m`
+// (preprocess/SplitCarryOver.hpp); what is kept or dropped is logged.
+void carry_over(const std::string& dir, Manifest& m, bool drop, std::ostream& log) {
+  if (!std::filesystem::exists(manifest_path(dir))) return;
+  Manifest previous;
+  try {
+    previous = read_manifest(dir);
+  } catch (const std::exception& e) {
+    const std::string w = std::string(e.what()) + ": its splits are not carried over";
+    log << "warning: " << w << "\n";
+    std::cerr << "p2l-preprocess: warning: " << w << "\n";
+    return;
+  }
+  const CarryOver c = carry_over_splits(previous, m, drop);
+  for (const auto& split : c.kept) {
+    const std::string line = "kept split " + split + " of the store (" + std::to_string(m.splits[split].size()) +
+                             " subjects; not listed in this run)";
+    log << line << "\n";
+    std::cerr << "p2l-preprocess: " << line << "\n";
+  }
+  for (const auto& d : c.dropped) {
+    const std::string w = "dropped split " + d;
+    log << "warning: " << w << "\n";
+    std::cerr << "p2l-preprocess: warning: " << w << "\n";
+  }
+}
+
+}  // namespace
+
 std::string preprocess_config_hash(Config& cfg, const std::vector<double>& standard) {
   static const std::set<std::string> bookkeeping = {
       "preprocess.splits", "preprocess.compression_level", "preprocess.shard_subjects",
-      "preprocess.geometry_tolerance"};
+      "preprocess.geometry_tolerance", "preprocess.drop_other_splits"};
   // The revision of the subject attributes (docs/STORE.md): it is part of the hash, so a stored
   // subject that lacks an attribute of this revision (e.g. the input grid's
   // source_spacing/origin/direction) is preprocessed again instead of reused.
@@ -370,6 +402,8 @@ PreprocessSummary run_preprocess_job(Config& cfg, World& world) {
       log << "skipped " << k.split << "/" << k.img_name << ": " << k.reason << "\n";
     }
     for (const auto& [file, n] : per_shard) m.shards.push_back({file, n});
+    carry_over(dir, m, pc.drop_other_splits, log);
+    for (const auto& sh : m.shards) per_shard[sh.file] = sh.subjects;
     write_manifest(dir, m);
     cfg.write(dir + "/config.yaml");
     // Shards the manifest does not reference are removed only once it is in place, so a crash

@@ -151,8 +151,10 @@ Config job_config(const std::string& data, const std::string& store) {
   return c;
 }
 
-PreprocessSummary run_job(const std::string& data, const std::string& store) {
+PreprocessSummary run_job(const std::string& data, const std::string& store,
+                          const std::vector<std::string>& overrides = {}) {
   Config cfg = job_config(data, store);
+  for (const auto& o : overrides) cfg.apply_override(o);
   SoloWorld world;
   return run_preprocess_job(cfg, world);
 }
@@ -388,6 +390,42 @@ TEST(PreprocessJob, MissingRequiredSplitIsAJobLevelError) {
   EXPECT_NE(e.find(csv + ": split CSV not found"), std::string::npos) << e;
   EXPECT_NE(e.find("data.val_split"), std::string::npos) << e;
   EXPECT_FALSE(fs::exists(manifest_path(store)));
+}
+
+// Preprocessing fewer sets into a store keeps the splits it already holds (same settings), so
+// a later evaluation of the other sets still finds them; drop_other_splits removes them, and a
+// run with other settings cannot keep them.
+TEST(PreprocessJob, ARunOfFewerSetsKeepsTheOtherSplitsOfTheStore) {
+  TempDir tmp("p2l_preprocess_job");
+  const std::string data = tmp / "data", store = tmp / "store";
+  const auto cohort = write_cohort(data);
+  ASSERT_EQ(run_job(data, store).stored, 7);
+  const Manifest first = read_manifest(store);
+  const SubjectSlices tum_before = StoreReader(store).load("tumor_test", "TUM1");
+
+  const PreprocessSummary sum = run_job(data, store, {"data.test_sets=[]"});
+  EXPECT_EQ(sum.total, 5);  // tumor_test is not preprocessed ...
+  const Manifest second = read_manifest(store);
+  expect_store_holds(store, ids(cohort));  // ... and is still in the store, after the run's own splits
+  ASSERT_EQ(second.splits.at("tumor_test").size(), first.splits.at("tumor_test").size());
+  for (size_t i = 0; i < second.splits.at("tumor_test").size(); ++i) {
+    EXPECT_EQ(second.splits.at("tumor_test")[i].shard, first.splits.at("tumor_test")[i].shard);
+    EXPECT_TRUE(second.splits.at("tumor_test")[i].reused);
+  }
+  const SubjectSlices tum_after = StoreReader(store).load("tumor_test", "TUM1");
+  EXPECT_EQ(tum_after.image, tum_before.image);
+  EXPECT_EQ(tum_after.seg, tum_before.seg);
+
+  // Other settings: the old split would mix two preprocessings, so it is dropped.
+  run_job(data, store, {"data.test_sets=[]", "preprocess.clip_percentiles=[2, 98]"});
+  EXPECT_EQ(read_manifest(store).splits.count("tumor_test"), 0u);
+  EXPECT_THROW(StoreReader(store).load("tumor_test", "TUM1"), std::runtime_error);
+
+  // Told to drop: the split is gone though the settings match.
+  run_job(data, store);
+  ASSERT_EQ(read_manifest(store).splits.count("tumor_test"), 1u);
+  run_job(data, store, {"data.test_sets=[]", "preprocess.drop_other_splits=true"});
+  EXPECT_EQ(read_manifest(store).splits.count("tumor_test"), 0u);
 }
 
 }  // namespace
