@@ -23,7 +23,9 @@ int main(int argc, char** argv) {
     p2l::PreemptionSignal::install();  // before the slow start-up, so an early signal is kept
     rank = p2l::rank_from_environment().rank;  // for the error message, before the rendezvous
     auto comm = p2l::join_training_ranks(cfg.run, cfg.train);
-    p2l::TrainingData data = p2l::load_training_data(cfg);
+    std::string warning;
+    p2l::TrainingData data = p2l::load_training_data(cfg, *comm, warning);
+    if (!warning.empty()) std::cerr << "p2l-train (rank " << rank << "): warning: " << warning << std::endl;
     p2l::Trainer trainer(cfg, *comm, std::move(data));
     p2l::TrainOutcome out = trainer.run();
     if (rank == 0)

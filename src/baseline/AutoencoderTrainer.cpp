@@ -74,6 +74,7 @@ AutoencoderTrainer::AutoencoderTrainer(Config cfg, Communicator& comm, TrainingD
   std::vector<std::pair<int, int>> picks;
   for (int64_t i = 0; i < idx.size(0); ++i) picks.push_back(val_slices[size_t(idx[i].item<int64_t>())]);
   std::tie(val_x_, val_mask_) = batch_of(data_.val, picks);
+  data_ = {};  // the batches above hold the slices now; a second copy would double this rank's memory
   // Chance: predicting the mean validation slice (over all ranks) everywhere.
   auto sums = torch::cat({val_x_.sum(0).flatten(), torch::full({1}, double(val_x_.size(0)))}).to(torch::kCPU, torch::kFloat64);
   comm_.allreduce_sum(sums);

@@ -38,6 +38,9 @@ struct TrainConfig {
   std::string backend = "auto";
   double bucket_mb = 25.0;
   double timeout_s = 120.0;
+  // The training split once per node, mapped by its ranks (train/PackedSlices.hpp).
+  bool shared_slices = true;
+  std::string shared_slices_dir = "/dev/shm";
   int num_folds = 5;
   int fold = 0;
 };

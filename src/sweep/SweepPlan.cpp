@@ -95,7 +95,8 @@ bool changes_autoencoder(const std::string& key) {
   static const std::set<std::string> patch2loc_only = [] {
     std::set<std::string> keys = {"train.patch_fraction", "train.slices_per_step", "train.patches_per_step",
                                   "train.loss", "train.beta", "train.lr_reference_batch", "train.val_patches",
-                                  "train.density_every", "train.density_bins"};
+                                  "train.density_every", "train.density_bins", "train.keep_all_candidates", "train.shared_slices",
+                                  "train.shared_slices_dir"};
     for (const auto& k : autoencoder_replaced_train_keys()) keys.insert(k);
     return keys;
   }();

@@ -10,41 +10,21 @@ namespace p2l {
 
 PatchSampler::PatchSampler(const std::vector<SubjectSlices>& subjects, const TrainConfig& cfg,
                            torch::Device device)
-    : device_(device) {
-  if (subjects.empty()) throw std::runtime_error("PatchSampler: no training subjects");
-  height_ = subjects[0].height;
-  width_ = subjects[0].width;
-  int64_t total = 0;
-  std::vector<int64_t> first, depth;
-  for (const auto& s : subjects) {
-    if (s.height != height_ || s.width != width_)
-      throw std::runtime_error(s.id + ": slice size " + std::to_string(s.height) + "x" +
-                               std::to_string(s.width) + " differs from " + std::to_string(height_) +
-                               "x" + std::to_string(width_) + " of the other subjects");
-    if (s.depth < 1 || s.image.size() != size_t(s.depth) * s.slice_size() || s.mask.size() != s.image.size())
-      throw std::runtime_error(s.id + ": empty or inconsistent slices");
-    first.push_back(total);
-    depth.push_back(s.depth);
-    total += s.depth;
-  }
+    : PatchSampler(pack_slices(subjects), cfg, device) {}
+
+PatchSampler::PatchSampler(PackedSlices packed, const TrainConfig& cfg, torch::Device device) : device_(device) {
+  height_ = packed.height;
+  width_ = packed.width;
   p_ = patch_side(cfg.patch_fraction, std::min(height_, width_));
   if (p_ > std::min(height_, width_))
     throw std::runtime_error("train.patch_fraction: patch side " + std::to_string(p_) +
                              " does not fit the " + std::to_string(height_) + "x" +
                              std::to_string(width_) + " slices");
-
-  auto slices = torch::empty({total, height_, width_}, torch::kFloat32);
-  auto masks = torch::empty({total, height_, width_}, torch::kUInt8);
-  for (size_t i = 0; i < subjects.size(); ++i) {
-    const auto& s = subjects[i];
-    std::copy(s.image.begin(), s.image.end(), slices.data_ptr<float>() + first[i] * height_ * width_);
-    std::copy(s.mask.begin(), s.mask.end(), masks.data_ptr<uint8_t>() + first[i] * height_ * width_);
-  }
-  slices_ = slices.to(device_);
-  masks_ = masks.to(device_);
-  first_ = torch::tensor(first, torch::kLong).to(device_);
-  depth_ = torch::tensor(depth, torch::kLong).to(device_);
-  volumes_per_step_ = std::min<int64_t>(cfg.slices_per_step, int64_t(subjects.size()));
+  slices_ = packed.slices.to(device_);
+  masks_ = packed.masks.to(device_);
+  first_ = torch::tensor(packed.first, torch::kLong).to(device_);
+  depth_ = torch::tensor(packed.depth, torch::kLong).to(device_);
+  volumes_per_step_ = std::min<int64_t>(cfg.slices_per_step, int64_t(packed.subjects()));
   keep_ = cfg.keep_all_candidates ? 4 * cfg.patches_per_step : cfg.patches_per_step;
   candidates_ = 4 * cfg.patches_per_step;
   min_brain_fraction_ = cfg.min_brain_fraction;

@@ -6,6 +6,7 @@
 
 #include "config/TrainConfig.hpp"
 #include "store/SubjectSlices.hpp"
+#include "train/PackedSlices.hpp"
 
 namespace p2l {
 
@@ -21,6 +22,9 @@ class PatchSampler {
   // Throws when there are no subjects, their slice sizes differ, or the patch exceeds the slice.
   // The patch side is patch_side(cfg.patch_fraction, min(H, W)).
   PatchSampler(const std::vector<SubjectSlices>& subjects, const TrainConfig& cfg, torch::Device device);
+  // The same over slices already packed (train/PackedSlices.hpp); on the CPU it keeps their
+  // storage (e.g. the node's shared mapping) instead of copying it.
+  PatchSampler(PackedSlices packed, const TrainConfig& cfg, torch::Device device);
 
   // One training step's batch: one random slice from each of min(slices_per_step, subjects)
   // distinct random volumes, 4 * patches_per_step candidate centres uniform over those slices'

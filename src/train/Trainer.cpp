@@ -36,14 +36,19 @@ Trainer::Trainer(Config cfg, Communicator& comm, TrainingData data)
   torch::manual_seed(uint64_t(cfg_.run.seed));
   net_ = Patch2LocNet(cfg_.model);
   net_->to(device_);
-  sampler_ = std::make_unique<PatchSampler>(data_.train, cfg_.train, device_);
+  const size_t train_subjects = data_.train_subjects();
+  const bool shared = data_.train_packed && !data_.train_packed->shared_file.empty();
+  sampler_ = std::make_unique<PatchSampler>(data_.train_packed ? std::move(*data_.train_packed) : pack_slices(data_.train),
+                                            cfg_.train, device_);
+  // The sampler holds the training split now; a second copy would double this rank's memory.
+  data_.train = {}, data_.train_packed.reset();
   loop_ = std::make_unique<DataParallelLoop>(loop_options(cfg_), comm_, *net_, device_);
   draw_validation_patches();
   loop_->resume(*this);
   if (comm_.rank() == 0) cfg_.write(RunLayout(cfg_).train_config());
   loop_->log().note("training on " + std::to_string(comm_.world()) + " rank(s), backend " +
                     comm_.backend_name() + ", device " + device_.str() + ", " +
-                    std::to_string(data_.train.size()) + " training and " +
+                    std::to_string(train_subjects) + (shared ? " training (one copy per node)" : " training") + " and " +
                     std::to_string(data_.val.size()) + " validation volumes, patch " +
                     std::to_string(sampler_->patch_size()) + " px, precision " +
                     (loop_->autocast() ? "bf16 autocast" : "fp32"));

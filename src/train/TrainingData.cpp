@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "dist/Communicator.hpp"
 #include "store/StoreReader.hpp"
 
 namespace p2l {
@@ -28,12 +29,28 @@ TrainingData load_training_data(const Config& cfg) {
   return d;
 }
 
+TrainingData load_training_data(const Config& cfg, Communicator& comm, std::string& warning) {
+  if (!cfg.train.shared_slices || comm.who().local_world <= 1) return load_training_data(cfg);
+  StoreReader store(cfg.data.store_dir);
+  TrainingData d;
+  const std::string val = fold_split(cfg.data.val_split, cfg.train.fold);
+  d.val = store.load_split(val);
+  if (d.val.empty()) throw std::runtime_error(cfg.data.store_dir + ": split '" + val + "' has no subjects");
+  d.train_packed = node_shared_slices(comm, store, fold_split(cfg.data.train_split, cfg.train.fold),
+                                      cfg.train.shared_slices_dir, warning);
+  return d;
+}
+
 void check_training_data(const TrainingData& data, const Config& cfg) {
-  if (data.train.empty())
+  if (data.train_subjects() == 0)
     throw std::runtime_error("data.train_split: '" + cfg.data.train_split + "' has no subjects");
   if (data.val.empty())
     throw std::runtime_error("data.val_split: '" + cfg.data.val_split + "' has no subjects");
-  const SubjectSlices& ref = data.train.front();
+  // The slice size every subject must have: the first training subject's (a packed split was
+  // checked when it was packed).
+  const int64_t height = data.train_packed ? data.train_packed->height : data.train.front().height;
+  const int64_t width = data.train_packed ? data.train_packed->width : data.train.front().width;
+  const std::string ref = data.train_packed ? "the training split" : "subject '" + data.train.front().id + "'";
   for (const auto* split : {&data.train, &data.val}) {
     for (const auto& s : *split) {
       const std::string who = "subject '" + s.id + "' of split '" + s.split + "'";
@@ -42,18 +59,17 @@ void check_training_data(const TrainingData& data, const Config& cfg) {
         throw std::runtime_error(who + ": slices and mask do not match its " +
                                  std::to_string(s.depth) + " x " + std::to_string(s.height) +
                                  " x " + std::to_string(s.width) + " size");
-      if (s.height != ref.height || s.width != ref.width)
+      if (s.height != height || s.width != width)
         throw std::runtime_error(who + ": slices are " + std::to_string(s.height) + " x " +
-                                 std::to_string(s.width) + " but subject '" + ref.id + "' has " +
-                                 std::to_string(ref.height) + " x " + std::to_string(ref.width) +
-                                 " (mismatched store)");
+                                 std::to_string(s.width) + " but " + ref + " has " + std::to_string(height) + " x " +
+                                 std::to_string(width) + " (mismatched store)");
     }
   }
   // p = floor(f * side) must be a patch of at least 1 pixel no larger than the slice.
-  long p = long(cfg.train.patch_fraction * std::min(ref.height, ref.width));
-  if (p < 1 || p > ref.height || p > ref.width)
+  long p = long(cfg.train.patch_fraction * std::min(height, width));
+  if (p < 1 || p > height || p > width)
     throw std::runtime_error("train.patch_fraction: a " + std::to_string(p) + "-pixel patch does not fit " +
-                             std::to_string(ref.height) + " x " + std::to_string(ref.width) + " slices");
+                             std::to_string(height) + " x " + std::to_string(width) + " slices");
 }
 
 }  // namespace p2l

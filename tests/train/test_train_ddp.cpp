@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "SyntheticBrain.hpp"
+#include "support/ThreadRanks.hpp"
 #include "dist/Communicator.hpp"
 #include "train/DataParallelLoop.hpp"
 #include "train/Trainer.hpp"
@@ -177,28 +178,6 @@ std::string dir_for(const std::string& name) {
   const char* shared = std::getenv("P2L_TEST_DIR");
   return shared ? std::string(shared) + "/" + name
                 : (fs::temp_directory_path() / ("p2l_ddp_" + name + "_" + std::to_string(getpid()))).string();
-}
-
-// Runs `body(comm, rank)` on 2 ranks as threads of this process, over a Gloo group on loopback;
-// after both joined, rethrows what a rank threw.
-void on_two_thread_ranks(const std::function<void(Communicator&, int)>& body) {
-  const MasterEndpoint m{"127.0.0.1", pick_free_port()};
-  std::exception_ptr err[2];
-  auto rank = [&](int k) {
-    try {
-      RankInfo who;
-      who.rank = k, who.world = 2, who.local_rank = k, who.local_world = 2;
-      Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
-      body(comm, k);
-    } catch (...) {
-      err[k] = std::current_exception();
-    }
-  };
-  std::thread t0(rank, 0), t1(rank, 1);
-  t0.join();
-  t1.join();
-  for (auto& e : err)
-    if (e) std::rethrow_exception(e);
 }
 
 }  // namespace
