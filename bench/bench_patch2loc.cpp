@@ -94,7 +94,7 @@ void train(const std::map<std::string, std::string>& a) {
   const int side = std::stoi(a.at("side"));
   Config cfg = bench_config(a, side);
   Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
-  TrainingData data{testing::synthetic_split("tr", 8, 1, 16, side), testing::synthetic_split("va", 1, 9, 16, side)};
+  TrainingData data{testing::synthetic_split("tr", 8, 1, 16, side), testing::synthetic_split("va", 1, 9, 16, side), std::nullopt};
   Trainer t(cfg, one, data);
   PatchSampler sampler(data.train, cfg.train, t.device());
   std::vector<double> times;
@@ -146,7 +146,7 @@ void infer(const std::map<std::string, std::string>& a) {
     cfg.train.steps = 30;
     cfg.train.val_every = cfg.train.checkpoint_every = cfg.train.density_every = 1000;
     cfg.train.log_every = 1000;
-    Trainer t(cfg, one, {testing::synthetic_split("tr", 8, 1, 16, side), testing::synthetic_split("va", 1, 9, 16, side)});
+    Trainer t(cfg, one, {testing::synthetic_split("tr", 8, 1, 16, side), testing::synthetic_split("va", 1, 9, 16, side), std::nullopt});
     t.run();
     net = t.model();
   }

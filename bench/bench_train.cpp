@@ -28,7 +28,7 @@ Rate run_rank(Communicator& comm, int patches, int steps) {
   cfg.train.patch_fraction = 0.125;
   cfg.train.patches_per_step = patches;
   cfg.train.slices_per_step = 8;
-  TrainingData data{testing::synthetic_split("tr", 8, 1, 16, 96), testing::synthetic_split("va", 1, 9, 16, 96)};
+  TrainingData data{testing::synthetic_split("tr", 8, 1, 16, 96), testing::synthetic_split("va", 1, 9, 16, 96), std::nullopt};
   Trainer t(cfg, comm, data);
   PatchSampler sampler(data.train, cfg.train, torch::kCPU);
   t.model()->train();

@@ -140,7 +140,13 @@ int run_evaluation(Config& cfg, int rank, int size) {
   if (rank == 0) cfg.write(run.evaluate_config());
   const std::map<std::string, std::string> source_dirs = map_source_dirs(cfg);
   const BaselineMaps baselines(cfg, rank == 0);
-  world().barrier();  // stale baseline maps are gone before any rank writes new ones
+  if (rank == 0) {
+    // A killed evaluation's partial files are never read (only committed names are) but would
+    // stay forever: gone before any rank writes.
+    const int stale = remove_stale_temporaries(run.heatmaps_dir(), true) + remove_stale_temporaries(run.maps_dir(), true);
+    if (stale > 0) std::fprintf(stderr, "%s: removed %d partial file(s) of an interrupted run\n", tool.c_str(), stale);
+  }
+  world().barrier();  // stale baseline maps and partial files are gone before any rank writes new ones
 
   // Phase 1: heatmaps, subjects dealt round-robin over the ranks.
   std::vector<Work> all, mine;

@@ -3,6 +3,7 @@
 #include <itkMultiThreaderBase.h>
 
 #include <algorithm>
+#include <functional>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -27,6 +28,7 @@
 #include "preprocess/SplitRows.hpp"
 #include "preprocess/SubjectPipeline.hpp"
 #include "store/Checksum.hpp"
+#include "io/AtomicFile.hpp"
 #include "preprocess/SplitCarryOver.hpp"
 #include "store/Manifest.hpp"
 #include "store/RankText.hpp"
@@ -186,14 +188,9 @@ std::string failing_path(const std::string& message, const SplitRow& t) {
   return t.image;
 }
 
-void remove_stale_temporaries(const std::string& dir) {
-  namespace fs = std::filesystem;
-  for (const auto& e : fs::directory_iterator(dir)) {
-    std::string name = e.path().filename().string();
-    if (name.rfind("shard-", 0) == 0 && name.find(".h5.tmp.") != std::string::npos)
-      fs::remove(e.path());
-  }
-}
+struct StoreWriteError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 // Processes this rank's tasks into its shards; returns their outcomes.
 std::vector<Outcome> process_own(const std::vector<SplitRow>& tasks, const std::vector<int>& owner,
@@ -207,8 +204,21 @@ std::vector<Outcome> process_own(const std::vector<SplitRow>& tasks, const std::
   std::unique_ptr<ShardWriter> writer;
   std::string writer_name;
   int part = 0;
+  // A shard that cannot be written (a full disk, a lost file system) is the store's failure,
+  // not the subject's: it ends the job with the shard's path and the reason, and the shards
+  // committed before it stay intact for the rerun.
+  auto on_store = [&](const std::function<void()>& step) {
+    try {
+      step();
+    } catch (const std::exception& e) {
+      writer.reset();  // removes its temporary
+      throw StoreWriteError(e.what());
+    }
+  };
   auto commit = [&] {
-    if (writer && writer->subjects() > 0) writer->commit();
+    on_store([&] {
+      if (writer && writer->subjects() > 0) writer->commit();
+    });
     writer.reset();
   };
   for (size_t i = 0; i < tasks.size(); ++i) {
@@ -236,18 +246,22 @@ std::vector<Outcome> process_own(const std::vector<SplitRow>& tasks, const std::
         s.split = splits[t.split];
         s.label = t.rec.label;
         s.age = t.rec.age.value_or(NAN);
-        if (!writer) {
-          writer_name = shard_file_name(world.rank(), world.size(), run, part++);
-          writer = std::make_unique<ShardWriter>(dir + "/" + writer_name, pc.compression_level);
-          writer->set_root_attribute("config_hash", hash);
-          writer->set_root_attribute("run", std::to_string(run));
-        }
-        writer->write(s, prov);
+        on_store([&] {
+          if (!writer) {
+            writer_name = shard_file_name(world.rank(), world.size(), run, part++);
+            writer = std::make_unique<ShardWriter>(dir + "/" + writer_name, pc.compression_level);
+            writer->set_root_attribute("config_hash", hash);
+            writer->set_root_attribute("run", std::to_string(run));
+          }
+          writer->write(s, prov);
+        });
         o.status = kStored;
         o.shard = writer_name;
         o.slices = s.depth;
         if (writer->subjects() >= pc.shard_subjects) commit();
       }
+    } catch (const StoreWriteError&) {
+      throw;
     } catch (const std::exception& e) {
       o.status = kFailed;
       o.shard.clear();
@@ -308,10 +322,10 @@ std::string preprocess_config_hash(Config& cfg, const std::vector<double>& stand
   static const std::set<std::string> bookkeeping = {
       "preprocess.splits", "preprocess.compression_level", "preprocess.shard_subjects",
       "preprocess.geometry_tolerance", "preprocess.drop_other_splits"};
-  // The revision of the subject attributes (docs/STORE.md): it is part of the hash, so a stored
-  // subject that lacks an attribute of this revision (e.g. the input grid's
-  // source_spacing/origin/direction) is preprocessed again instead of reused.
-  std::string text = "subject attributes 2\n";
+  // The revision of the stored subjects (docs/STORE.md): it is part of the hash, so a stored
+  // subject of an older revision (without the input grid's source_spacing/origin/direction,
+  // or without the fletcher32 checksums of revision 3) is preprocessed again instead of reused.
+  std::string text = "subject attributes 3\n";
   const Schema schema = cfg.schema();
   for (const auto& f : schema.fields())
     if ((f.key.rfind("preprocess.", 0) == 0 && !bookkeeping.count(f.key)) || f.key == "data.modality")
@@ -332,7 +346,7 @@ PreprocessSummary run_preprocess_job(Config& cfg, World& world) {
   std::ofstream log;
   if (world.rank() == 0) {
     std::filesystem::create_directories(dir);
-    remove_stale_temporaries(dir);
+    remove_stale_temporaries(dir, false);  // shards and the manifest of a killed run
     log.open(dir + "/preprocess.log", std::ios::app);
   }
   world.barrier();

@@ -1,5 +1,7 @@
 #include "preprocess/ResumeIndex.hpp"
 
+#include <iostream>
+
 #include <algorithm>
 #include <filesystem>
 #include <regex>
@@ -18,7 +20,7 @@ int shard_run_number(const std::string& name) {
   return std::stoi(m[1].str());
 }
 
-ResumeIndex::ResumeIndex(const std::string& store_dir) {
+ResumeIndex::ResumeIndex(const std::string& store_dir) : dir_(store_dir) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(store_dir)) return;
   for (const auto& e : fs::directory_iterator(store_dir)) {
@@ -44,6 +46,12 @@ std::string ResumeIndex::find(const std::string& split, const std::string& id,
   auto [lo, hi] = entries_.equal_range(split + "/" + id);
   for (auto it = lo; it != hi; ++it)
     if (it->second.provenance.same_inputs(wanted)) {
+      try {
+        read_shard_subject(dir_ + "/" + it->second.file, split, id);
+      } catch (const std::exception& e) {
+        std::cerr << "p2l-preprocess: warning: not reusing " << split << "/" << id << ": " << e.what() << "\n";
+        continue;
+      }
       if (slices) *slices = it->second.slices;
       return it->second.file;
     }

@@ -20,7 +20,9 @@ class ResumeIndex {
   // another format) are skipped and named in warnings().
   explicit ResumeIndex(const std::string& store_dir);
 
-  // The shard (file name) holding split/id made from the same inputs, or "" when none.
+  // The shard (file name) holding split/id made from the same inputs and whose stored arrays
+  // read back intact (their checksums), or "" when none; a corrupt copy is skipped with a
+  // warning on stderr naming the shard and the subject, so the caller preprocesses it again.
   std::string find(const std::string& split, const std::string& id,
                    const SubjectProvenance& wanted, int* slices) const;
   // One more than the largest run number of the shards present (1 in an empty store).
@@ -34,6 +36,7 @@ class ResumeIndex {
     int slices;
     SubjectProvenance provenance;
   };
+  std::string dir_;
   std::multimap<std::string, Stored> entries_;  // key split + "/" + id
   std::vector<std::string> files_, warnings_;
   int max_run_ = 0;

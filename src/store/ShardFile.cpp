@@ -14,7 +14,7 @@ namespace {
 // Owns one HDF5 identifier.
 class Handle {
  public:
-  Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
+  Handle(hid_t id, herr_t (*closer)(hid_t)) : id_(id), close_(closer) {}
   ~Handle() {
     if (id_ >= 0) close_(id_);
   }
@@ -23,6 +23,12 @@ class Handle {
   Handle& operator=(const Handle&) = delete;
   operator hid_t() const { return id_; }
   bool ok() const { return id_ >= 0; }
+  // Closes now and reports the result (a write that HDF5 buffered fails here on a full disk).
+  herr_t close() {
+    const herr_t st = id_ >= 0 ? close_(id_) : 0;
+    id_ = -1;
+    return st;
+  }
 
  private:
   hid_t id_;
@@ -42,8 +48,31 @@ void quiet_hdf5() {
   throw std::runtime_error(where + ": " + why);
 }
 
+// The innermost description on HDF5's error stack of the call that just failed, which names
+// the system error when there is one ("... errno = 28, error message = 'No space left on
+// device'"); "" when the stack is empty.
+std::string hdf5_reason() {
+  std::string reason;
+  H5Ewalk2(
+      H5E_DEFAULT, H5E_WALK_UPWARD,
+      [](unsigned, const H5E_error2_t* e, void* out) -> herr_t {
+        auto& r = *static_cast<std::string*>(out);
+        const std::string desc = e->desc ? e->desc : "";
+        if (r.empty() || desc.find("errno") != std::string::npos) r = desc;
+        return 0;
+      },
+      &reason);
+  return reason;
+}
+
+// A failed HDF5 call: `what` and HDF5's reason.
+[[noreturn]] void fail_hdf5(const std::string& where, const std::string& what) {
+  const std::string reason = hdf5_reason();
+  fail(where, "HDF5 error: " + what + (reason.empty() ? "" : " (" + reason + ")"));
+}
+
 void check(herr_t status, const std::string& where, const std::string& what) {
-  if (status < 0) fail(where, "HDF5 error: " + what);
+  if (status < 0) fail_hdf5(where, what);
 }
 
 Handle string_type() {
@@ -58,7 +87,7 @@ void write_string_attr(hid_t obj, const std::string& name, const std::string& va
   Handle type = string_type();
   Handle space(H5Screate(H5S_SCALAR), H5Sclose);
   Handle attr(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  if (!attr.ok()) fail(where, "cannot create attribute " + name);
+  if (!attr.ok()) fail_hdf5(where, "cannot create attribute " + name);
   const char* p = value.c_str();
   check(H5Awrite(attr, type, &p), where, "writing attribute " + name);
 }
@@ -68,7 +97,7 @@ void write_numeric_attr(hid_t obj, const std::string& name, hid_t type, const T*
                         const std::string& where) {
   Handle space(n == 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &n, nullptr), H5Sclose);
   Handle attr(H5Acreate2(obj, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose);
-  if (!attr.ok()) fail(where, "cannot create attribute " + name);
+  if (!attr.ok()) fail_hdf5(where, "cannot create attribute " + name);
   check(H5Awrite(attr, type, v), where, "writing attribute " + name);
 }
 
@@ -117,11 +146,15 @@ void write_dataset(hid_t group, const char* name, hid_t type, const std::vector<
       check(H5Pset_shuffle(plist), where, "shuffle filter");
       check(H5Pset_deflate(plist, level), where, "gzip filter");
     }
+    // A checksum of every stored chunk, verified by HDF5 on each read: corrupted bytes fail
+    // the read instead of feeding garbage to training (also without compression).
+    check(H5Pset_fletcher32(plist), where, "fletcher32 checksum filter");
   }
   Handle ds(H5Dcreate2(group, name, type, space, H5P_DEFAULT, plist, H5P_DEFAULT), H5Dclose);
-  if (!ds.ok()) fail(where, std::string("cannot create dataset ") + name);
+  if (!ds.ok()) fail_hdf5(where, std::string("cannot create dataset ") + name);
   check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data.data()), where,
         std::string("writing ") + name);
+  check(ds.close(), where, std::string("writing ") + name);
 }
 
 template <class T>
@@ -136,8 +169,10 @@ std::vector<T> read_dataset(hid_t group, const char* name, hid_t type, const Sub
   if (dims[0] != hsize_t(s.depth) || dims[1] != hsize_t(s.height) || dims[2] != hsize_t(s.width))
     fail(where, std::string(name) + " shape disagrees with the group's size attribute");
   std::vector<T> out(size_t(s.depth) * s.height * s.width);
-  check(H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()), where,
-        std::string("reading ") + name);
+  if (H5Dread(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, out.data()) < 0)
+    fail(where, std::string("corrupt data in '") + name +
+                    "' (checksum or decompression failed): corrupt shard; rerun p2l-preprocess with the same "
+                    "config, which checks every reused subject and preprocesses this one again");
   return out;
 }
 
@@ -221,10 +256,18 @@ ShardWriter::ShardWriter(const std::string& path, int level)
   quiet_hdf5();
   make_parent_dirs(path);
   file_ = H5Fcreate(tmp_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
-  if (file_ < 0) fail(path, "cannot create HDF5 file " + tmp_);
-  write_string_attr(file_, "format", "p2l-store", path_);
-  int version = 1;
-  write_numeric_attr(file_, "format_version", H5T_NATIVE_INT, &version, 0, path_);
+  try {
+    if (file_ < 0) fail_hdf5(path, "cannot create HDF5 file " + tmp_);
+    write_string_attr(file_, "format", "p2l-store", path_);
+    int version = 1;
+    write_numeric_attr(file_, "format_version", H5T_NATIVE_INT, &version, 0, path_);
+  } catch (...) {
+    // The destructor does not run for a constructor that throws: nothing may stay behind.
+    if (file_ >= 0) H5Fclose(file_);
+    file_ = -1;
+    std::remove(tmp_.c_str());
+    throw;
+  }
 }
 
 ShardWriter::~ShardWriter() {
@@ -303,8 +346,9 @@ void ShardWriter::commit() {
   herr_t st = H5Fclose(file_);
   file_ = -1;
   if (st < 0) {
+    const std::string reason = hdf5_reason();
     std::remove(tmp_.c_str());
-    fail(path_, "closing the HDF5 file failed");
+    fail(path_, "closing the HDF5 file failed" + (reason.empty() ? "" : " (" + reason + ")"));
   }
   commit_file(tmp_, path_);
 }

@@ -44,10 +44,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& net, torch::opt
   ar.write("cpu_rng_state", at::detail::getDefaultCPUGenerator().get_state());
   if (state.density.defined()) ar.write("density", state.density);
   ar.write("config_yaml", c10::IValue(state.config_yaml));
-  make_parent_dirs(path);
-  std::string tmp = temp_path_for(path);
-  ar.save_to(tmp);
-  commit_file(tmp, path);
+  write_file_atomic_streamed(path, "checkpoint", [&](const ByteSink& sink) { ar.save_to(sink); });
 }
 
 TrainingState load_checkpoint(const std::string& path, torch::nn::Module& net,

@@ -165,7 +165,7 @@ TEST(TrainSampler, KeepAllCandidatesTrainsOnEveryPassingCandidateAsThePublishedC
 }
 
 TEST(TrainSampler, RejectsBadInput) {
-  EXPECT_THROW(PatchSampler({}, config(), torch::kCPU), std::runtime_error);
+  EXPECT_THROW(PatchSampler(std::vector<SubjectSlices>{}, config(), torch::kCPU), std::runtime_error);
   auto subjects = cohort();
   subjects.push_back(subject(3, 2));
   subjects.back().width = 9;
