@@ -93,63 +93,7 @@ COMMON=(data.data_dir=$WORK/data data.modality=t2 "preprocess.splits=[IXI_train_
         "preprocess.image_dim=[20, 28, 6]" preprocess.rescale_factor=2 preprocess.histogram_standardization=true
         preprocess.shard_subjects=2 run.progress_seconds=0)
 
-# Compares two stores subject by subject: arrays byte for byte, group attributes as text.
-same_store() {
-  python3 - "$1" "$2" <<'PY'
-import json, subprocess, sys, os, filecmp
-a, b = sys.argv[1], sys.argv[2]
-ma, mb = (json.load(open(os.path.join(d, 'manifest.json'))) for d in (a, b))
-assert ma['split_order'] == mb['split_order'], 'split order differs'
-assert ma['config_hash'] == mb['config_hash'], 'config hash differs'
-assert ma['standard_landmarks'] == mb['standard_landmarks'], 'landmarks differ'
-n = 0
-for split in ma['split_order']:
-    ids_a = [s['id'] for s in ma['splits'][split]]
-    ids_b = [s['id'] for s in mb['splits'][split]]
-    assert ids_a == ids_b, f'{split}: subjects differ {ids_a} vs {ids_b}'
-    for sa, sb in zip(ma['splits'][split], mb['splits'][split]):
-        g = f'/{split}/{sa["id"]}'
-        fa, fb = os.path.join(a, sa['shard']), os.path.join(b, sb['shard'])
-        attrs = [subprocess.run(['h5dump', '-A', '-g', g, f], capture_output=True, text=True, check=True).stdout.split('\n', 1)[1] for f in (fa, fb)]
-        assert attrs[0] == attrs[1], f'{g}: attributes differ'
-        for ds in ('slices', 'mask', 'seg'):
-            if ds == 'seg' and 'seg' not in subprocess.run(['h5ls', f'{fa}{g}'], capture_output=True, text=True).stdout:
-                continue
-            out = []
-            for f, tag in ((fa, 'a'), (fb, 'b')):
-                o = f'/tmp/p2l_cmp_{os.getpid()}_{tag}.bin'
-                subprocess.run(['h5dump', '-d', f'{g}/{ds}', '-b', 'LE', '-o', o, f], capture_output=True, check=True)
-                out.append(o)
-            assert os.path.getsize(out[0]) > 0
-            assert filecmp.cmp(out[0], out[1], shallow=False), f'{g}/{ds}: arrays differ'
-            n += 1
-print(f'same_store: {n} datasets identical')
-PY
-}
-
-# Every manifest subject is in its shard with its slice count; shard list and files agree.
-manifest_matches_shards() {
-  python3 - "$1" <<'PY'
-import json, os, re, subprocess, sys
-d = sys.argv[1]
-m = json.load(open(os.path.join(d, 'manifest.json')))
-counts = {}
-for split, subjects in m['splits'].items():
-    for s in subjects:
-        f = os.path.join(d, s['shard'])
-        out = subprocess.run(['h5dump', '-a', f'/{split}/{s["id"]}/slice_count', f], capture_output=True, text=True, check=True).stdout
-        got = int(re.search(r'\(0\): (\d+)', out).group(1))
-        assert got == s['slices'], f'{split}/{s["id"]}: slice_count {got} vs manifest {s["slices"]}'
-        shape = subprocess.run(['h5dump', '-H', '-d', f'/{split}/{s["id"]}/slices', f], capture_output=True, text=True, check=True).stdout
-        assert f'( {got}, 10, 14 )' in shape, shape
-        counts[s['shard']] = counts.get(s['shard'], 0) + 1
-listed = {x['file']: x['subjects'] for x in m['shards']}
-assert listed == counts, f'shard list {listed} vs subjects {counts}'
-files = sorted(f for f in os.listdir(d) if f.startswith('shard-'))
-assert files == sorted(listed), f'files {files} vs manifest shards {sorted(listed)}'
-print(f'manifest_matches_shards: {sum(counts.values())} subjects in {len(files)} shards')
-PY
-}
+source "$(dirname "${BASH_SOURCE[0]}")/store_checks.sh"   # same_store, manifest_matches_shards
 
 echo "== 1 rank and 2 ranks"
 "$BIN" "${COMMON[@]}" data.store_dir=$WORK/s1 2> $WORK/s1.err || { cat $WORK/s1.err; fail "1-rank run"; }
@@ -158,7 +102,7 @@ grep -q "11 subjects: 11 preprocessed, 0 reused" $WORK/s2.err || { cat $WORK/s2.
 grep -q "p2l-preprocess: 11/11" $WORK/s2.err || fail "no progress line"
 ls $WORK/s2 | grep -q "shard-1-of-2-run1-part0.h5" || fail "rank 1 wrote no shard"
 same_store $WORK/s1 $WORK/s2 || fail "2-rank store differs from the 1-rank store"
-manifest_matches_shards $WORK/s2 || fail "manifest and shards disagree"
+manifest_matches_shards $WORK/s2 10 14 || fail "manifest and shards disagree"
 [ -f $WORK/s2/config.yaml ] || fail "resolved config not written"
 
 echo "== failing subjects"
@@ -196,12 +140,12 @@ echo junk > $WORK/s3/shard-1-of-2-run1-part9.h5.tmp.12345   # left by a killed r
 grep -q "11 subjects: 2 preprocessed, 9 reused" $WORK/s3.err || { cat $WORK/s3.err; fail "resume did not redo exactly the 2 lost subjects"; }
 [ ! -e $WORK/s3/shard-1-of-2-run1-part9.h5.tmp.12345 ] || fail "stale temporary kept"
 same_store $WORK/s1 $WORK/s3 || fail "resumed store differs"
-manifest_matches_shards $WORK/s3 || fail "manifest and shards disagree after resume"
+manifest_matches_shards $WORK/s3 10 14 || fail "manifest and shards disagree after resume"
 "$BIN" "${COMMON[@]}" data.store_dir=$WORK/s3 2> $WORK/s3b.err || fail "rerun of a complete store"
 grep -q "0 preprocessed, 11 reused" $WORK/s3b.err || { cat $WORK/s3b.err; fail "complete store recomputed"; }
 "$BIN" "${COMMON[@]}" preprocess.clip_percentiles=[2,98] data.store_dir=$WORK/s3 2> $WORK/s3c.err || fail "rerun with new config"
 grep -q "11 preprocessed, 0 reused" $WORK/s3c.err || { cat $WORK/s3c.err; fail "config change did not invalidate the store"; }
-manifest_matches_shards $WORK/s3 || fail "stale shards left after a config change"
+manifest_matches_shards $WORK/s3 10 14 || fail "stale shards left after a config change"
 
 echo "== resume after kill -9"
 SLOW=(preprocess.curvature_flow=true preprocess.curvature_flow_iterations=300 preprocess.shard_subjects=1)
@@ -225,5 +169,5 @@ echo "the rerun preprocessed $redone subject(s) the killed run had not committed
 "$BIN" "${COMMON[@]}" "${SLOW[@]}" data.store_dir=$WORK/skclean 2> /dev/null || fail "clean slow run"
 grep "subjects:" $WORK/sk2.err
 same_store $WORK/skclean $WORK/sk || fail "store finished after kill -9 differs from a clean run"
-manifest_matches_shards $WORK/sk || fail "manifest and shards disagree after kill -9 resume"
+manifest_matches_shards $WORK/sk 10 14 || fail "manifest and shards disagree after kill -9 resume"
 echo "PASS"
