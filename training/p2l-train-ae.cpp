@@ -25,7 +25,10 @@ int main(int argc, char** argv) {
     p2l::PreemptionSignal::install();
     rank = p2l::rank_from_environment().rank;  // for the error message, before the rendezvous
     auto comm = p2l::join_training_ranks(cfg.run, cfg.train);
-    p2l::AutoencoderTrainer trainer(cfg, *comm, p2l::load_training_data(cfg));
+    std::string warning;
+    p2l::TrainingData data = p2l::load_training_data(cfg, *comm, warning);
+    if (!warning.empty()) std::cerr << "p2l-train-ae (rank " << rank << "): warning: " << warning << std::endl;
+    p2l::AutoencoderTrainer trainer(cfg, *comm, std::move(data));
     p2l::TrainOutcome out = trainer.run();
     if (rank == 0)
       std::cerr << "p2l-train-ae: " << (out.preempted ? "preempted" : "finished") << " at step " << out.step

@@ -41,6 +41,16 @@ std::vector<std::pair<int, int>> brain_slices(const std::vector<SubjectSlices>& 
   return out;
 }
 
+std::vector<int64_t> brain_slices(const PackedSlices& packed, double min_brain_fraction) {
+  const int64_t area = packed.height * packed.width;
+  const auto brain = packed.masks.reshape({-1, area}).ne(0).sum(1).to(torch::kCPU);  // per slice
+  const int64_t* n = brain.data_ptr<int64_t>();
+  std::vector<int64_t> out;
+  for (int64_t z = 0; z < brain.size(0); ++z)
+    if (n[z] > 0 && double(n[z]) >= min_brain_fraction * double(area)) out.push_back(z);
+  return out;
+}
+
 std::string autoencoder_checkpoint(const Config& cfg) {
   return RunLayout(cfg).ae().best_checkpoint();
 }
@@ -48,33 +58,39 @@ std::string autoencoder_checkpoint(const Config& cfg) {
 AutoencoderTrainer::AutoencoderTrainer(Config cfg, Communicator& comm, TrainingData data)
     : cfg_(std::move(cfg)), comm_(comm), data_(std::move(data)),
       device_(training_device(cfg_.train, comm.who().local_rank)) {
-  if (data_.train.empty()) throw std::runtime_error("data.train_split: '" + cfg_.data.train_split + "' has no subjects");
+  if (data_.train_subjects() == 0) throw std::runtime_error("data.train_split: '" + cfg_.data.train_split + "' has no subjects");
   if (data_.val.empty()) throw std::runtime_error("data.val_split: '" + cfg_.data.val_split + "' has no subjects");
-  const SubjectSlices& ref = data_.train.front();
+  // The slice size every subject must have: the first training subject's (a packed split was
+  // checked when it was packed).
+  const int64_t height = data_.train_packed ? data_.train_packed->height : data_.train.front().height;
+  const int64_t width = data_.train_packed ? data_.train_packed->width : data_.train.front().width;
+  const std::string ref = data_.train_packed ? "the training split" : "subject '" + data_.train.front().id + "'";
   for (const auto* split : {&data_.train, &data_.val})
     for (const auto& s : *split)
-      if (s.height != ref.height || s.width != ref.width || s.image.size() != size_t(s.depth) * s.height * s.width)
+      if (s.height != height || s.width != width || s.image.size() != size_t(s.depth) * s.height * s.width)
         throw std::runtime_error("subject '" + s.id + "' of split '" + s.split + "': slices are " +
-                                 std::to_string(s.height) + " x " + std::to_string(s.width) + " but subject '" +
-                                 ref.id + "' has " + std::to_string(ref.height) + " x " + std::to_string(ref.width) +
-                                 " (mismatched store)");
-  train_slices_ = brain_slices(data_.train, cfg_.ae.min_brain_fraction);
+                                 std::to_string(s.height) + " x " + std::to_string(s.width) + " but " + ref + " has " +
+                                 std::to_string(height) + " x " + std::to_string(width) + " (mismatched store)");
+  const PackedSlices packed = data_.train_packed ? std::move(*data_.train_packed) : pack_slices(data_.train);
+  const std::vector<int64_t> brain = brain_slices(packed, cfg_.ae.min_brain_fraction);
   auto val_slices = brain_slices(data_.val, cfg_.ae.min_brain_fraction);
-  if (train_slices_.empty() || val_slices.empty())
-    throw std::runtime_error("ae.min_brain_fraction: no " + std::string(train_slices_.empty() ? "training" : "validation") +
+  if (brain.empty() || val_slices.empty())
+    throw std::runtime_error("ae.min_brain_fraction: no " + std::string(brain.empty() ? "training" : "validation") +
                              " slice has " + std::to_string(cfg_.ae.min_brain_fraction) + " of brain");
   torch::manual_seed(uint64_t(cfg_.run.seed));
   net_ = SliceAutoencoder(cfg_.ae);
   net_->to(device_);
   loop_ = std::make_unique<DataParallelLoop>(loop_options(cfg_, output_dir()), comm_, *net_, device_);
-  std::tie(train_x_, train_mask_) = batch_of(data_.train, train_slices_);
+  train_slices_ = packed.slices.to(device_);
+  train_masks_ = packed.masks.to(device_);
+  train_brain_ = torch::tensor(brain, torch::kInt64).to(device_);
   // Fixed validation slices per rank, from their own seed stream.
   auto gen = at::make_generator<at::CPUGeneratorImpl>(step_seed(uint64_t(cfg_.run.seed) ^ 0x6165ULL, comm_.rank(), -1));
   auto idx = torch::randint(int64_t(val_slices.size()), {cfg_.ae.val_slices}, gen, torch::kInt64);
   std::vector<std::pair<int, int>> picks;
   for (int64_t i = 0; i < idx.size(0); ++i) picks.push_back(val_slices[size_t(idx[i].item<int64_t>())]);
   std::tie(val_x_, val_mask_) = batch_of(data_.val, picks);
-  data_ = {};  // the batches above hold the slices now; a second copy would double this rank's memory
+  data_ = {};  // the tensors above hold the slices now; a second copy would double this rank's memory
   // Chance: predicting the mean validation slice (over all ranks) everywhere.
   auto sums = torch::cat({val_x_.sum(0).flatten(), torch::full({1}, double(val_x_.size(0)))}).to(torch::kCPU, torch::kFloat64);
   comm_.allreduce_sum(sums);
@@ -85,7 +101,7 @@ AutoencoderTrainer::AutoencoderTrainer(Config cfg, Communicator& comm, TrainingD
   loop_->resume(*this);
   if (comm_.rank() == 0) cfg_.write(RunLayout(cfg_).ae().train_config());
   loop_->log().note("autoencoder training on " + std::to_string(comm_.world()) + " rank(s), backend " +
-                    comm_.backend_name() + ", device " + device_.str() + ", " + std::to_string(train_slices_.size()) +
+                    comm_.backend_name() + ", device " + device_.str() + ", " + std::to_string(brain.size()) +
                     " training and " + std::to_string(val_slices.size()) + " validation slices, precision " +
                     (loop_->autocast() ? "bf16 autocast" : "fp32"));
 }
@@ -121,10 +137,12 @@ torch::Tensor AutoencoderTrainer::loss(const torch::Tensor& x, const torch::Tens
 
 torch::Tensor AutoencoderTrainer::step_loss(int64_t step, int64_t& samples) {
   auto gen = seeded_generator(step_seed(uint64_t(cfg_.run.seed), comm_.rank(), step), device_);
-  auto idx = torch::randint(train_x_.size(0), {cfg_.ae.slices_per_step}, gen,
+  auto idx = torch::randint(train_brain_.size(0), {cfg_.ae.slices_per_step}, gen,
                             torch::TensorOptions().dtype(torch::kInt64).device(device_));
   samples = idx.size(0);
-  return loss(train_x_.index_select(0, idx), train_mask_.index_select(0, idx));
+  const auto slices = train_brain_.index_select(0, idx);
+  return loss(train_slices_.index_select(0, slices).unsqueeze(1),
+              train_masks_.index_select(0, slices).unsqueeze(1).to(torch::kFloat32));
 }
 
 ValidationRecord AutoencoderTrainer::validate() {

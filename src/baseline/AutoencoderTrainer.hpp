@@ -47,8 +47,11 @@ class AutoencoderTrainer : private TrainingTask {
   torch::Device device_;
   SliceAutoencoder net_{nullptr};
   std::unique_ptr<DataParallelLoop> loop_;
-  std::vector<std::pair<int, int>> train_slices_;  // (subject, z) with enough brain
-  torch::Tensor train_x_, train_mask_;  // those slices, resident on the device: [N, 1, H, W]
+  // The training split as packed (train/PackedSlices.hpp: private, or the node's shared copy),
+  // resident on the device, and the indices of its slices with enough brain: a step draws
+  // from those indices, so no second copy of the split is made.
+  torch::Tensor train_slices_, train_masks_;  // [sum Z, H, W]
+  torch::Tensor train_brain_;                 // [N] int64 slice indices
   torch::Tensor val_x_, val_mask_;
   double chance_error_ = 0;
 
@@ -59,6 +62,8 @@ class AutoencoderTrainer : private TrainingTask {
 
 // The slices of `subjects` with at least `min_brain_fraction` of brain, as (subject, z).
 std::vector<std::pair<int, int>> brain_slices(const std::vector<SubjectSlices>& subjects, double min_brain_fraction);
+// The same for packed slices, as indices into packed.slices (in the same order).
+std::vector<int64_t> brain_slices(const PackedSlices& packed, double min_brain_fraction);
 
 // The autoencoder's checkpoint: run.output_dir/ae.output_subdir/checkpoints/best.pt.
 std::string autoencoder_checkpoint(const Config& cfg);
