@@ -84,11 +84,11 @@ std::vector<std::string> write_overlay_figures(const std::string& dir, const Eva
     auto it = in.test.find(set);
     if (it == in.test.end() || it->second.empty()) continue;
     files.push_back("overlay_" + set + ".png");
-    overlay(dir + "/overlay_" + set, it->second.front(), setting, slices, vmax, set);
+    overlay(dir + "/overlay_" + set, *it->second.get(0), setting, slices, vmax, set);
   }
   if (!in.healthy_test.empty()) {
     files.push_back("overlay_" + in.healthy_name + ".png");
-    overlay(dir + "/overlay_" + in.healthy_name, in.healthy_test.front(), setting, slices, vmax, in.healthy_name);
+    overlay(dir + "/overlay_" + in.healthy_name, *in.healthy_test.get(0), setting, slices, vmax, in.healthy_name);
   }
   return files;
 }
@@ -105,9 +105,9 @@ std::map<std::string, std::string> write_volume_overlays(const std::string& dir,
   for (const auto& set : in.sets) {
     auto it = in.test.find(set);
     if (it != in.test.end())
-      for (const auto& s : it->second) one(s, set);
+      for (size_t i = 0; i < it->second.size(); ++i) one(*it->second.get(i), set);
   }
-  for (const auto& s : in.healthy_test) one(s, in.healthy_name);
+  for (size_t i = 0; i < in.healthy_test.size(); ++i) one(*in.healthy_test.get(i), in.healthy_name);
   return files;
 }
 
@@ -116,7 +116,9 @@ std::string write_kde_figure(const std::string& dir, const EvalInputs& in, int s
   for (const auto& set : in.sets) {
     auto it = in.test.find(set);
     if (it == in.test.end()) continue;
-    for (const auto& s : it->second) {
+    for (size_t v = 0; v < it->second.size(); ++v) {
+      const auto loaded = it->second.get(v);
+      const EvalSubject& s = *loaded;
       const auto& g = s.mask.geom.size;
       for (size_t k = 0; k < g[2]; ++k)
         for (size_t j = 0; j < g[1]; j += size_t(stride))

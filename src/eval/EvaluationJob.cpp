@@ -223,11 +223,24 @@ int run_evaluation(Config& cfg, int rank, int size) {
     }
     return v;
   };
+  // The test splits are read one subject at a time while they are scored (scoring/EvalInputs.hpp).
+  auto lazy = [&](const std::string& split) {
+    std::vector<std::string> ids;
+    for (const auto& id : store.subjects(split)) {
+      if (cache.has_raw(split, id)) ids.push_back(id);
+      else ++without_heatmap;  // its heatmap failed above: the others go on
+    }
+    return SubjectList(ids, [&store, &cache, split](const std::string& id) {
+      SubjectSlices s = store.load(split, id);
+      s.split = split;
+      return to_eval_subject(s, cache);
+    });
+  };
   const std::set<std::string> have(splits.begin(), splits.end());
   in.healthy_reference = load(reference);
-  if (have.count(cfg.data.healthy_test_split)) in.healthy_test = load(cfg.data.healthy_test_split);
+  if (have.count(cfg.data.healthy_test_split)) in.healthy_test = lazy(cfg.data.healthy_test_split);
   for (const auto& set : in.sets) {
-    in.test[set] = load(set + "_test");
+    in.test[set] = lazy(set + "_test");
     if (have.count(set + "_val")) in.val[set] = load(set + "_val");
   }
   if (without_heatmap > 0)

@@ -18,16 +18,16 @@ void write_input_grid_heatmaps(const HeatmapCache& cache, const std::string& spl
 
 int write_segmentations(const HeatmapCache& cache, const MethodResults& res, const std::string& setting,
                         const EvalInputs& in) {
-  auto find = [&](const std::string& set, const std::string& id) -> std::pair<const EvalSubject*, std::string> {
-    if (set == in.healthy_name) {
-      for (const auto& s : in.healthy_test)
-        if (s.id == id) return {&s, set};
-      return {nullptr, ""};
-    }
-    auto it = in.test.find(set);
-    if (it != in.test.end())
-      for (const auto& s : it->second)
-        if (s.id == id) return {&s, set + "_test"};
+  // The subject of a row (loaded when the rows reach it) and its split.
+  auto find = [&](const std::string& set, const std::string& id)
+      -> std::pair<std::shared_ptr<const EvalSubject>, std::string> {
+    const SubjectList* list = nullptr;
+    std::string split;
+    if (set == in.healthy_name) list = &in.healthy_test, split = set;
+    else if (auto it = in.test.find(set); it != in.test.end()) list = &it->second, split = set + "_test";
+    if (list)
+      for (size_t i = 0; i < list->size(); ++i)
+        if (list->id(i) == id) return {list->get(i), split};
     return {nullptr, ""};
   };
   int written = 0;
@@ -36,10 +36,11 @@ int write_segmentations(const HeatmapCache& cache, const MethodResults& res, con
   LabelVolume brain;
   for (const auto& row : res.volumes) {
     if (row.method != setting) continue;
-    const auto [subject, split] = find(row.set, row.id);
-    if (!subject) continue;
+    const std::string split = row.set == in.healthy_name ? row.set : row.set + "_test";
     if (loaded != split + "/" + row.id) {
-      heat = read_nifti_float(cache.heatmap_path(split, row.id));
+      const auto [subject, found_split] = find(row.set, row.id);
+      if (!subject) continue;
+      heat = read_nifti_float(cache.heatmap_path(found_split, row.id));
       brain = subject->source_geom.voxels() == 0 ? subject->mask : resample_nearest(subject->mask, subject->source_geom);
       loaded = split + "/" + row.id;
     }

@@ -41,10 +41,10 @@ MethodMaps::MethodMaps(const Method& m, const EvalInputs& in, SourceMaps& source
   sa_ = a.result(), sb_ = b.result();
 }
 
-FloatVolume MethodMaps::operator()(const EvalSubject& s) const {
-  FloatVolume a = sources_.get(s, m_.source, m_);
+FloatVolume MethodMaps::operator()(const EvalSubject& s, SourceMaps& sources) const {
+  FloatVolume a = sources.get(s, m_.source, m_);
   if (m_.fusion == FusionMode::kNone) return a;
-  return fuse(a, sources_.get(s, m_.partner, m_), s.mask, m_.fusion, m_.weight, sa_, sb_);
+  return fuse(a, sources.get(s, m_.partner, m_), s.mask, m_.fusion, m_.weight, sa_, sb_);
 }
 
 ScoredVolume in_brain(const EvalSubject& s, const FloatVolume& map) {

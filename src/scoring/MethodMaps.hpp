@@ -35,7 +35,10 @@ class SourceMaps {
 class MethodMaps {
  public:
   MethodMaps(const Method& m, const EvalInputs& in, SourceMaps& sources);
-  FloatVolume operator()(const EvalSubject& s) const;
+  FloatVolume operator()(const EvalSubject& s) const { return (*this)(s, sources_); }
+  // The map of `s` through another cache (e.g. one that lives only while `s` is loaded).
+  FloatVolume operator()(const EvalSubject& s, SourceMaps& sources) const;
+  const EvalInputs& inputs() const { return in_; }
 
  private:
   Method m_;

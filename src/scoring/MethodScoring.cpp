@@ -29,12 +29,23 @@ std::set<std::string> check_sources(const MethodGrid& grid, const EvalInputs& in
   for (const auto& m : grid.methods)
     for (const auto& src : {m.source, m.partner})
       if (!src.empty() && src != kPatch2Loc) used.insert(src);
-  std::vector<const EvalSubject*> all;
-  for (const auto* group : {&in.healthy_reference, &in.healthy_test})
-    for (const auto& s : *group) all.push_back(&s);
-  for (const auto* sets : {&in.test, &in.val})
-    for (const auto& [set, subjects] : *sets)
-      for (const auto& s : subjects) all.push_back(&s);
+  // Every subject's id and grids (a test subject is loaded once for this, then released).
+  struct Grids {
+    std::string id;
+    Geometry grid, input;
+  };
+  std::vector<Grids> all;
+  if (!used.empty()) {
+    auto add = [&](const EvalSubject& s) { all.push_back({s.id, s.mask.geom, s.source_geom}); };
+    auto add_list = [&](const SubjectList& l) {
+      for (size_t i = 0; i < l.size(); ++i) add(*l.get(i));
+    };
+    for (const auto& s : in.healthy_reference) add(s);
+    add_list(in.healthy_test);
+    for (const auto& [set, subjects] : in.test) add_list(subjects);
+    for (const auto& [set, subjects] : in.val)
+      for (const auto& s : subjects) add(s);
+  }
   for (const auto& src : used) {
     auto dir = in.source_dirs.find(src);
     if (dir == in.source_dirs.end()) {
@@ -42,9 +53,9 @@ std::set<std::string> check_sources(const MethodGrid& grid, const EvalInputs& in
       bad.insert(src);
       continue;
     }
-    for (const auto* s : all) {
+    for (const auto& s : all) {
       try {
-        read_source_map(dir->second, s->id, s->mask.geom, s->source_geom);
+        read_source_map(dir->second, s.id, s.grid, s.input);
       } catch (const std::exception& e) {
         res.notes.push_back("map source '" + src + "': " + e.what() + ": its rows are skipped");
         bad.insert(src);
@@ -86,44 +97,45 @@ std::string elapsed_text(std::chrono::steady_clock::time_point started) {
 
 }  // namespace
 
-void measure_set(const MethodName& method, const MethodMaps& build, const std::string& set,
-                 const std::vector<EvalSubject>& subjects, bool is_healthy, const std::vector<ThresholdRule>& rules,
-                 const ThresholdOf& threshold_of, MethodResults& res) {
-  std::map<std::string, std::vector<VolumeRow>> per_rule;
-  std::map<std::string, std::string> why_not;
-  std::vector<float> slice_score;
-  std::vector<uint8_t> slice_label;
-  for (const auto& s : subjects) {
-    if (!is_healthy && s.seg.data.empty())
-      throw std::runtime_error(s.id + ": set '" + set + "' subject has no segmentation; metrics need one");
-    const FloatVolume map = build(s);
-    const ScoredVolume sv = in_brain(s, map);
-    const RankingMetrics rank = ranking_metrics(sv.score, sv.label);
-    slice_scores(map, s.mask, s.seg.data.empty() ? nullptr : &s.seg, slice_score, slice_label);
-    for (const auto& rule : rules) {
-      std::string reason;
-      const std::optional<double> t = threshold_of(rule, sv, reason);
-      if (!t) {
-        why_not[rule.label()] = reason;
-        continue;
-      }
-      VolumeRow r = measure(s, map, rank, *t);
-      r.method = method.label, r.rule = rule.label(), r.set = set;
-      r.method_id = method.id, r.rule_id = rule.id();
-      per_rule[r.rule].push_back(r);
-      res.volumes.push_back(r);
+SetMeasurement::SetMeasurement(MethodName method, std::string set, bool is_healthy,
+                               const std::vector<ThresholdRule>& rules, ThresholdOf threshold_of)
+    : method_(std::move(method)), set_(std::move(set)), is_healthy_(is_healthy), rules_(rules),
+      threshold_of_(std::move(threshold_of)) {}
+
+void SetMeasurement::add(const EvalSubject& s, const FloatVolume& map) {
+  if (!is_healthy_ && s.seg.data.empty())
+    throw std::runtime_error(s.id + ": set '" + set_ + "' subject has no segmentation; metrics need one");
+  const ScoredVolume sv = in_brain(s, map);
+  const RankingMetrics rank = ranking_metrics(sv.score, sv.label);
+  slice_scores(map, s.mask, s.seg.data.empty() ? nullptr : &s.seg, slice_score_, slice_label_);
+  for (const auto& rule : rules_) {
+    std::string reason;
+    const std::optional<double> t = threshold_of_(rule, sv, reason);
+    if (!t) {
+      why_not_[rule.label()] = reason;
+      continue;
     }
+    VolumeRow r = measure(s, map, rank, *t);
+    r.method = method_.label, r.rule = rule.label(), r.set = set_;
+    r.method_id = method_.id, r.rule_id = rule.id();
+    per_rule_[r.rule].push_back(r);
+    volumes_.push_back(r);
   }
-  const RankingMetrics slices = ranking_metrics(slice_score, slice_label);
-  for (const auto& rule : rules) {
-    auto it = per_rule.find(rule.label());
-    if (it == per_rule.end()) {
-      res.notes.push_back(method.label + " / " + rule.label() + " / " + set + ": not computed (" + why_not[rule.label()] + ")");
+}
+
+void SetMeasurement::finish(MethodResults& res) {
+  res.volumes.insert(res.volumes.end(), volumes_.begin(), volumes_.end());
+  const RankingMetrics slices = ranking_metrics(slice_score_, slice_label_);
+  for (const auto& rule : rules_) {
+    auto it = per_rule_.find(rule.label());
+    if (it == per_rule_.end()) {
+      res.notes.push_back(method_.label + " / " + rule.label() + " / " + set_ + ": not computed (" +
+                          why_not_[rule.label()] + ")");
       continue;
     }
     SummaryRow sr;
-    sr.method = method.label, sr.rule = rule.label(), sr.set = set;
-    sr.method_id = method.id, sr.rule_id = rule.id();
+    sr.method = method_.label, sr.rule = rule.label(), sr.set = set_;
+    sr.method_id = method_.id, sr.rule_id = rule.id();
     sr.slice_auroc = slices.auroc, sr.slice_auprc = slices.auprc;
     auto col = [&](double VolumeRow::*f) {
       std::vector<double> v;
@@ -140,54 +152,92 @@ void measure_set(const MethodName& method, const MethodMaps& build, const std::s
   }
 }
 
+void measure_set(const MethodName& method, const MethodMaps& build, const std::string& set,
+                 const SubjectList& subjects, bool is_healthy, const std::vector<ThresholdRule>& rules,
+                 const ThresholdOf& threshold_of, MethodResults& res) {
+  SetMeasurement m(method, set, is_healthy, rules, threshold_of);
+  for (size_t i = 0; i < subjects.size(); ++i) {
+    const auto s = subjects.get(i);
+    SourceMaps sources(build.inputs(), false);  // lives while this subject is loaded
+    m.add(*s, build(*s, sources));
+  }
+  m.finish(res);
+}
+
 MethodResults score_methods(const MethodGrid& grid, const EvalInputs& in,
                             const std::function<void(const std::string&)>& log) {
   MethodResults res;
   const std::set<std::string> bad = check_sources(grid, in, res);
   SourceMaps sources(in, false);
+  // Per method, what its thresholds need: the healthy reference's pooled in-brain values and
+  // each set's validation threshold (these splits stay in memory; the test splits do not).
+  struct Scored {
+    MethodName name;
+    std::unique_ptr<MethodMaps> build;
+    std::vector<float> healthy;
+    std::map<std::string, double> validation;
+  };
+  std::vector<Scored> methods;
   for (const auto& m : grid.methods) {
     if (bad.count(m.source) || bad.count(m.partner)) continue;
     const auto started = std::chrono::steady_clock::now();
-    const MethodMaps build(m, in, sources);
-    const MethodName name{m.label(), m.id()};
-    // Thresholds from the healthy reference volumes (pooled in-brain values).
-    std::vector<float> healthy;
+    Scored sc{{m.label(), m.id()}, std::make_unique<MethodMaps>(m, in, sources), {}, {}};
     for (const auto& s : in.healthy_reference) {
-      const auto v = in_brain(s, build(s));
-      healthy.insert(healthy.end(), v.score.begin(), v.score.end());
+      const auto v = in_brain(s, (*sc.build)(s));
+      sc.healthy.insert(sc.healthy.end(), v.score.begin(), v.score.end());
     }
-    std::map<std::string, double> validation;
     for (const auto& set : in.sets) {
       auto it = in.val.find(set);
       if (it == in.val.end() || it->second.empty()) continue;
-      const auto vols = diseased_in_brain(it->second, build);
-      if (!vols.empty()) validation[set] = best_dice_threshold(vols).threshold;
+      const auto vols = diseased_in_brain(it->second, *sc.build);
+      if (!vols.empty()) sc.validation[set] = best_dice_threshold(vols).threshold;
     }
-    for (const auto& rule : grid.rules) res.rows.push_back({name.label, rule.label()});
-    auto threshold_for = [&](const std::string& set, bool is_healthy) {
-      return [&, set, is_healthy](const ThresholdRule& rule, const ScoredVolume& sv,
-                                  std::string& why) -> std::optional<double> {
-        if (rule.kind == ThresholdRuleKind::kBestDicePerVolume) return best_dice_threshold({sv}).threshold;
-        if (rule.kind == ThresholdRuleKind::kValidationDice) {
-          if (!is_healthy && validation.count(set)) return validation.at(set);
-          why = is_healthy ? "a healthy set has no validation split" : "no diseased validation split " + set + "_val";
-          return std::nullopt;
-        }
-        if (healthy.empty()) {
-          why = "no healthy reference volumes";
-          return std::nullopt;
-        }
-        return rule.kind == ThresholdRuleKind::kFpr ? fpr_threshold(healthy, rule.value) : quantile_threshold(healthy, rule.value);
-      };
-    };
-    for (const auto& set : in.sets) {
-      auto it = in.test.find(set);
-      if (it != in.test.end()) measure_set(name, build, set, it->second, false, grid.rules, threshold_for(set, false), res);
-    }
-    if (!in.healthy_test.empty())
-      measure_set(name, build, in.healthy_name, in.healthy_test, true, grid.rules, threshold_for(in.healthy_name, true), res);
-    if (log) log("methods: " + name.label + " done" + elapsed_text(started));
+    for (const auto& rule : grid.rules) res.rows.push_back({sc.name.label, rule.label()});
+    if (log) log("methods: thresholds of " + sc.name.label + elapsed_text(started));
+    methods.push_back(std::move(sc));
   }
+  auto threshold_for = [&](const Scored& sc, const std::string& set, bool is_healthy) -> ThresholdOf {
+    return [&sc, set, is_healthy](const ThresholdRule& rule, const ScoredVolume& sv,
+                                  std::string& why) -> std::optional<double> {
+      if (rule.kind == ThresholdRuleKind::kBestDicePerVolume) return best_dice_threshold({sv}).threshold;
+      if (rule.kind == ThresholdRuleKind::kValidationDice) {
+        if (!is_healthy && sc.validation.count(set)) return sc.validation.at(set);
+        why = is_healthy ? "a healthy set has no validation split" : "no diseased validation split " + set + "_val";
+        return std::nullopt;
+      }
+      if (sc.healthy.empty()) {
+        why = "no healthy reference volumes";
+        return std::nullopt;
+      }
+      return rule.kind == ThresholdRuleKind::kFpr ? fpr_threshold(sc.healthy, rule.value)
+                                                  : quantile_threshold(sc.healthy, rule.value);
+    };
+  };
+  // Each test subject is loaded once and scored by every method (their Patch2Loc maps shared
+  // through one cache that lives as long as the subject), then released.
+  std::vector<std::pair<std::string, const SubjectList*>> groups;
+  for (const auto& set : in.sets)
+    if (auto it = in.test.find(set); it != in.test.end()) groups.push_back({set, &it->second});
+  if (!in.healthy_test.empty()) groups.push_back({in.healthy_name, &in.healthy_test});
+  std::vector<std::vector<SetMeasurement>> measured(methods.size());  // [method][group]
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const auto started = std::chrono::steady_clock::now();
+    const auto& [set, subjects] = groups[g];
+    const bool is_healthy = subjects == &in.healthy_test;
+    for (size_t k = 0; k < methods.size(); ++k)
+      measured[k].emplace_back(methods[k].name, set, is_healthy, grid.rules, threshold_for(methods[k], set, is_healthy));
+    for (size_t i = 0; i < subjects->size(); ++i) {
+      const auto s = subjects->get(i);
+      SourceMaps per_subject(in, false);
+      for (size_t k = 0; k < methods.size(); ++k) measured[k][g].add(*s, (*methods[k].build)(*s, per_subject));
+    }
+    if (log)
+      log("methods: " + set + ": " + std::to_string(subjects->size()) + " volume(s) x " + std::to_string(methods.size()) +
+          " method(s) scored" + elapsed_text(started));
+  }
+  // Rows in the table's order: method by method, set by set.
+  for (auto& per_method : measured)
+    for (auto& m : per_method) m.finish(res);
   return res;
 }
 

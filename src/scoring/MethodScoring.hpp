@@ -2,6 +2,7 @@
 // Scores the methods of one evaluation over cached raw score maps: for every method, builds
 // its maps, picks the thresholds of every rule, and measures every volume (SPEC sections 7
 // and 8).
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -58,15 +59,40 @@ struct MethodName {
   std::string label, id;
 };
 
-// Measures every subject of one set under one method's maps at each rule's threshold: one
-// VolumeRow per (subject, rule) and one SummaryRow per rule into `res`; a rule without a
-// threshold gets a note instead. Throws when a diseased subject has no segmentation.
+// The rows of one method on one set, volume by volume: add() measures a subject's map at every
+// rule's threshold (a VolumeRow per rule that has one); finish() appends those rows and one
+// SummaryRow per rule to `res` (a rule without any threshold gets a note instead). Throws when a
+// diseased subject has no segmentation.
+class SetMeasurement {
+ public:
+  SetMeasurement(MethodName method, std::string set, bool is_healthy, const std::vector<ThresholdRule>& rules,
+                 ThresholdOf threshold_of);
+  void add(const EvalSubject& s, const FloatVolume& map);
+  void finish(MethodResults& res);
+
+ private:
+  MethodName method_;
+  std::string set_;
+  bool is_healthy_;
+  const std::vector<ThresholdRule>& rules_;
+  ThresholdOf threshold_of_;
+  std::vector<VolumeRow> volumes_;
+  std::map<std::string, std::vector<VolumeRow>> per_rule_;
+  std::map<std::string, std::string> why_not_;
+  std::vector<float> slice_score_;
+  std::vector<uint8_t> slice_label_;
+};
+
+// Every subject of one set (loaded one at a time) under one method's maps, through a
+// SetMeasurement.
 void measure_set(const MethodName& method, const MethodMaps& build, const std::string& set,
-                 const std::vector<EvalSubject>& subjects, bool is_healthy, const std::vector<ThresholdRule>& rules,
+                 const SubjectList& subjects, bool is_healthy, const std::vector<ThresholdRule>& rules,
                  const ThresholdOf& threshold_of, MethodResults& res);
 
-// `log` receives one line per finished method. A map source with a missing map or a map on
-// another grid, for any subject, is reported (path, subject, reason) in `notes` and
+// First, per method, the thresholds from the healthy reference and validation splits; then each
+// test subject is loaded once and scored by every method, so memory holds one test volume at a
+// time. `log` receives one line per method and one per set. A map source with a missing map or
+// a map on another grid, for any subject, is reported (path, subject, reason) in `notes` and
 // `failed_sources`; its methods are skipped and every other method is still evaluated.
 MethodResults score_methods(const MethodGrid& grid, const EvalInputs& in,
                             const std::function<void(const std::string&)>& log = {});

@@ -93,6 +93,49 @@ TEST(ScoringMethods, TableHasOneRowPerMethodAndRule) {
   EXPECT_NE(t.render().find("| Patch2Loc error m1 | healthy q98 | 1.000 ± 0.000 |"), std::string::npos);
 }
 
+// The test splits as the evaluation builds them: loaded on demand. Several methods (two of them
+// a fusion of Patch2Loc with a second source) score each test volume after one load, and the
+// results equal those of the same volumes held in memory, row for row.
+TEST(ScoringMethods, LazyTestSplitsAreLoadedOncePerVolumeAndScoreAsHeld) {
+  const EvalInputs held = inputs();
+  EvalInputs lazy = inputs();
+  std::map<std::string, int> loads;
+  auto as_lazy = [&](const SubjectList& list) {
+    std::vector<std::string> ids;
+    std::map<std::string, EvalSubject> store;
+    for (size_t i = 0; i < list.size(); ++i) ids.push_back(list.id(i)), store[list.id(i)] = *list.get(i);
+    return SubjectList(ids, [&loads, store](const std::string& id) {
+      ++loads[id];
+      return store.at(id);
+    });
+  };
+  for (auto& [set, list] : lazy.test) list = as_lazy(list);
+  lazy.healthy_test = as_lazy(lazy.healthy_test);
+  EvalConfig c;
+  c.score = "error", c.median_size = 3;
+  c.thresholds = {"best_dice_per_volume", "validation_dice", "healthy_quantile"};
+  c.fusion_pairs = {"patch2loc*patch2loc"};
+  c.fusion_modes = {"product", "max"};
+  const MethodGrid grid = method_grid_from_config(c);
+  ASSERT_EQ(grid.methods.size(), 3u);
+  const MethodResults a = score_methods(grid, held), b = score_methods(grid, lazy);
+  EXPECT_EQ(loads, (std::map<std::string, int>{{"a1", 1}, {"a2", 1}, {"b1", 1}, {"ht", 1}}));
+  ASSERT_EQ(a.volumes.size(), b.volumes.size());
+  ASSERT_FALSE(a.volumes.empty());
+  for (size_t i = 0; i < a.volumes.size(); ++i) {
+    EXPECT_EQ(a.volumes[i].method_id, b.volumes[i].method_id) << i;
+    EXPECT_EQ(a.volumes[i].rule_id, b.volumes[i].rule_id) << i;
+    EXPECT_EQ(a.volumes[i].id, b.volumes[i].id) << i;
+    EXPECT_EQ(a.volumes[i].dice, b.volumes[i].dice) << i;
+    EXPECT_EQ(a.volumes[i].threshold, b.volumes[i].threshold) << i;
+  }
+  // Method by method, then set by set, as the table reads.
+  EXPECT_EQ(b.volumes.front().method_id, grid.methods.front().id());
+  EXPECT_EQ(b.volumes.back().method_id, grid.methods.back().id());
+  EXPECT_EQ(b.volumes.back().set, "healthy");
+  EXPECT_EQ(benchmark_table(a, {"a", "b"}, "healthy").render(), benchmark_table(b, {"a", "b"}, "healthy").render());
+}
+
 TEST(ScoringMethods, MethodGridFileExpandsMethods) {
   const auto path = std::filesystem::temp_directory_path() / ("p2l_methods_" + std::to_string(::getpid()) + ".yaml");
   {
@@ -151,10 +194,11 @@ void write_source_maps(const std::filesystem::path& dir, const EvalInputs& in, c
     write_nifti((dir / (s.id + ".nii.gz")).string(), m);
   };
   for (const auto& s : in.healthy_reference) put(s);
-  for (const auto& s : in.healthy_test) put(s);
-  for (const auto* sets : {&in.test, &in.val})
-    for (const auto& [set, subjects] : *sets)
-      for (const auto& s : subjects) put(s);
+  for (size_t i = 0; i < in.healthy_test.size(); ++i) put(*in.healthy_test.get(i));
+  for (const auto& [set, subjects] : in.test)
+    for (size_t i = 0; i < subjects.size(); ++i) put(*subjects.get(i));
+  for (const auto& [set, subjects] : in.val)
+    for (const auto& s : subjects) put(s);
 }
 
 MethodGrid source_spec() {
@@ -223,7 +267,9 @@ TEST(ScoringMethods, BadMapSourceFolderNamesTheSubjectAndSparesTheOtherRows) {
 
 TEST(ScoringMethods, MissingSegmentationIsAClearError) {
   EvalInputs in = inputs();
-  in.test["a"][0].seg = LabelVolume();
+  EvalSubject a1 = *in.test["a"].get(0), a2 = *in.test["a"].get(1);
+  a1.seg = LabelVolume();
+  in.test["a"] = {a1, a2};
   try {
     score_methods(spec(), in);
     FAIL();

@@ -97,7 +97,7 @@ TEST(ScoringSelection, TestMapsCannotChangeAChoice) {
   changed.healthy_test = {subject("ht", "error")};
   EvalInputs without = inputs();
   without.test.clear();
-  without.healthy_test.clear();
+  without.healthy_test = {};
   for (const EvalInputs* in : {&changed, &without}) {
     const MethodSelection after = select_methods(candidates(), *in, true, true);
     for (const auto& set : {"a", "b"}) {
