@@ -171,25 +171,35 @@ part_1() {
   mkdir -p "$W"
   S=$W/store
   local SLOW=(preprocess.curvature_flow=true preprocess.curvature_flow_iterations=300 preprocess.shard_subjects=2)
-  "${MPIRUN[@]}" -np 2 "$BIN/p2l-preprocess" "${PRE[@]}" "${SLOW[@]}" data.store_dir="$S" > "$W/killed.txt" 2>&1 &
-  local mpipid=$! killed=no victim="" tmp=""
-  for _ in $(seq 1 1200); do
-    # a shard committed earlier, and the next one open under its temporary name
-    if compgen -G "$S/shard-*.h5" > /dev/null; then
-      tmp=$(compgen -G "$S/shard-*.h5.tmp.*" | head -1 || true)
-      tmp=${tmp##*/}
-      if [ -n "$tmp" ]; then
-        victim=${tmp##*.tmp.}
-        kill -9 "$victim" 2>/dev/null && killed=yes
-        break
+  local killed=no victim="" tmp="" attempt
+  # The kill can land just after the shard it aimed at was renamed (a busy machine polls late):
+  # then that attempt interrupted nothing, and a fresh store is tried again.
+  for attempt in 1 2 3; do
+    rm -rf "$S"
+    "${MPIRUN[@]}" -np 2 "$BIN/p2l-preprocess" "${PRE[@]}" "${SLOW[@]}" data.store_dir="$S" > "$W/killed.txt" 2>&1 &
+    local mpipid=$!
+    killed=no victim="" tmp=""
+    for _ in $(seq 1 1200); do
+      # a shard committed earlier, and the next one open under its temporary name
+      if compgen -G "$S/shard-*.h5" > /dev/null; then
+        tmp=$(compgen -G "$S/shard-*.h5.tmp.*" | head -1 || true)
+        tmp=${tmp##*/}
+        if [ -n "$tmp" ]; then
+          victim=${tmp##*.tmp.}
+          kill -9 "$victim" 2>/dev/null && killed=yes
+          break
+        fi
       fi
-    fi
-    kill -0 $mpipid 2>/dev/null || break
-    sleep 0.02
+      kill -0 $mpipid 2>/dev/null || break
+      sleep 0.02
+    done
+    wait $mpipid || true
+    [ "$killed" = yes ] || { tail -3 "$W/killed.txt"; fail "part 1: no shard write was caught in flight (the run ended or never opened a second shard)"; }
+    [ -e "$S/$tmp" ] && break
+    echo "part 1: attempt $attempt: pid $victim was killed just after $tmp was committed; trying again"
+    tmp=""
   done
-  wait $mpipid || true
-  [ "$killed" = yes ] || { tail -3 "$W/killed.txt"; fail "part 1: no shard write was caught in flight (the run ended or never opened a second shard)"; }
-  [ -e "$S/$tmp" ] || fail "part 1: killed pid $victim but $tmp was already committed: nothing was interrupted"
+  [ -n "$tmp" ] || fail "part 1: three kills in a row landed after the shard was committed: nothing was interrupted"
   echo "part 1: killed rank pid $victim while it held $tmp open; committed: $(ls "$S" | grep -c '^shard-.*\.h5$') shard(s)"
 
   "${MPIRUN[@]}" -np 2 "$BIN/p2l-preprocess" "${PRE[@]}" "${SLOW[@]}" data.store_dir="$S" > "$W/rerun.txt" 2>&1 \
