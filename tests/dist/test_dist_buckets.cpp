@@ -2,11 +2,11 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
-#include <thread>
 
 #include "dist/Communicator.hpp"
 #include "dist/GradientReducer.hpp"
 #include "dist/TensorBuckets.hpp"
+#include "support/ThreadRanks.hpp"
 
 using namespace p2l;
 
@@ -15,25 +15,7 @@ namespace {
 // Runs `body(comm)` on ranks 0 and 1 of a 2-process group (threads), rethrowing failures.
 template <class F>
 void two_ranks(F&& body) {
-  MasterEndpoint m{"127.0.0.1", pick_free_port()};
-  std::exception_ptr err[2];
-  auto rank = [&](int r) {
-    try {
-      RankInfo who;
-      who.rank = r;
-      who.world = 2;
-      who.local_world = 2;
-      Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(30));
-      body(comm);
-    } catch (...) {
-      err[r] = std::current_exception();
-    }
-  };
-  std::thread t0(rank, 0), t1(rank, 1);
-  t0.join();
-  t1.join();
-  for (auto& e : err)
-    if (e) std::rethrow_exception(e);
+  p2l::testing::on_two_thread_ranks([&](Communicator& comm, int) { body(comm); });
 }
 
 // Odd sizes so buckets split inside no tensor and offsets are not aligned.
