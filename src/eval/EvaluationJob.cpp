@@ -22,6 +22,7 @@
 #include "scoring/MethodSelection.hpp"
 #include "eval/SubjectFailures.hpp"
 #include "scoring/ResultTables.hpp"
+#include "scoring/TestScoring.hpp"
 #include "scoring/MethodScoring.hpp"
 #include "eval/TensorMedianFilter.hpp"
 #include "io/AtomicFile.hpp"
@@ -198,10 +199,11 @@ int run_evaluation(Config& cfg, int rank, int size) {
   const double maps_seconds = seconds_since(start);
   failed_all = world().all_reduce_sum(failed);
   const std::string failure_summary = failures.gather_summary(world(), tool);
-  if (rank != 0) return failed_all > 0 ? 1 : 0;
-  std::cerr << failure_summary;
+  if (rank == 0) std::cerr << failure_summary;
 
-  // Phase 2 (rank 0): metrics of every method, tables, figures, reports.
+  // Phase 2: rank 0 plans the metrics from the healthy reference and validation splits (held in
+  // memory); every rank scores its share of the test splits (read one subject at a time); rank 0
+  // gathers the measurements and writes the tables, figures and reports.
   auto phase = std::chrono::steady_clock::now();
   EvalInputs in;
   in.sets = cfg.data.test_sets;
@@ -237,28 +239,36 @@ int run_evaluation(Config& cfg, int rank, int size) {
     });
   };
   const std::set<std::string> have(splits.begin(), splits.end());
-  in.healthy_reference = load(reference);
   if (have.count(cfg.data.healthy_test_split)) in.healthy_test = lazy(cfg.data.healthy_test_split);
-  for (const auto& set : in.sets) {
-    in.test[set] = lazy(set + "_test");
-    if (have.count(set + "_val")) in.val[set] = load(set + "_val");
-  }
-  if (without_heatmap > 0)
-    std::cerr << tool << ": " << without_heatmap << " subject(s) without a heatmap left out of the metrics\n";
-  const MethodGrid grid = cfg.eval.methods.empty() ? method_grid_from_config(cfg.eval) : read_method_grid(cfg.eval.methods, cfg.eval);
+  for (const auto& set : in.sets) in.test[set] = lazy(set + "_test");
   const auto log_line = [&](const std::string& l) { std::cerr << tool << ": " << l << "\n"; };
-  MethodResults res = score_methods(grid, in, log_line);
-  const auto& scopes = cfg.eval.select;
-  const bool per_set = std::count(scopes.begin(), scopes.end(), "per_set") > 0;
-  const bool pooled = std::count(scopes.begin(), scopes.end(), "pooled") > 0;
+  MethodResults res;
   MethodSelection selection;
-  if (per_set || pooled) {
-    const std::set<std::string> skip(res.failed_sources.begin(), res.failed_sources.end());
-    selection = select_methods(selection_candidates(cfg.eval), in, per_set, pooled, skip, log_line);
-    score_selected(selection, in, res);
-    write_selection_csv(run.selection_csv(), selection, in.sets);
-    for (const auto& line : selection_lines(selection, in.sets)) log_line(line);
+  std::string plan_bytes;
+  if (rank == 0) {
+    in.healthy_reference = load(reference);
+    for (const auto& set : in.sets)
+      if (have.count(set + "_val")) in.val[set] = load(set + "_val");
+    if (without_heatmap > 0)
+      std::cerr << tool << ": " << without_heatmap << " subject(s) without a heatmap left out of the metrics\n";
+    const MethodGrid grid =
+        cfg.eval.methods.empty() ? method_grid_from_config(cfg.eval) : read_method_grid(cfg.eval.methods, cfg.eval);
+    TestPlan plan = plan_methods(grid, in, res, log_line);
+    const auto& scopes = cfg.eval.select;
+    const bool per_set = std::count(scopes.begin(), scopes.end(), "per_set") > 0;
+    const bool pooled = std::count(scopes.begin(), scopes.end(), "pooled") > 0;
+    if (per_set || pooled) {
+      const std::set<std::string> skip(res.failed_sources.begin(), res.failed_sources.end());
+      selection = select_methods(selection_candidates(cfg.eval), in, per_set, pooled, skip, log_line);
+      plan_selected(selection, in, plan, res);
+      write_selection_csv(run.selection_csv(), selection, in.sets);
+      for (const auto& line : selection_lines(selection, in.sets)) log_line(line);
+    }
+    plan_bytes = encode_plan(plan);
   }
+  world().broadcast(plan_bytes);
+  score_test_splits(decode_plan(plan_bytes), in, world(), res, log_line, cfg.run.progress_seconds);
+  if (rank != 0) return failed_all > 0 ? 1 : 0;
   std::map<std::string, std::string> img_names;
   for (const auto& split : splits)
     for (const auto& id : store.subjects(split)) img_names[id] = store.img_name(split, id);

@@ -35,10 +35,15 @@ class SourceMaps {
 class MethodMaps {
  public:
   MethodMaps(const Method& m, const EvalInputs& in, SourceMaps& sources);
+  // With fusion statistics computed elsewhere (on another rank: scoring/TestScoring.hpp).
+  MethodMaps(const Method& m, const EvalInputs& in, SourceMaps& sources, MapStats source_stats, MapStats partner_stats)
+      : m_(m), in_(in), sources_(sources), sa_(std::move(source_stats)), sb_(std::move(partner_stats)) {}
   FloatVolume operator()(const EvalSubject& s) const { return (*this)(s, sources_); }
   // The map of `s` through another cache (e.g. one that lives only while `s` is loaded).
   FloatVolume operator()(const EvalSubject& s, SourceMaps& sources) const;
   const EvalInputs& inputs() const { return in_; }
+  const MapStats& source_stats() const { return sa_; }
+  const MapStats& partner_stats() const { return sb_; }
 
  private:
   Method m_;

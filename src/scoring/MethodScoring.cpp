@@ -1,5 +1,6 @@
 #include "scoring/MethodScoring.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -12,7 +13,9 @@
 #include "scoring/MedianFilter.hpp"
 #include "scoring/Metrics.hpp"
 #include "scoring/SurfaceDistance.hpp"
+#include "scoring/TestScoring.hpp"
 #include "scoring/Thresholds.hpp"
+#include "dist/SoloWorld.hpp"
 
 namespace p2l {
 
@@ -97,27 +100,44 @@ std::string elapsed_text(std::chrono::steady_clock::time_point started) {
 
 }  // namespace
 
-SetMeasurement::SetMeasurement(MethodName method, std::string set, bool is_healthy,
-                               const std::vector<ThresholdRule>& rules, ThresholdOf threshold_of)
-    : method_(std::move(method)), set_(std::move(set)), is_healthy_(is_healthy), rules_(rules),
-      threshold_of_(std::move(threshold_of)) {}
-
-void SetMeasurement::add(const EvalSubject& s, const FloatVolume& map) {
-  if (!is_healthy_ && s.seg.data.empty())
-    throw std::runtime_error(s.id + ": set '" + set_ + "' subject has no segmentation; metrics need one");
+MeasuredVolume measure_volume(const EvalSubject& s, const FloatVolume& map, const std::vector<RuleThreshold>& thresholds,
+                              const std::string& set, bool is_healthy) {
+  if (!is_healthy && s.seg.data.empty())
+    throw std::runtime_error(s.id + ": set '" + set + "' subject has no segmentation; metrics need one");
+  MeasuredVolume mv;
+  mv.label = s.label;
   const ScoredVolume sv = in_brain(s, map);
   const RankingMetrics rank = ranking_metrics(sv.score, sv.label);
-  slice_scores(map, s.mask, s.seg.data.empty() ? nullptr : &s.seg, slice_score_, slice_label_);
-  for (const auto& rule : rules_) {
-    std::string reason;
-    const std::optional<double> t = threshold_of_(rule, sv, reason);
-    if (!t) {
-      why_not_[rule.label()] = reason;
-      continue;
+  slice_scores(map, s.mask, s.seg.data.empty() ? nullptr : &s.seg, mv.slice_score, mv.slice_label);
+  for (const auto& t : thresholds) {
+    switch (t.kind) {
+      case RuleThreshold::Kind::kNone: mv.rows.emplace_back(); break;
+      case RuleThreshold::Kind::kFixed: mv.rows.push_back(measure(s, map, rank, t.value)); break;
+      case RuleThreshold::Kind::kPerVolume:
+        mv.rows.push_back(measure(s, map, rank, best_dice_threshold({sv}).threshold));
+        break;
     }
-    VolumeRow r = measure(s, map, rank, *t);
-    r.method = method_.label, r.rule = rule.label(), r.set = set_;
-    r.method_id = method_.id, r.rule_id = rule.id();
+  }
+  return mv;
+}
+
+SetMeasurement::SetMeasurement(MethodName method, std::string set, const std::vector<ThresholdRule>& rules,
+                               std::vector<RuleThreshold> thresholds)
+    : method_(std::move(method)), set_(std::move(set)), rules_(rules), thresholds_(std::move(thresholds)) {
+  if (thresholds_.size() != rules_.size()) throw std::logic_error("SetMeasurement: one threshold per rule");
+}
+
+void SetMeasurement::add(const std::string& id, MeasuredVolume v) {
+  if (v.rows.size() != rules_.size()) throw std::runtime_error("SetMeasurement: a volume measured under other rules");
+  ++added_;
+  slice_score_.insert(slice_score_.end(), v.slice_score.begin(), v.slice_score.end());
+  slice_label_.insert(slice_label_.end(), v.slice_label.begin(), v.slice_label.end());
+  for (size_t k = 0; k < rules_.size(); ++k) {
+    if (!v.rows[k]) continue;
+    VolumeRow& r = *v.rows[k];
+    r.id = id, r.label = v.label;
+    r.method = method_.label, r.rule = rules_[k].label(), r.set = set_;
+    r.method_id = method_.id, r.rule_id = rules_[k].id();
     per_rule_[r.rule].push_back(r);
     volumes_.push_back(r);
   }
@@ -126,11 +146,12 @@ void SetMeasurement::add(const EvalSubject& s, const FloatVolume& map) {
 void SetMeasurement::finish(MethodResults& res) {
   res.volumes.insert(res.volumes.end(), volumes_.begin(), volumes_.end());
   const RankingMetrics slices = ranking_metrics(slice_score_, slice_label_);
-  for (const auto& rule : rules_) {
+  for (size_t k = 0; k < rules_.size(); ++k) {
+    const auto& rule = rules_[k];
     auto it = per_rule_.find(rule.label());
     if (it == per_rule_.end()) {
-      res.notes.push_back(method_.label + " / " + rule.label() + " / " + set_ + ": not computed (" +
-                          why_not_[rule.label()] + ")");
+      const std::string why = added_ == 0 ? "no volumes" : thresholds_[k].why;
+      res.notes.push_back(method_.label + " / " + rule.label() + " / " + set_ + ": not computed (" + why + ")");
       continue;
     }
     SummaryRow sr;
@@ -152,92 +173,68 @@ void SetMeasurement::finish(MethodResults& res) {
   }
 }
 
-void measure_set(const MethodName& method, const MethodMaps& build, const std::string& set,
-                 const SubjectList& subjects, bool is_healthy, const std::vector<ThresholdRule>& rules,
-                 const ThresholdOf& threshold_of, MethodResults& res) {
-  SetMeasurement m(method, set, is_healthy, rules, threshold_of);
-  for (size_t i = 0; i < subjects.size(); ++i) {
-    const auto s = subjects.get(i);
-    SourceMaps sources(build.inputs(), false);  // lives while this subject is loaded
-    m.add(*s, build(*s, sources));
+TestPlan plan_methods(const MethodGrid& grid, const EvalInputs& in, MethodResults& res,
+                      const std::function<void(const std::string&)>& log) {
+  const std::set<std::string> bad = check_sources(grid, in, res);
+  SourceMaps sources(in, false);
+  const std::vector<TestGroup> groups = test_groups(in);
+  TestPlan plan;
+  for (const auto& m : grid.methods) {
+    if (bad.count(m.source) || bad.count(m.partner)) continue;
+    const auto started = std::chrono::steady_clock::now();
+    const MethodMaps build(m, in, sources);
+    // The healthy reference's pooled in-brain values, for the healthy quantile and FPR rules.
+    std::vector<float> healthy;
+    const bool healthy_rules = std::any_of(grid.rules.begin(), grid.rules.end(), [](const ThresholdRule& r) {
+      return r.kind == ThresholdRuleKind::kHealthyQuantile || r.kind == ThresholdRuleKind::kFpr;
+    });
+    for (size_t i = 0; healthy_rules && i < in.healthy_reference.size(); ++i) {
+      const auto v = in_brain(in.healthy_reference[i], build(in.healthy_reference[i]));
+      healthy.insert(healthy.end(), v.score.begin(), v.score.end());
+    }
+    std::map<std::string, double> validation;  // per set: the validation-Dice threshold
+    for (const auto& set : in.sets) {
+      auto it = in.val.find(set);
+      if (it == in.val.end() || it->second.empty()) continue;
+      const auto vols = diseased_in_brain(it->second, build);
+      if (!vols.empty()) validation[set] = best_dice_threshold(vols).threshold;
+    }
+    PlanEntry e{{m.label(), m.id()}, grid.rules, {}, {}};
+    std::vector<RuleThreshold> from_healthy;  // the same on every split
+    for (const auto& rule : grid.rules) {
+      if (rule.kind == ThresholdRuleKind::kBestDicePerVolume || rule.kind == ThresholdRuleKind::kValidationDice)
+        from_healthy.push_back(RuleThreshold::none(""));
+      else if (healthy.empty())
+        from_healthy.push_back(RuleThreshold::none("no healthy reference volumes"));
+      else
+        from_healthy.push_back(RuleThreshold::fixed(rule.kind == ThresholdRuleKind::kFpr ? fpr_threshold(healthy, rule.value)
+                                                                                        : quantile_threshold(healthy, rule.value)));
+    }
+    for (const auto& g : groups) {
+      GroupPlan gp{m, build.source_stats(), build.partner_stats(), from_healthy};
+      for (size_t k = 0; k < grid.rules.size(); ++k) {
+        const ThresholdRuleKind kind = grid.rules[k].kind;
+        if (kind == ThresholdRuleKind::kBestDicePerVolume) gp.thresholds[k] = RuleThreshold::per_volume();
+        if (kind != ThresholdRuleKind::kValidationDice) continue;
+        if (g.is_healthy) gp.thresholds[k] = RuleThreshold::none("a healthy set has no validation split");
+        else if (validation.count(g.name)) gp.thresholds[k] = RuleThreshold::fixed(validation.at(g.name));
+        else gp.thresholds[k] = RuleThreshold::none("no diseased validation split " + g.name + "_val");
+      }
+      e.groups.push_back(std::move(gp));
+      e.group_notes.emplace_back();
+    }
+    for (const auto& rule : grid.rules) res.rows.push_back({e.name.label, rule.label()});
+    if (log) log("methods: thresholds of " + e.name.label + elapsed_text(started));
+    plan.entries.push_back(std::move(e));
   }
-  m.finish(res);
+  return plan;
 }
 
 MethodResults score_methods(const MethodGrid& grid, const EvalInputs& in,
                             const std::function<void(const std::string&)>& log) {
   MethodResults res;
-  const std::set<std::string> bad = check_sources(grid, in, res);
-  SourceMaps sources(in, false);
-  // Per method, what its thresholds need: the healthy reference's pooled in-brain values and
-  // each set's validation threshold (these splits stay in memory; the test splits do not).
-  struct Scored {
-    MethodName name;
-    std::unique_ptr<MethodMaps> build;
-    std::vector<float> healthy;
-    std::map<std::string, double> validation;
-  };
-  std::vector<Scored> methods;
-  for (const auto& m : grid.methods) {
-    if (bad.count(m.source) || bad.count(m.partner)) continue;
-    const auto started = std::chrono::steady_clock::now();
-    Scored sc{{m.label(), m.id()}, std::make_unique<MethodMaps>(m, in, sources), {}, {}};
-    for (const auto& s : in.healthy_reference) {
-      const auto v = in_brain(s, (*sc.build)(s));
-      sc.healthy.insert(sc.healthy.end(), v.score.begin(), v.score.end());
-    }
-    for (const auto& set : in.sets) {
-      auto it = in.val.find(set);
-      if (it == in.val.end() || it->second.empty()) continue;
-      const auto vols = diseased_in_brain(it->second, *sc.build);
-      if (!vols.empty()) sc.validation[set] = best_dice_threshold(vols).threshold;
-    }
-    for (const auto& rule : grid.rules) res.rows.push_back({sc.name.label, rule.label()});
-    if (log) log("methods: thresholds of " + sc.name.label + elapsed_text(started));
-    methods.push_back(std::move(sc));
-  }
-  auto threshold_for = [&](const Scored& sc, const std::string& set, bool is_healthy) -> ThresholdOf {
-    return [&sc, set, is_healthy](const ThresholdRule& rule, const ScoredVolume& sv,
-                                  std::string& why) -> std::optional<double> {
-      if (rule.kind == ThresholdRuleKind::kBestDicePerVolume) return best_dice_threshold({sv}).threshold;
-      if (rule.kind == ThresholdRuleKind::kValidationDice) {
-        if (!is_healthy && sc.validation.count(set)) return sc.validation.at(set);
-        why = is_healthy ? "a healthy set has no validation split" : "no diseased validation split " + set + "_val";
-        return std::nullopt;
-      }
-      if (sc.healthy.empty()) {
-        why = "no healthy reference volumes";
-        return std::nullopt;
-      }
-      return rule.kind == ThresholdRuleKind::kFpr ? fpr_threshold(sc.healthy, rule.value)
-                                                  : quantile_threshold(sc.healthy, rule.value);
-    };
-  };
-  // Each test subject is loaded once and scored by every method (their Patch2Loc maps shared
-  // through one cache that lives as long as the subject), then released.
-  std::vector<std::pair<std::string, const SubjectList*>> groups;
-  for (const auto& set : in.sets)
-    if (auto it = in.test.find(set); it != in.test.end()) groups.push_back({set, &it->second});
-  if (!in.healthy_test.empty()) groups.push_back({in.healthy_name, &in.healthy_test});
-  std::vector<std::vector<SetMeasurement>> measured(methods.size());  // [method][group]
-  for (size_t g = 0; g < groups.size(); ++g) {
-    const auto started = std::chrono::steady_clock::now();
-    const auto& [set, subjects] = groups[g];
-    const bool is_healthy = subjects == &in.healthy_test;
-    for (size_t k = 0; k < methods.size(); ++k)
-      measured[k].emplace_back(methods[k].name, set, is_healthy, grid.rules, threshold_for(methods[k], set, is_healthy));
-    for (size_t i = 0; i < subjects->size(); ++i) {
-      const auto s = subjects->get(i);
-      SourceMaps per_subject(in, false);
-      for (size_t k = 0; k < methods.size(); ++k) measured[k][g].add(*s, (*methods[k].build)(*s, per_subject));
-    }
-    if (log)
-      log("methods: " + set + ": " + std::to_string(subjects->size()) + " volume(s) x " + std::to_string(methods.size()) +
-          " method(s) scored" + elapsed_text(started));
-  }
-  // Rows in the table's order: method by method, set by set.
-  for (auto& per_method : measured)
-    for (auto& m : per_method) m.finish(res);
+  SoloWorld solo;
+  score_test_splits(plan_methods(grid, in, res, log), in, solo, res, log);
   return res;
 }
 

@@ -50,50 +50,72 @@ class MethodMaps;
 struct ScoredVolume;
 struct ThresholdRule;
 
-// The threshold of one rule for a volume (its in-brain scores given), or nullopt with the
-// reason in `why` when the rule does not apply.
-using ThresholdOf = std::function<std::optional<double>(const ThresholdRule&, const ScoredVolume&, std::string& why)>;
-
 // A table row's method: its label and its stable id.
 struct MethodName {
   std::string label, id;
 };
 
-// The rows of one method on one set, volume by volume: add() measures a subject's map at every
-// rule's threshold (a VolumeRow per rule that has one); finish() appends those rows and one
-// SummaryRow per rule to `res` (a rule without any threshold gets a note instead). Throws when a
-// diseased subject has no segmentation.
+// How one rule thresholds the volumes of one method on one set, fixed before any test volume
+// is read: per volume (the oracle), one value for the set, or not at all (`why` says why).
+struct RuleThreshold {
+  enum class Kind { kPerVolume, kFixed, kNone };
+  Kind kind = Kind::kNone;
+  double value = 0;
+  std::string why;
+  static RuleThreshold per_volume() { return {Kind::kPerVolume, 0, ""}; }
+  static RuleThreshold fixed(double v) { return {Kind::kFixed, v, ""}; }
+  static RuleThreshold none(std::string why) { return {Kind::kNone, 0, std::move(why)}; }
+};
+
+// One volume under one method: a row per rule (nullopt where the rule has no threshold; only
+// the numbers are set, SetMeasurement adds the names), and its slices' mean scores and labels.
+struct MeasuredVolume {
+  int label = 0;
+  std::vector<std::optional<VolumeRow>> rows;
+  std::vector<float> slice_score;
+  std::vector<uint8_t> slice_label;
+};
+
+// Throws when a diseased subject (`is_healthy` false) of `set` has no segmentation.
+MeasuredVolume measure_volume(const EvalSubject& s, const FloatVolume& map, const std::vector<RuleThreshold>& thresholds,
+                              const std::string& set, bool is_healthy);
+
+// The rows of one method on one set, volume by volume in the set's order: add() takes a
+// volume's measurements; finish() appends its VolumeRows and one SummaryRow per rule to `res`
+// (a rule without any threshold gets a note instead).
 class SetMeasurement {
  public:
-  SetMeasurement(MethodName method, std::string set, bool is_healthy, const std::vector<ThresholdRule>& rules,
-                 ThresholdOf threshold_of);
-  void add(const EvalSubject& s, const FloatVolume& map);
+  SetMeasurement(MethodName method, std::string set, const std::vector<ThresholdRule>& rules,
+                 std::vector<RuleThreshold> thresholds);
+  void add(const std::string& id, MeasuredVolume v);
   void finish(MethodResults& res);
 
  private:
   MethodName method_;
   std::string set_;
-  bool is_healthy_;
   const std::vector<ThresholdRule>& rules_;
-  ThresholdOf threshold_of_;
+  std::vector<RuleThreshold> thresholds_;
+  size_t added_ = 0;
   std::vector<VolumeRow> volumes_;
   std::map<std::string, std::vector<VolumeRow>> per_rule_;
-  std::map<std::string, std::string> why_not_;
   std::vector<float> slice_score_;
   std::vector<uint8_t> slice_label_;
 };
 
-// Every subject of one set (loaded one at a time) under one method's maps, through a
-// SetMeasurement.
-void measure_set(const MethodName& method, const MethodMaps& build, const std::string& set,
-                 const SubjectList& subjects, bool is_healthy, const std::vector<ThresholdRule>& rules,
-                 const ThresholdOf& threshold_of, MethodResults& res);
+struct TestPlan;
 
-// First, per method, the thresholds from the healthy reference and validation splits; then each
-// test subject is loaded once and scored by every method, so memory holds one test volume at a
-// time. `log` receives one line per method and one per set. A map source with a missing map or
-// a map on another grid, for any subject, is reported (path, subject, reason) in `notes` and
-// `failed_sources`; its methods are skipped and every other method is still evaluated.
+// Per method of the grid, what the test splits need (scoring/TestScoring.hpp), from the healthy
+// reference and validation splits (held in memory; the test splits are not read here, except
+// for their grids when a map source is checked): fusion statistics and each rule's threshold per
+// set. Appends the table's rows and the notes on bad map sources to `res`. A map source with a
+// missing map or a map on another grid, for any subject, is reported (path, subject, reason) in
+// `notes` and `failed_sources`; its methods are left out and every other method is planned.
+TestPlan plan_methods(const MethodGrid& grid, const EvalInputs& in, MethodResults& res,
+                      const std::function<void(const std::string&)>& log = {});
+
+// plan_methods, then score_test_splits in this process alone: each test subject is loaded once
+// and scored by every method, so memory holds one test volume at a time. `log` receives one
+// line per method and one per set.
 MethodResults score_methods(const MethodGrid& grid, const EvalInputs& in,
                             const std::function<void(const std::string&)>& log = {});
 

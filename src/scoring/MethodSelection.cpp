@@ -9,7 +9,9 @@
 #include "scoring/MethodMaps.hpp"
 #include "io/AtomicFile.hpp"
 #include "io/Csv.hpp"
+#include "scoring/TestScoring.hpp"
 #include "scoring/Thresholds.hpp"
+#include "dist/SoloWorld.hpp"
 
 namespace p2l {
 namespace {
@@ -76,38 +78,41 @@ MethodSelection select_methods(const std::vector<Method>& candidates, const Eval
   return sel;
 }
 
-void score_selected(const MethodSelection& sel, const EvalInputs& in, MethodResults& res) {
+void plan_selected(const MethodSelection& sel, const EvalInputs& in, TestPlan& plan, MethodResults& res) {
   SourceMaps sources(in, false);
-  auto fixed = [](double t) -> ThresholdOf {
-    return [t](const ThresholdRule&, const ScoredVolume&, std::string&) -> std::optional<double> { return t; };
+  const std::vector<TestGroup> groups = test_groups(in);
+  auto scored = [&](const SelectedMethod& c) {
+    const MethodMaps build(c.method, in, sources);  // its fusion statistics
+    return GroupPlan{c.method, build.source_stats(), build.partner_stats(), {RuleThreshold::fixed(c.threshold)}};
   };
-  const std::vector<ThresholdRule> rules = {kValidationDice};
   if (!sel.per_set.empty()) {
     res.rows.push_back({kSelectedPerSet, kValidationDice.label()});
-    for (const auto& set : in.sets) {
-      auto choice = sel.per_set.find(set);
-      auto test = in.test.find(set);
-      if (test == in.test.end()) continue;
-      if (choice == sel.per_set.end()) {
-        res.notes.push_back(std::string(kSelectedPerSet) + " / " + set + ": not computed (no diseased validation split " +
-                            set + "_val)");
-        continue;
-      }
-      const MethodMaps build(choice->second.method, in, sources);
-      measure_set({kSelectedPerSet, kSelectedPerSetId}, build, set, test->second, false, rules, fixed(choice->second.threshold), res);
+    PlanEntry e{{kSelectedPerSet, kSelectedPerSetId}, {kValidationDice}, {}, {}};
+    for (const auto& g : groups) {
+      auto choice = sel.per_set.find(g.name);
+      if (!g.is_healthy && choice != sel.per_set.end()) e.groups.push_back(scored(choice->second));
+      else e.groups.emplace_back();
+      e.group_notes.push_back(g.is_healthy || choice != sel.per_set.end()
+                                  ? ""
+                                  : std::string(kSelectedPerSet) + " / " + g.name +
+                                        ": not computed (no diseased validation split " + g.name + "_val)");
     }
+    plan.entries.push_back(std::move(e));
   }
   if (sel.pooled) {
     res.rows.push_back({kSelectedPooled, kValidationDice.label()});
-    const MethodMaps build(sel.pooled->method, in, sources);
-    for (const auto& set : in.sets) {
-      auto test = in.test.find(set);
-      if (test != in.test.end())
-        measure_set({kSelectedPooled, kSelectedPooledId}, build, set, test->second, false, rules, fixed(sel.pooled->threshold), res);
-    }
-    if (!in.healthy_test.empty())
-      measure_set({kSelectedPooled, kSelectedPooledId}, build, in.healthy_name, in.healthy_test, true, rules, fixed(sel.pooled->threshold), res);
+    const GroupPlan gp = scored(*sel.pooled);
+    plan.entries.push_back({{kSelectedPooled, kSelectedPooledId}, {kValidationDice},
+                            std::vector<std::optional<GroupPlan>>(groups.size(), gp),
+                            std::vector<std::string>(groups.size())});
   }
+}
+
+void score_selected(const MethodSelection& sel, const EvalInputs& in, MethodResults& res) {
+  TestPlan plan;
+  plan_selected(sel, in, plan, res);
+  SoloWorld solo;
+  score_test_splits(plan, in, solo, res);
 }
 
 void write_selection_csv(const std::string& path, const MethodSelection& sel, const std::vector<std::string>& sets) {

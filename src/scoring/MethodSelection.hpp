@@ -42,9 +42,14 @@ inline constexpr const char* kSelectedPooled = "Validation-selected (pooled)";
 inline constexpr const char* kSelectedPerSetId = "selected/per_set";
 inline constexpr const char* kSelectedPooledId = "selected/pooled";
 
-// Scores the test splits (and, for the pooled choice, the healthy test set) with the chosen
-// methods at their validation thresholds: rows kSelectedPerSet / kSelectedPooled with the rule
-// "validation Dice", appended to `res`.
+struct TestPlan;
+
+// Appends to `plan` (scoring/TestScoring.hpp) the test splits' scoring with the chosen methods
+// at their validation thresholds, and to `res` their rows kSelectedPerSet / kSelectedPooled
+// with the rule "validation Dice": per set, each set's choice on its test split; pooled, the
+// one choice on every test split and the healthy test split.
+void plan_selected(const MethodSelection& sel, const EvalInputs& in, TestPlan& plan, MethodResults& res);
+// plan_selected, then score_test_splits in this process alone.
 void score_selected(const MethodSelection& sel, const EvalInputs& in, MethodResults& res);
 
 // report/selection.csv: scope, set ("all" when pooled), setting (the method's label),
