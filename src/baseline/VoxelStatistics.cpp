@@ -19,23 +19,32 @@ void check_size(const SubjectSlices& s, int z, int h, int w, const std::string& 
 
 }  // namespace
 
-VoxelStatistics fit_voxel_statistics(const std::vector<SubjectSlices>& healthy) {
-  if (healthy.empty()) throw std::runtime_error("z-score: no healthy training volumes");
-  const SubjectSlices& ref = healthy.front();
-  VoxelStatistics st;
-  st.depth = ref.depth, st.height = ref.height, st.width = ref.width;
-  const size_t n = size_t(st.depth) * st.height * st.width;
-  std::vector<double> sum(n, 0.0), sum2(n, 0.0);
-  for (const auto& s : healthy) {
-    check_size(s, st.depth, st.height, st.width, "the first training subject's");
-    for (size_t i = 0; i < n; ++i) sum[i] += s.image[i], sum2[i] += double(s.image[i]) * s.image[i];
+void VoxelStatisticsAccumulator::add(const SubjectSlices& s) {
+  if (n_ == 0) {
+    depth_ = s.depth, height_ = s.height, width_ = s.width;
+    sum_.assign(size_t(depth_) * height_ * width_, 0.0), sum2_.assign(sum_.size(), 0.0);
   }
-  st.mean.resize(n), st.std.resize(n);
-  for (size_t i = 0; i < n; ++i) {
-    const MeanStd m = mean_std_from_sums(sum[i], sum2[i], healthy.size());
+  check_size(s, depth_, height_, width_, "the first training subject's");
+  for (size_t i = 0; i < sum_.size(); ++i) sum_[i] += s.image[i], sum2_[i] += double(s.image[i]) * s.image[i];
+  ++n_;
+}
+
+VoxelStatistics VoxelStatisticsAccumulator::result() const {
+  if (n_ == 0) throw std::runtime_error("z-score: no healthy training volumes");
+  VoxelStatistics st;
+  st.depth = depth_, st.height = height_, st.width = width_;
+  st.mean.resize(sum_.size()), st.std.resize(sum_.size());
+  for (size_t i = 0; i < sum_.size(); ++i) {
+    const MeanStd m = mean_std_from_sums(sum_[i], sum2_[i], n_);
     st.mean[i] = float(m.mean), st.std[i] = float(m.std);
   }
   return st;
+}
+
+VoxelStatistics fit_voxel_statistics(const std::vector<SubjectSlices>& healthy) {
+  VoxelStatisticsAccumulator acc;
+  for (const auto& s : healthy) acc.add(s);
+  return acc.result();
 }
 
 std::vector<float> zscore_map(const SubjectSlices& s, const VoxelStatistics& st, double eps) {

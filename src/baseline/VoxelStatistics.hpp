@@ -14,7 +14,20 @@ struct VoxelStatistics {
   std::vector<float> mean, std;  // Z*H*W, population standard deviation
 };
 
-// Throws when `healthy` is empty or the subjects' grids differ in size (naming the subject).
+// Sums over the training volumes one at a time, so fitting holds one volume, not the split.
+class VoxelStatisticsAccumulator {
+ public:
+  // Throws naming the subject when its grid size differs from the first subject's.
+  void add(const SubjectSlices& s);
+  VoxelStatistics result() const;  // throws when nothing was added
+ private:
+  int depth_ = 0, height_ = 0, width_ = 0;
+  size_t n_ = 0;
+  std::vector<double> sum_, sum2_;
+};
+
+// The statistics of `healthy` (an accumulator over them); throws when it is empty or the
+// subjects' grids differ in size (naming the subject).
 VoxelStatistics fit_voxel_statistics(const std::vector<SubjectSlices>& healthy);
 
 // |x - mean| / (std + eps) inside the subject's brain mask, 0 outside (Z*H*W); throws naming

@@ -86,9 +86,16 @@ BaselineMaps::BaselineMaps(const Config& cfg, bool clear_stale) : impl_(std::mak
   if (m.dirs.count("zscore")) {
     StoreReader store(cfg.data.store_dir);
     const std::string split = fold_split(cfg.data.train_split, cfg.train.fold);
-    std::vector<SubjectSlices> healthy = store.load_split(split);
-    if (healthy.empty()) throw std::runtime_error("z-score: training split '" + split + "' has no subjects");
-    m.stats = fit_voxel_statistics(healthy);
+    const std::vector<std::string> ids = store.subjects(split);
+    if (ids.empty()) throw std::runtime_error("z-score: training split '" + split + "' has no subjects");
+    VoxelStatisticsAccumulator acc;  // one training volume in memory at a time
+    Geometry g;
+    for (const auto& id : ids) {
+      const SubjectSlices s = store.load(split, id);
+      if (&id == &ids.front()) g = s.geom;  // the statistics' grid, for their NIfTI files
+      acc.add(s);
+    }
+    m.stats = acc.result();
     uint64_t h = fnv1a64(m.stats.mean.data(), m.stats.mean.size() * sizeof(float));
     h = fnv1a64(m.stats.std.data(), m.stats.std.size() * sizeof(float), h);
     std::ostringstream os;
@@ -96,7 +103,6 @@ BaselineMaps::BaselineMaps(const Config& cfg, bool clear_stale) : impl_(std::mak
        << " median_size=" << m.zscore_median << "\n";
     m.stamps["zscore"] = os.str();
     if (clear_stale) {
-      const Geometry& g = healthy.front().geom;
       write_nifti(m.dirs["zscore"] + "/stats/mean.nii.gz", slices_to_volume(m.stats.mean, g));
       write_nifti(m.dirs["zscore"] + "/stats/std.nii.gz", slices_to_volume(m.stats.std, g));
     }

@@ -73,12 +73,13 @@ std::vector<std::string> splits_to_score(const Config& cfg, const StoreReader& s
   return out;
 }
 
-EvalSubject to_eval_subject(const SubjectSlices& s, const HeatmapCache& cache) {
+// `with_image`: the scan too, for figures (test splits only; the held splits never show it).
+EvalSubject to_eval_subject(const SubjectSlices& s, const HeatmapCache& cache, bool with_image) {
   EvalSubject e;
   e.id = s.id, e.label = s.label;
   e.mask = slices_to_volume(s.mask, s.geom);
   if (s.has_seg()) e.seg = slices_to_volume(s.seg, s.geom);
-  e.image = slices_to_volume(s.image, s.geom);
+  if (with_image) e.image = slices_to_volume(s.image, s.geom);
   e.raw = cache.read_raw(s.split, s.id);
   e.source_geom = s.source_geom;
   return e;
@@ -221,7 +222,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
       }
       SubjectSlices s = store.load(split, id);
       s.split = split;
-      v.push_back(to_eval_subject(s, cache));
+      v.push_back(to_eval_subject(s, cache, false));
     }
     return v;
   };
@@ -235,7 +236,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
     return SubjectList(ids, [&store, &cache, split](const std::string& id) {
       SubjectSlices s = store.load(split, id);
       s.split = split;
-      return to_eval_subject(s, cache);
+      return to_eval_subject(s, cache, true);
     });
   };
   const std::set<std::string> have(splits.begin(), splits.end());

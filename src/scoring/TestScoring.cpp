@@ -179,10 +179,10 @@ void score_test_splits(const TestPlan& plan, const EvalInputs& in, World& world,
         ++records;
       }
       progress.update(++done);
-      if (log && !progress_text.str().empty()) {
+      if (!progress_text.str().empty()) {
         std::string line = progress_text.str();
         line.pop_back();  // the meter's newline
-        if (rank == 0) log(line);
+        if (log && rank == 0) log(line);
         progress_text.str("");
       }
     }
