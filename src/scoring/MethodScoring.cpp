@@ -178,6 +178,9 @@ TestPlan plan_methods(const MethodGrid& grid, const EvalInputs& in, MethodResult
   const std::set<std::string> bad = check_sources(grid, in, res);
   SourceMaps sources(in, false);
   const std::vector<TestGroup> groups = test_groups(in);
+  const bool healthy_rules = std::any_of(grid.rules.begin(), grid.rules.end(), [](const ThresholdRule& r) {
+    return r.kind == ThresholdRuleKind::kHealthyQuantile || r.kind == ThresholdRuleKind::kFpr;
+  });
   TestPlan plan;
   for (const auto& m : grid.methods) {
     if (bad.count(m.source) || bad.count(m.partner)) continue;
@@ -185,9 +188,6 @@ TestPlan plan_methods(const MethodGrid& grid, const EvalInputs& in, MethodResult
     const MethodMaps build(m, in, sources);
     // The healthy reference's pooled in-brain values, for the healthy quantile and FPR rules.
     std::vector<float> healthy;
-    const bool healthy_rules = std::any_of(grid.rules.begin(), grid.rules.end(), [](const ThresholdRule& r) {
-      return r.kind == ThresholdRuleKind::kHealthyQuantile || r.kind == ThresholdRuleKind::kFpr;
-    });
     for (size_t i = 0; healthy_rules && i < in.healthy_reference.size(); ++i) {
       const auto v = in_brain(in.healthy_reference[i], build(in.healthy_reference[i]));
       healthy.insert(healthy.end(), v.score.begin(), v.score.end());
@@ -199,27 +199,30 @@ TestPlan plan_methods(const MethodGrid& grid, const EvalInputs& in, MethodResult
       const auto vols = diseased_in_brain(it->second, build);
       if (!vols.empty()) validation[set] = best_dice_threshold(vols).threshold;
     }
-    PlanEntry e{{m.label(), m.id()}, grid.rules, {}, {}};
-    std::vector<RuleThreshold> from_healthy;  // the same on every split
-    for (const auto& rule : grid.rules) {
-      if (rule.kind == ThresholdRuleKind::kBestDicePerVolume || rule.kind == ThresholdRuleKind::kValidationDice)
-        from_healthy.push_back(RuleThreshold::none(""));
-      else if (healthy.empty())
-        from_healthy.push_back(RuleThreshold::none("no healthy reference volumes"));
-      else
-        from_healthy.push_back(RuleThreshold::fixed(rule.kind == ThresholdRuleKind::kFpr ? fpr_threshold(healthy, rule.value)
-                                                                                        : quantile_threshold(healthy, rule.value)));
+    // A rule's threshold on one test split; the healthy rules' are computed once, for every split.
+    std::map<size_t, RuleThreshold> from_healthy;
+    for (size_t k = 0; k < grid.rules.size(); ++k) {
+      const ThresholdRule& rule = grid.rules[k];
+      if (rule.kind != ThresholdRuleKind::kHealthyQuantile && rule.kind != ThresholdRuleKind::kFpr) continue;
+      from_healthy[k] = healthy.empty() ? RuleThreshold::none("no healthy reference volumes")
+                                        : RuleThreshold::fixed(rule.kind == ThresholdRuleKind::kFpr
+                                                                   ? fpr_threshold(healthy, rule.value)
+                                                                   : quantile_threshold(healthy, rule.value));
     }
-    for (const auto& g : groups) {
-      GroupPlan gp{m, build.source_stats(), build.partner_stats(), from_healthy};
-      for (size_t k = 0; k < grid.rules.size(); ++k) {
-        const ThresholdRuleKind kind = grid.rules[k].kind;
-        if (kind == ThresholdRuleKind::kBestDicePerVolume) gp.thresholds[k] = RuleThreshold::per_volume();
-        if (kind != ThresholdRuleKind::kValidationDice) continue;
-        if (g.is_healthy) gp.thresholds[k] = RuleThreshold::none("a healthy set has no validation split");
-        else if (validation.count(g.name)) gp.thresholds[k] = RuleThreshold::fixed(validation.at(g.name));
-        else gp.thresholds[k] = RuleThreshold::none("no diseased validation split " + g.name + "_val");
+    auto threshold_on = [&](size_t k, const TestGroup& g) {
+      switch (grid.rules[k].kind) {
+        case ThresholdRuleKind::kBestDicePerVolume: return RuleThreshold::per_volume();
+        case ThresholdRuleKind::kValidationDice:
+          if (g.is_healthy) return RuleThreshold::none("a healthy set has no validation split");
+          if (validation.count(g.name)) return RuleThreshold::fixed(validation.at(g.name));
+          return RuleThreshold::none("no diseased validation split " + g.name + "_val");
+        default: return from_healthy.at(k);
       }
+    };
+    PlanEntry e{{m.label(), m.id()}, grid.rules, {}, {}};
+    for (const auto& g : groups) {
+      GroupPlan gp{m, build.source_stats(), build.partner_stats(), {}};
+      for (size_t k = 0; k < grid.rules.size(); ++k) gp.thresholds.push_back(threshold_on(k, g));
       e.groups.push_back(std::move(gp));
       e.group_notes.emplace_back();
     }

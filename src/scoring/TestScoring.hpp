@@ -40,7 +40,7 @@ struct TestPlan {
 };
 
 // The test splits in table order: every set's `<set>_test` that `in` has, then the healthy test
-// split (second: whether it is healthy).
+// split (`is_healthy`).
 struct TestGroup {
   std::string name;
   const SubjectList* subjects;
