@@ -5,8 +5,8 @@
 # (scan, mask, segmentation, two raw score maps); holding every test volume adds about 120 MB
 # for the 12 extra ones (measured: +119 MiB when the test splits were held in memory; +35 MiB
 # when streamed, from what the 12 extra volumes leave behind in the allocator and in the
-# results; +64 and +87 MiB after the test splits were scored through the ranks' plan, not yet
-# explained). The peak resident set (GNU time's %M) may grow by at most 90 MiB, three quarters of
+# results; after the test splits were scored through the ranks' plan: +39 MiB in a fresh-clone
+# run alone on the machine, +64 and +87 MiB in runs beside the 1 mm load test). The peak resident set (GNU time's %M) may grow by at most 90 MiB, three quarters of
 # the held case.
 set -euo pipefail
 BUILD=$1
