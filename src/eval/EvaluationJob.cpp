@@ -202,9 +202,9 @@ int run_evaluation(Config& cfg, int rank, int size) {
   const std::string failure_summary = failures.gather_summary(world(), tool);
   if (rank == 0) std::cerr << failure_summary;
 
-  // Phase 2: rank 0 plans the metrics from the healthy reference and validation splits (held in
-  // memory); every rank scores its share of the test splits (read one subject at a time); rank 0
-  // gathers the measurements and writes the tables, figures and reports.
+  // Phase 2: rank 0 plans the metrics from the healthy reference and validation splits; every
+  // rank scores its share of the test splits; rank 0 gathers the measurements and writes the
+  // tables, figures and reports. Every split is read one subject at a time (scoring/EvalInputs.hpp).
   auto phase = std::chrono::steady_clock::now();
   EvalInputs in;
   in.sets = cfg.data.test_sets;
@@ -213,43 +213,30 @@ int run_evaluation(Config& cfg, int rank, int size) {
   in.erode_mask = cfg.eval.erode_mask;
   in.map_filter = map_filter;
   int without_heatmap = 0;
-  auto load = [&](const std::string& split) {
-    std::vector<EvalSubject> v;
-    for (const auto& id : store.subjects(split)) {
-      if (!cache.has_raw(split, id)) {  // its heatmap failed above: the others go on
-        ++without_heatmap;
-        continue;
-      }
-      SubjectSlices s = store.load(split, id);
-      s.split = split;
-      v.push_back(to_eval_subject(s, cache, false));
-    }
-    return v;
-  };
-  // The test splits are read one subject at a time while they are scored (scoring/EvalInputs.hpp).
-  auto lazy = [&](const std::string& split) {
+  // `with_image`: the scan too, for the figures of test subjects.
+  auto lazy = [&](const std::string& split, bool with_image) {
     std::vector<std::string> ids;
     for (const auto& id : store.subjects(split)) {
       if (cache.has_raw(split, id)) ids.push_back(id);
       else ++without_heatmap;  // its heatmap failed above: the others go on
     }
-    return SubjectList(ids, [&store, &cache, split](const std::string& id) {
+    return SubjectList(ids, [&store, &cache, split, with_image](const std::string& id) {
       SubjectSlices s = store.load(split, id);
       s.split = split;
-      return to_eval_subject(s, cache, true);
+      return to_eval_subject(s, cache, with_image);
     });
   };
   const std::set<std::string> have(splits.begin(), splits.end());
-  if (have.count(cfg.data.healthy_test_split)) in.healthy_test = lazy(cfg.data.healthy_test_split);
-  for (const auto& set : in.sets) in.test[set] = lazy(set + "_test");
+  if (have.count(cfg.data.healthy_test_split)) in.healthy_test = lazy(cfg.data.healthy_test_split, true);
+  for (const auto& set : in.sets) in.test[set] = lazy(set + "_test", true);
   const auto log_line = [&](const std::string& l) { std::cerr << tool << ": " << l << "\n"; };
   MethodResults res;
   MethodSelection selection;
   std::string plan_bytes;
   if (rank == 0) {
-    in.healthy_reference = load(reference);
+    in.healthy_reference = lazy(reference, false);
     for (const auto& set : in.sets)
-      if (have.count(set + "_val")) in.val[set] = load(set + "_val");
+      if (have.count(set + "_val")) in.val[set] = lazy(set + "_val", false);
     if (without_heatmap > 0)
       std::cerr << tool << ": " << without_heatmap << " subject(s) without a heatmap left out of the metrics\n";
     const MethodGrid grid =

@@ -7,28 +7,17 @@
 namespace p2l {
 namespace {
 
-// The interpolation position of percentile q in n sorted values: lo, hi and the weight t of hi.
-struct Position {
-  size_t lo, hi;
-  double t;
-};
-Position position(size_t n, double q) {
-  const double pos = q / 100.0 * double(n - 1);
-  const size_t lo = size_t(std::floor(pos));
-  return {lo, std::min(lo + 1, n - 1), pos - double(lo)};
-}
-
 template <class T>
 double lerp_at(const std::vector<T>& s, double q) {
   if (s.empty()) return NAN;
-  const Position p = position(s.size(), q);
-  return double(s[p.lo]) + p.t * (double(s[p.hi]) - double(s[p.lo]));
+  const PercentilePosition p = percentile_position(s.size(), q);
+  return lerp_between(double(s[p.lo]), double(s[p.hi]), p.t);
 }
 
 template <class T>
 double blend_at(const std::vector<T>& s, double q) {
   if (s.empty()) return NAN;
-  const Position p = position(s.size(), q);
+  const PercentilePosition p = percentile_position(s.size(), q);
   return double(s[p.lo]) * (1 - p.t) + double(s[p.hi]) * p.t;
 }
 
@@ -47,6 +36,14 @@ std::vector<double> average_ranks(const std::vector<double>& v) {
 }
 
 }  // namespace
+
+PercentilePosition percentile_position(size_t n, double q) {
+  const double pos = q / 100.0 * double(n - 1);
+  const size_t lo = size_t(std::floor(pos));
+  return {lo, std::min(lo + 1, n - 1), pos - double(lo)};
+}
+
+double lerp_between(double lo, double hi, double t) { return lo + t * (hi - lo); }
 
 double percentile_lerp(const std::vector<double>& sorted, double q) { return lerp_at(sorted, q); }
 double percentile_lerp(const std::vector<float>& sorted, double q) { return lerp_at(sorted, q); }

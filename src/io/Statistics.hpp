@@ -22,6 +22,15 @@ double percentile_lerp(const std::vector<double>& sorted, double q);
 double percentile_lerp(const std::vector<float>& sorted, double q);
 double percentile_blend(const std::vector<double>& sorted, double q);
 double percentile_blend(const std::vector<float>& sorted, double q);
+// The order statistics percentile q of n values interpolates (0-based ranks lo and hi, the
+// weight t of hi; n > 0), and percentile_lerp's rounding of it: for callers that find the two
+// order statistics without sorting every value.
+struct PercentilePosition {
+  size_t lo, hi;
+  double t;
+};
+PercentilePosition percentile_position(size_t n, double q);
+double lerp_between(double lo, double hi, double t);
 
 // ---- Mean and standard deviation -------------------------------------------------------------
 struct MeanStd {

@@ -1,8 +1,8 @@
 #pragma once
 // The evaluation's data model: the volumes of one evaluation with their raw Patch2Loc score
 // maps, masks and segmentations, grouped by split. Built by src/eval from the store and the
-// heatmap cache; everything in src/scoring reads it. The test splits are lists loaded one
-// subject at a time, so scoring them needs memory for one volume, however many there are.
+// heatmap cache; everything in src/scoring reads it. Every split is a list loaded one subject
+// at a time, so scoring needs memory for one volume, however many there are.
 #include <functional>
 #include <initializer_list>
 #include <map>
@@ -50,8 +50,8 @@ class SubjectList {
 struct EvalInputs {
   std::vector<std::string> sets;                         // diseased data sets, table column order
   std::map<std::string, SubjectList> test;               // per set, loaded one subject at a time
-  std::map<std::string, std::vector<EvalSubject>> val;   // per set; may lack a set
-  std::vector<EvalSubject> healthy_reference;            // thresholds and fusion statistics
+  std::map<std::string, SubjectList> val;                // per set; may lack a set
+  SubjectList healthy_reference;                         // thresholds and fusion statistics
   SubjectList healthy_test;                              // evaluated for false positives
   std::string healthy_name = "healthy";
   std::map<std::string, std::string> source_dirs;  // map source name -> folder of <id>.nii.gz

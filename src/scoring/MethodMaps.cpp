@@ -29,18 +29,6 @@ FloatVolume SourceMaps::get(const EvalSubject& s, const std::string& source, con
   return r;
 }
 
-MethodMaps::MethodMaps(const Method& m, const EvalInputs& in, SourceMaps& sources)
-    : m_(m), in_(in), sources_(sources) {
-  if (m_.fusion == FusionMode::kNone) return;
-  const bool tails = m_.fusion == FusionMode::kFisher;
-  MapStatsAccumulator a(tails), b(tails);
-  for (const auto& s : in_.healthy_reference) {
-    a.add(sources_.get(s, m_.source, m_), s.mask);
-    b.add(sources_.get(s, m_.partner, m_), s.mask);
-  }
-  sa_ = a.result(), sb_ = b.result();
-}
-
 FloatVolume MethodMaps::operator()(const EvalSubject& s, SourceMaps& sources) const {
   FloatVolume a = sources.get(s, m_.source, m_);
   if (m_.fusion == FusionMode::kNone) return a;
@@ -52,13 +40,6 @@ ScoredVolume in_brain(const EvalSubject& s, const FloatVolume& map) {
   select_in_mask(map.data.data(), s.seg.data.empty() ? nullptr : s.seg.data.data(), s.mask.data.data(),
                  map.data.size(), v.score, v.label);
   return v;
-}
-
-std::vector<ScoredVolume> diseased_in_brain(const std::vector<EvalSubject>& subjects, const MethodMaps& build) {
-  std::vector<ScoredVolume> out;
-  for (const auto& s : subjects)
-    if (!s.seg.data.empty()) out.push_back(in_brain(s, build(s)));
-  return out;
 }
 
 }  // namespace p2l

@@ -14,9 +14,9 @@ namespace p2l {
 
 // Source maps of subjects, 0 outside the (eroded) brain mask. Patch2Loc maps of one
 // (score, median) variant are kept while consecutive calls use it, so a fusion reuses the maps
-// of the Patch2Loc method before it; at most one map per subject, less than the raw components
-// already held. With `keep_external`, maps read from a source folder are kept too (the
-// validation selection reads them once for many methods; the test scoring reads them per use).
+// of the Patch2Loc method before it. With `keep_external`, maps read from a source folder are
+// kept too. Keyed by the subject's address: a cache lives while its subjects are loaded (the
+// held-split passes and the test scoring make one per volume).
 class SourceMaps {
  public:
   SourceMaps(const EvalInputs& in, bool keep_external) : in_(in), keep_external_(keep_external) {}
@@ -31,11 +31,10 @@ class SourceMaps {
   std::map<std::pair<std::string, const EvalSubject*>, FloatVolume> external_;
 };
 
-// Builds the maps of one method; fusion statistics come from the healthy reference volumes.
+// Builds the maps of one method, fused with the healthy reference's statistics of its two
+// sources (scoring/HeldSplits.hpp; unused without fusion).
 class MethodMaps {
  public:
-  MethodMaps(const Method& m, const EvalInputs& in, SourceMaps& sources);
-  // With fusion statistics computed elsewhere (on another rank: scoring/TestScoring.hpp).
   MethodMaps(const Method& m, const EvalInputs& in, SourceMaps& sources, MapStats source_stats, MapStats partner_stats)
       : m_(m), in_(in), sources_(sources), sa_(std::move(source_stats)), sb_(std::move(partner_stats)) {}
   FloatVolume operator()(const EvalSubject& s) const { return (*this)(s, sources_); }
@@ -54,7 +53,5 @@ class MethodMaps {
 
 // The in-brain scores of a subject's map, with its lesion labels (0 for a healthy subject).
 ScoredVolume in_brain(const EvalSubject& s, const FloatVolume& map);
-// in_brain of every subject with a segmentation.
-std::vector<ScoredVolume> diseased_in_brain(const std::vector<EvalSubject>& subjects, const MethodMaps& build);
 
 }  // namespace p2l

@@ -1,7 +1,6 @@
 #include "scoring/MethodScoring.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <optional>
@@ -9,6 +8,7 @@
 #include <stdexcept>
 
 #include "scoring/Fusion.hpp"
+#include "scoring/HeldSplits.hpp"
 #include "scoring/MethodMaps.hpp"
 #include "scoring/MedianFilter.hpp"
 #include "scoring/Metrics.hpp"
@@ -39,15 +39,16 @@ std::set<std::string> check_sources(const MethodGrid& grid, const EvalInputs& in
   };
   std::vector<Grids> all;
   if (!used.empty()) {
-    auto add = [&](const EvalSubject& s) { all.push_back({s.id, s.mask.geom, s.source_geom}); };
     auto add_list = [&](const SubjectList& l) {
-      for (size_t i = 0; i < l.size(); ++i) add(*l.get(i));
+      for (size_t i = 0; i < l.size(); ++i) {
+        const auto s = l.get(i);
+        all.push_back({s->id, s->mask.geom, s->source_geom});
+      }
     };
-    for (const auto& s : in.healthy_reference) add(s);
+    add_list(in.healthy_reference);
     add_list(in.healthy_test);
     for (const auto& [set, subjects] : in.test) add_list(subjects);
-    for (const auto& [set, subjects] : in.val)
-      for (const auto& s : subjects) add(s);
+    for (const auto& [set, subjects] : in.val) add_list(subjects);
   }
   for (const auto& src : used) {
     auto dir = in.source_dirs.find(src);
@@ -89,13 +90,6 @@ VolumeRow measure(const EvalSubject& s, const FloatVolume& map, const RankingMet
   r.gt_ml = lesion_volume_ml(truth.data.data(), n, map.geom);
   r.pred_ml = lesion_volume_ml(pred.data.data(), n, map.geom);
   return r;
-}
-
-std::string elapsed_text(std::chrono::steady_clock::time_point started) {
-  char took[32];
-  std::snprintf(took, sizeof took, " (%.1f s)",
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-  return took;
 }
 
 }  // namespace
@@ -176,58 +170,50 @@ void SetMeasurement::finish(MethodResults& res) {
 TestPlan plan_methods(const MethodGrid& grid, const EvalInputs& in, MethodResults& res,
                       const std::function<void(const std::string&)>& log) {
   const std::set<std::string> bad = check_sources(grid, in, res);
-  SourceMaps sources(in, false);
+  std::vector<Method> methods;
+  for (const auto& m : grid.methods)
+    if (!bad.count(m.source) && !bad.count(m.partner)) methods.push_back(m);
+  // Each healthy rule's index among the quantiles or the rates asked of the held splits.
+  HeldNeeds needs;
+  std::vector<size_t> healthy_index(grid.rules.size(), 0);
+  for (size_t k = 0; k < grid.rules.size(); ++k) {
+    const ThresholdRule& rule = grid.rules[k];
+    if (rule.kind == ThresholdRuleKind::kHealthyQuantile)
+      healthy_index[k] = needs.quantiles.size(), needs.quantiles.push_back(rule.value);
+    if (rule.kind == ThresholdRuleKind::kFpr) healthy_index[k] = needs.rates.size(), needs.rates.push_back(rule.value);
+    if (rule.kind == ThresholdRuleKind::kValidationDice) needs.per_set = true;
+  }
+  const std::vector<HeldSummary> held = summarize_held_splits(methods, in, needs, log);
   const std::vector<TestGroup> groups = test_groups(in);
-  const bool healthy_rules = std::any_of(grid.rules.begin(), grid.rules.end(), [](const ThresholdRule& r) {
-    return r.kind == ThresholdRuleKind::kHealthyQuantile || r.kind == ThresholdRuleKind::kFpr;
-  });
   TestPlan plan;
-  for (const auto& m : grid.methods) {
-    if (bad.count(m.source) || bad.count(m.partner)) continue;
-    const auto started = std::chrono::steady_clock::now();
-    const MethodMaps build(m, in, sources);
-    // The healthy reference's pooled in-brain values, for the healthy quantile and FPR rules.
-    std::vector<float> healthy;
-    for (size_t i = 0; healthy_rules && i < in.healthy_reference.size(); ++i) {
-      const auto v = in_brain(in.healthy_reference[i], build(in.healthy_reference[i]));
-      healthy.insert(healthy.end(), v.score.begin(), v.score.end());
-    }
-    std::map<std::string, double> validation;  // per set: the validation-Dice threshold
-    for (const auto& set : in.sets) {
-      auto it = in.val.find(set);
-      if (it == in.val.end() || it->second.empty()) continue;
-      const auto vols = diseased_in_brain(it->second, build);
-      if (!vols.empty()) validation[set] = best_dice_threshold(vols).threshold;
-    }
-    // A rule's threshold on one test split; the healthy rules' are computed once, for every split.
-    std::map<size_t, RuleThreshold> from_healthy;
-    for (size_t k = 0; k < grid.rules.size(); ++k) {
-      const ThresholdRule& rule = grid.rules[k];
-      if (rule.kind != ThresholdRuleKind::kHealthyQuantile && rule.kind != ThresholdRuleKind::kFpr) continue;
-      from_healthy[k] = healthy.empty() ? RuleThreshold::none("no healthy reference volumes")
-                                        : RuleThreshold::fixed(rule.kind == ThresholdRuleKind::kFpr
-                                                                   ? fpr_threshold(healthy, rule.value)
-                                                                   : quantile_threshold(healthy, rule.value));
-    }
+  for (size_t i = 0; i < methods.size(); ++i) {
+    const Method& m = methods[i];
+    const HeldSummary& h = held[i];
+    // A rule's threshold on one test split.
     auto threshold_on = [&](size_t k, const TestGroup& g) {
-      switch (grid.rules[k].kind) {
+      const ThresholdRule& rule = grid.rules[k];
+      switch (rule.kind) {
         case ThresholdRuleKind::kBestDicePerVolume: return RuleThreshold::per_volume();
         case ThresholdRuleKind::kValidationDice:
           if (g.is_healthy) return RuleThreshold::none("a healthy set has no validation split");
-          if (validation.count(g.name)) return RuleThreshold::fixed(validation.at(g.name));
+          if (h.per_set.count(g.name)) return RuleThreshold::fixed(h.per_set.at(g.name).choice.threshold);
           return RuleThreshold::none("no diseased validation split " + g.name + "_val");
-        default: return from_healthy.at(k);
+        case ThresholdRuleKind::kHealthyQuantile:
+        case ThresholdRuleKind::kFpr:
+          if (!h.has_healthy) return RuleThreshold::none("no healthy reference volumes");
+          return RuleThreshold::fixed(rule.kind == ThresholdRuleKind::kFpr ? h.rate[healthy_index[k]]
+                                                                            : h.quantile[healthy_index[k]]);
       }
+      throw std::logic_error("plan_methods: unknown threshold rule");
     };
     PlanEntry e{{m.label(), m.id()}, grid.rules, {}, {}};
     for (const auto& g : groups) {
-      GroupPlan gp{m, build.source_stats(), build.partner_stats(), {}};
+      GroupPlan gp{m, h.source_stats, h.partner_stats, {}};
       for (size_t k = 0; k < grid.rules.size(); ++k) gp.thresholds.push_back(threshold_on(k, g));
       e.groups.push_back(std::move(gp));
       e.group_notes.emplace_back();
     }
     for (const auto& rule : grid.rules) res.rows.push_back({e.name.label, rule.label()});
-    if (log) log("methods: thresholds of " + e.name.label + elapsed_text(started));
     plan.entries.push_back(std::move(e));
   }
   return plan;

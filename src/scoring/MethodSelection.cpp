@@ -1,12 +1,10 @@
 #include "scoring/MethodSelection.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
-#include <numeric>
 #include <sstream>
 
-#include "scoring/MethodMaps.hpp"
+#include "scoring/HeldSplits.hpp"
 #include "io/AtomicFile.hpp"
 #include "io/Csv.hpp"
 #include "scoring/TestScoring.hpp"
@@ -16,16 +14,13 @@
 namespace p2l {
 namespace {
 
-// Patch2Loc's (score, median) variant of a method; "" when it uses no Patch2Loc map.
-std::string variant_of(const Method& m) {
-  return m.uses_patch2loc() ? score_components().id(m.score) + std::string(" m") + std::to_string(m.median_size) : "";
-}
-
 // Keeps the better of two choices: a higher Dice, or the earlier candidate on a tie.
 void keep_best(std::optional<std::pair<size_t, SelectedMethod>>& best, size_t index, const Method& m,
-               const DiceChoice& c, size_t volumes) {
-  if (best && (best->second.val_dice > c.dice || (best->second.val_dice == c.dice && best->first < index))) return;
-  best = std::make_pair(index, SelectedMethod{m, c.threshold, c.dice, volumes});
+               const HeldSummary& h, const ValidationChoice& c) {
+  if (best && (best->second.val_dice > c.choice.dice || (best->second.val_dice == c.choice.dice && best->first < index)))
+    return;
+  best = std::make_pair(index, SelectedMethod{m, c.choice.threshold, c.choice.dice, c.volumes, h.source_stats,
+                                              h.partner_stats});
 }
 
 const ThresholdRule kValidationDice{ThresholdRuleKind::kValidationDice, 0};
@@ -36,41 +31,18 @@ MethodSelection select_methods(const std::vector<Method>& candidates, const Eval
                                  bool pooled, const std::set<std::string>& skip,
                                  const std::function<void(const std::string&)>& log) {
   MethodSelection sel;
-  // Candidates sharing a Patch2Loc variant run together, so each variant's median filter runs
-  // once per volume; the original index still breaks ties.
-  std::vector<size_t> order(candidates.size());
-  std::iota(order.begin(), order.end(), size_t(0));
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return variant_of(candidates[a]) < variant_of(candidates[b]); });
-  SourceMaps sources(in, true);
+  std::vector<Method> compared;
+  for (const auto& m : candidates)
+    if (!skip.count(m.source) && !skip.count(m.partner)) compared.push_back(m);
+  sel.candidates = compared.size();
+  HeldNeeds needs;
+  needs.per_set = per_set, needs.pooled = pooled;
+  const std::vector<HeldSummary> held = summarize_held_splits(compared, in, needs, log);
   std::map<std::string, std::optional<std::pair<size_t, SelectedMethod>>> best_per_set;
   std::optional<std::pair<size_t, SelectedMethod>> best_pooled;
-  auto started = std::chrono::steady_clock::now();
-  size_t in_group = 0;
-  for (size_t k = 0; k < order.size(); ++k) {
-    const Method& m = candidates[order[k]];
-    if (skip.count(m.source) || skip.count(m.partner)) continue;
-    ++sel.candidates, ++in_group;
-    const MethodMaps build(m, in, sources);
-    std::vector<ScoredVolume> all;
-    for (const auto& set : in.sets) {
-      auto it = in.val.find(set);
-      if (it == in.val.end()) continue;
-      std::vector<ScoredVolume> vols = diseased_in_brain(it->second, build);
-      if (vols.empty()) continue;
-      if (per_set) keep_best(best_per_set[set], order[k], m, best_dice_threshold(vols), vols.size());
-      if (pooled) all.insert(all.end(), std::make_move_iterator(vols.begin()), std::make_move_iterator(vols.end()));
-    }
-    if (pooled && !all.empty()) keep_best(best_pooled, order[k], m, best_dice_threshold(all), all.size());
-    const bool group_ends = k + 1 == order.size() || variant_of(candidates[order[k + 1]]) != variant_of(m);
-    if (log && group_ends) {
-      char line[160];
-      std::snprintf(line, sizeof line, "selection: %zu method(s) with %s done (%.1f s)", in_group,
-                    variant_of(m).empty() ? "no Patch2Loc map" : ("Patch2Loc " + variant_of(m)).c_str(),
-                    std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-      log(line);
-      started = std::chrono::steady_clock::now(), in_group = 0;
-    }
+  for (size_t k = 0; k < compared.size(); ++k) {
+    for (const auto& [set, c] : held[k].per_set) keep_best(best_per_set[set], k, compared[k], held[k], c);
+    if (held[k].pooled) keep_best(best_pooled, k, compared[k], held[k], *held[k].pooled);
   }
   for (const auto& [set, best] : best_per_set)
     if (best) sel.per_set[set] = best->second;
@@ -79,11 +51,9 @@ MethodSelection select_methods(const std::vector<Method>& candidates, const Eval
 }
 
 void plan_selected(const MethodSelection& sel, const EvalInputs& in, TestPlan& plan, MethodResults& res) {
-  SourceMaps sources(in, false);
   const std::vector<TestGroup> groups = test_groups(in);
   auto scored = [&](const SelectedMethod& c) {
-    const MethodMaps build(c.method, in, sources);  // its fusion statistics
-    return GroupPlan{c.method, build.source_stats(), build.partner_stats(), {RuleThreshold::fixed(c.threshold)}};
+    return GroupPlan{c.method, c.source_stats, c.partner_stats, {RuleThreshold::fixed(c.threshold)}};
   };
   if (!sel.per_set.empty()) {
     res.rows.push_back({kSelectedPerSet, kValidationDice.label()});

@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "scoring/Fusion.hpp"
 #include "scoring/MethodScoring.hpp"
 #include "scoring/MethodGrid.hpp"
 
@@ -21,6 +22,7 @@ struct SelectedMethod {
   double threshold = 0;    // the validation-Dice threshold of `method`
   double val_dice = 0;     // mean Dice over the validation volumes at `threshold`
   size_t val_volumes = 0;
+  MapStats source_stats, partner_stats;  // its fusion statistics on the healthy reference
 };
 
 struct MethodSelection {
@@ -29,9 +31,10 @@ struct MethodSelection {
   size_t candidates = 0;                           // methods compared
 };
 
-// Reads only in.val and in.healthy_reference (fusion statistics): the test splits cannot
-// change a choice. Candidates using a source in `skip` (maps missing or on another grid) are
-// left out. Ties keep the earlier candidate. `log` gets one progress line per Patch2Loc variant.
+// Reads only in.val and in.healthy_reference (fusion statistics), in passes that hold one volume
+// (scoring/HeldSplits.hpp): the test splits cannot change a choice. Candidates using a source in
+// `skip` (maps missing or on another grid) are left out. Ties keep the earlier candidate. `log`
+// gets one progress line per pass.
 MethodSelection select_methods(const std::vector<Method>& candidates, const EvalInputs& in, bool per_set,
                                  bool pooled, const std::set<std::string>& skip = {},
                                  const std::function<void(const std::string&)>& log = {});

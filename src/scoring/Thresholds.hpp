@@ -18,16 +18,17 @@ struct DiceChoice {
 };
 
 // Exact search over every distinct score value: the threshold maximising the mean Dice over
-// `volumes` (one volume: the per-volume oracle). Sort once, walk the thresholds down from the
-// highest, updating each volume's Dice incrementally: O(N log N) for N voxels in all.
-// Predicting nothing is a candidate (threshold = the highest score); predicting every voxel
-// gives a threshold just below the lowest score. Ties prefer the higher threshold.
+// `volumes` (one volume: the per-volume oracle). Predicting nothing is a candidate (threshold =
+// the highest score); predicting every voxel gives a threshold just below the lowest score.
+// Ties prefer the higher threshold. DiceThresholdSearch.hpp does it in two passes over
+// volumes read one at a time; this runs both passes over volumes in memory.
 DiceChoice best_dice_threshold(const std::vector<ScoredVolume>& volumes);
 
-// q-th percentile (0..100, linear interpolation) of the pooled values.
-double quantile_threshold(std::vector<float> values, double q);
+// q-th percentile (0..100, linear interpolation) of the pooled values (OrderStatistics.hpp for
+// values read volume by volume).
+double quantile_threshold(const std::vector<float>& values, double q);
 
 // The lowest threshold whose fraction of values strictly above it is at most `fpr`.
-double fpr_threshold(std::vector<float> values, double fpr);
+double fpr_threshold(const std::vector<float>& values, double fpr);
 
 }  // namespace p2l

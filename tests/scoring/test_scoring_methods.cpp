@@ -193,12 +193,13 @@ void write_source_maps(const std::filesystem::path& dir, const EvalInputs& in, c
       m.data[i] = !s.seg.data.empty() && s.seg.data[i] ? 5.0f : 0.5f * float(i % 3);
     write_nifti((dir / (s.id + ".nii.gz")).string(), m);
   };
-  for (const auto& s : in.healthy_reference) put(s);
-  for (size_t i = 0; i < in.healthy_test.size(); ++i) put(*in.healthy_test.get(i));
-  for (const auto& [set, subjects] : in.test)
-    for (size_t i = 0; i < subjects.size(); ++i) put(*subjects.get(i));
-  for (const auto& [set, subjects] : in.val)
-    for (const auto& s : subjects) put(s);
+  auto put_list = [&](const SubjectList& l) {
+    for (size_t i = 0; i < l.size(); ++i) put(*l.get(i));
+  };
+  put_list(in.healthy_reference);
+  put_list(in.healthy_test);
+  for (const auto& [set, subjects] : in.test) put_list(subjects);
+  for (const auto& [set, subjects] : in.val) put_list(subjects);
 }
 
 MethodGrid source_spec() {
