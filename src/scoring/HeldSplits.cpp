@@ -79,11 +79,15 @@ std::vector<HeldSummary> summarize_held_splits(const std::vector<Method>& method
           if (done.insert(map_key(m, src)).second) stats.at(map_key(m, src)).add(sources.get(s, src, m), s.mask);
       }
     });
+    // One result per source map: methods sharing it share its sorted values (fisher).
+    std::map<std::string, MapStats> of;
+    for (const auto& [key, acc] : stats) of.emplace(key, acc.result());
+    stats.clear();  // the accumulators' unsorted copies
     for (size_t k = 0; k < methods.size(); ++k) {
       const Method& m = methods[k];
       if (m.fusion == FusionMode::kNone) continue;
-      out[k].source_stats = stats.at(map_key(m, m.source)).result();
-      out[k].partner_stats = stats.at(map_key(m, m.partner)).result();
+      out[k].source_stats = of.at(map_key(m, m.source));
+      out[k].partner_stats = of.at(map_key(m, m.partner));
       if (m.fusion != FusionMode::kFisher) out[k].source_stats.sorted = out[k].partner_stats.sorted = nullptr;
     }
     pass_done("fusion statistics on the healthy reference", methods.size(), volumes);
