@@ -32,7 +32,7 @@ void bind(Schema& s, TrainConfig& c) {
   s.add("train.density_every", &c.density_every, "steps between saves of the training-location density", 1, 100000000);
   s.add("train.density_bins", &c.density_bins, "bins per axis of the saved training-location density", 1, 10000);
   s.add("train.device", &c.device, "training device: auto is cuda:<local rank> when CUDA is available, else cpu", {"auto", "cpu", "cuda"});
-  s.add("train.precision", &c.precision, "arithmetic: auto is bf16 autocast on GPU and fp32 on CPU (fp16 is not offered: LibTorch C++ has no gradient scaler)", {"auto", "fp32", "bf16"});
+  s.add("train.precision", &c.precision, "arithmetic: auto is bf16 autocast on GPU and on CPUs with AVX512-BF16 or AMX-BF16, fp32 on other CPUs, where bf16 is emulated and slow (fp16 is not offered: LibTorch C++ has no gradient scaler)", {"auto", "fp32", "bf16"});
   s.add("train.backend", &c.backend, "c10d backend: auto is NCCL with GPUs and Gloo otherwise", {"auto", "gloo", "nccl"});
   s.add("train.bucket_mb", &c.bucket_mb, "gradient all-reduce bucket size (MiB)", 0.01, 4096.0);
   s.add("train.timeout_s", &c.timeout_s, "collective and rendezvous timeout (s): a dead rank ends the job after this", 1.0, 86400.0);

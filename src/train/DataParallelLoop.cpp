@@ -65,7 +65,7 @@ std::unique_ptr<Communicator> join_training_ranks(const RunConfig& run, const Tr
 DataParallelLoop::DataParallelLoop(LoopOptions opt, Communicator& comm, torch::nn::Module& model,
                                    torch::Device device)
     : opt_(std::move(opt)), comm_(comm), model_(model), device_(device),
-      autocast_(opt_.train.precision == "bf16" || (opt_.train.precision == "auto" && device_.is_cuda())),
+      precision_(resolve_training_precision(opt_.train.precision, device_.is_cuda(), cpu_has_native_bf16())),
       best_val_loss_(std::numeric_limits<double>::infinity()) {
   base_lr_ = scaled_learning_rate(opt_.train, opt_.samples_per_rank * comm_.world());
   adam_ = std::make_unique<FusedAdam>(model_.parameters(), torch::optim::AdamOptions(base_lr_));
@@ -74,6 +74,7 @@ DataParallelLoop::DataParallelLoop(LoopOptions opt, Communicator& comm, torch::n
   broadcast_state(true);
   log_ = std::make_unique<TrainingLog>(opt_.output_dir, comm_.rank() == 0, opt_.train.steps,
                                        opt_.train.log_every, opt_.words);
+  if (!precision_.warning.empty()) log_->note("warning: " + precision_.warning);
 }
 
 DataParallelLoop::~DataParallelLoop() = default;

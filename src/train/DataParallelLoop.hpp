@@ -15,6 +15,7 @@
 #include "config/TrainConfig.hpp"
 #include "train/Checkpoint.hpp"
 #include "train/TrainingLog.hpp"
+#include "train/TrainingPrecision.hpp"
 
 namespace p2l {
 
@@ -96,9 +97,9 @@ class DataParallelLoop {
   ValidationRecord validation_record(double loss_sum, double error_sum, double count, double chance_error);
 
   int64_t step() const { return step_; }
-  bool autocast() const { return autocast_; }
+  bool autocast() const { return precision_.bf16; }
   // "bf16" or "fp32" (train.precision resolved for the device).
-  std::string precision() const { return autocast_ ? "bf16" : "fp32"; }
+  std::string precision() const { return precision_.bf16 ? "bf16" : "fp32"; }
   torch::Device device() const { return device_; }
   double learning_rate() const;  // of the next step
   double last_allreduce_seconds() const { return allreduce_seconds_; }
@@ -111,7 +112,7 @@ class DataParallelLoop {
   Communicator& comm_;
   torch::nn::Module& model_;
   torch::Device device_;
-  bool autocast_;
+  TrainingPrecision precision_;
   std::unique_ptr<torch::optim::Adam> adam_;  // a FusedAdam
   std::unique_ptr<GradientReducer> reducer_;
   std::unique_ptr<TrainingLog> log_;

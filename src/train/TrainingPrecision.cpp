@@ -1,0 +1,25 @@
+#include "train/TrainingPrecision.hpp"
+
+#include <stdexcept>
+
+namespace p2l {
+
+bool cpu_has_native_bf16() {
+#if defined(__x86_64__) || defined(__i386__)
+  return __builtin_cpu_supports("avx512bf16") || __builtin_cpu_supports("amx-bf16");
+#else
+  return false;  // no measurement on other architectures yet: stay with fp32
+#endif
+}
+
+TrainingPrecision resolve_training_precision(const std::string& requested, bool gpu, bool native_bf16) {
+  if (requested == "fp32") return {false, ""};
+  if (requested == "auto") return {gpu || native_bf16, ""};
+  if (requested != "bf16") throw std::runtime_error("train.precision '" + requested + "': unknown (auto, bf16, fp32)");
+  if (gpu || native_bf16) return {true, ""};
+  return {true,
+          "train.precision bf16 on a CPU without AVX512-BF16 or AMX-BF16: bf16 is emulated there, and training "
+          "ran 7x slower than fp32 on such a CPU; train.precision=auto picks fp32 on it"};
+}
+
+}  // namespace p2l
