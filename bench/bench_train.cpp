@@ -61,8 +61,6 @@ int main(int argc, char** argv) {
     RankInfo who;
     who.rank = k;
     who.world = 2;
-    who.local_rank = k;
-    who.local_world = 2;
     Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(120));
     r2[k] = run_rank(comm, patches, steps);
   };

@@ -4,7 +4,6 @@
 
 #include "config/Config.hpp"
 #include "config/CpuThreads.hpp"
-#include "dist/Rendezvous.hpp"
 #include "eval/EvaluationJob.hpp"
 #include "dist/World.hpp"
 
@@ -17,7 +16,7 @@ int main(int argc, char** argv) {
     Config cfg = parse_command_line(argc, argv, tool,
                                     "Heatmaps, thresholds, metrics, fusion, every method of the table, the benchmark table and figures "
                                     "of a trained Patch2Loc checkpoint (SPEC sections 6-9).");
-    torch::set_num_threads(cpu_threads(cfg.run.threads, rank_from_environment().local_world));
+    torch::set_num_threads(cpu_threads(cfg.run.threads, world.local_size()));
     return run_evaluation(cfg, world.rank(), world.size());
   } catch (const std::exception& e) {
     world.abort(tool, e.what());

@@ -26,6 +26,8 @@ int main(int argc, char** argv) {
     std::string warning;
     p2l::TrainingData data = p2l::load_training_data(cfg, *comm, warning);
     if (!warning.empty()) std::cerr << "p2l-train (rank " << rank << "): warning: " << warning << std::endl;
+    if (const std::string line = p2l::node_slices_line(data, *comm); !line.empty())
+      std::cerr << "p2l-train: " << line << std::endl;
     p2l::Trainer trainer(cfg, *comm, std::move(data));
     p2l::TrainOutcome out = trainer.run();
     if (rank == 0)

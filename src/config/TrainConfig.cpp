@@ -36,8 +36,8 @@ void bind(Schema& s, TrainConfig& c) {
   s.add("train.backend", &c.backend, "c10d backend: auto is NCCL with GPUs and Gloo otherwise", {"auto", "gloo", "nccl"});
   s.add("train.bucket_mb", &c.bucket_mb, "gradient all-reduce bucket size (MiB)", 0.01, 4096.0);
   s.add("train.timeout_s", &c.timeout_s, "collective and rendezvous timeout (s): a dead rank ends the job after this", 1.0, 86400.0);
-  s.add("train.shared_slices", &c.shared_slices, "with several ranks on a node, hold the training split once per node: its local rank 0 writes it to train.shared_slices_dir and every rank maps it read-only");
-  s.add("train.shared_slices_dir", &c.shared_slices_dir, "node-local folder for train.shared_slices, ideally a RAM file system (the file is removed once mapped)");
+  s.add("train.shared_slices", &c.shared_slices, "with several ranks on a node, hold the training split once per node: its local rank 0 (as the ranks' exchanged node identities place it) writes it to an unnamed file in train.shared_slices_dir and every rank maps it read-only");
+  s.add("train.shared_slices_dir", &c.shared_slices_dir, "node-local folder for train.shared_slices, ideally a RAM file system; its file system must support O_TMPFILE (tmpfs, ext4, xfs), else every rank keeps its own copy. The file never has a name, so nothing is left behind, even by a killed job");
   s.add("train.num_folds", &c.num_folds, "cross-validation folds in the split CSVs", 1, 100);
   s.add("train.fold", &c.fold, "fold to train (selects IXI_train_fold<k> / IXI_val_fold<k> when the split names end in fold0)", 0, 99);
 }

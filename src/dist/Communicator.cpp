@@ -79,17 +79,44 @@ std::shared_ptr<::gloo::transport::Device> gloo_device(const std::string& master
   return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
+// Every rank's node report, exchanged through the store (one key per rank, under a prefix of
+// its own so the process group's keys never meet them).
+std::vector<RankNodeReport> exchange_node_reports(const c10::intrusive_ptr<c10d::Store>& store,
+                                                  const RankInfo& who, const RankNodeReport& mine) {
+  auto nodes = c10::make_intrusive<c10d::PrefixStore>("p2l/node", store);
+  const std::string text = encode_report(mine);
+  nodes->set(std::to_string(who.rank), std::vector<uint8_t>(text.begin(), text.end()));
+  std::vector<std::string> keys;
+  for (int r = 0; r < who.world; ++r) keys.push_back(std::to_string(r));
+  nodes->wait(keys);
+  std::vector<RankNodeReport> reports;
+  for (const auto& bytes : nodes->multiGet(keys)) reports.push_back(decode_report(std::string(bytes.begin(), bytes.end())));
+  return reports;
+}
+
 }  // namespace
 
 Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
                            const std::string& backend, c10::Device device,
                            std::chrono::milliseconds timeout, bool force_group)
+    : Communicator(who, master, backend, [device](const RankInfo&) { return device; }, timeout, force_group) {}
+
+Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
+                           const std::string& backend, const DeviceRule& device_of,
+                           std::chrono::milliseconds timeout, bool force_group)
     : who_(who), timeout_(timeout) {
-  if (who.world == 1 && !force_group) return;
-  const bool nccl = backend == "nccl" || (backend == "auto" && device.is_cuda());
-  if (nccl && !device.is_cuda())
+  const RankNodeReport mine{node_identity(), who.claimed_local_rank, who.claimed_local_world};
+  who_.node = 0, who_.nodes = 1, who_.local_rank = 0, who_.local_world = 1;
+  if (who.world == 1 && !force_group) {
+    placement_warnings_ = launcher_disagreements({mine});
+    device_ = device_of(who_);
+    return;
+  }
+  // The device's type does not depend on the placement (only its index does), so a backend
+  // that cannot work fails here, before anything waits for the other ranks.
+  if (backend == "nccl" && !device_of(who_).is_cuda())
     throw std::runtime_error("train.backend: nccl needs a CUDA device (train.device), this rank has " +
-                             device.str());
+                             device_of(who_).str());
   c10d::TCPStoreOptions so;
   so.port = uint16_t(master.port);
   so.isServer = who.rank == 0;
@@ -104,6 +131,15 @@ Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
                              ": rendezvous of rank " + std::to_string(who.rank) + " of " +
                              std::to_string(who.world) + " failed: " + e.what());
   }
+  const std::vector<RankNodeReport> reports = exchange_node_reports(store, who, mine);
+  std::vector<std::string> identities;
+  for (const auto& r : reports) identities.push_back(r.identity);
+  const NodePlacement placed = place_rank(identities, who.rank);
+  who_.node = placed.node, who_.nodes = placed.nodes;
+  who_.local_rank = placed.local_rank, who_.local_world = placed.local_size;
+  placement_warnings_ = launcher_disagreements(reports);
+  const c10::Device device = device_ = device_of(who_);
+  const bool nccl = backend == "nccl" || (backend == "auto" && device.is_cuda());
 #ifdef USE_C10D_NCCL
   if (nccl) {
     auto opts = c10d::ProcessGroupNCCL::Options::create();

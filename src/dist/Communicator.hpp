@@ -3,6 +3,8 @@
 // with GPUs). With one process every collective is a no-op, so single-rank runs need no network
 // (`force_group` builds the group anyway, for tests of a one-rank NCCL group).
 // Every collective waits at most `timeout`, so a dead peer ends the job with an error.
+// Meeting the other ranks also places this rank on its node: every rank publishes its node
+// identity in the store, and who() then holds the exchanged placement (dist/NodePlacement.hpp).
 #include <ATen/core/Tensor.h>
 #include <c10/core/Device.h>
 
@@ -10,6 +12,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dist/Rendezvous.hpp"
 
@@ -17,8 +20,15 @@ namespace p2l {
 
 class Communicator {
  public:
-  // `backend`: "auto" (NCCL when compiled in and `device` is CUDA, else Gloo), "gloo" or "nccl".
-  // `device`: this rank's compute device; NCCL collectives run on it.
+  // This rank's compute device, chosen from its placement (cuda:<local rank>, say).
+  using DeviceRule = std::function<c10::Device(const RankInfo& placed)>;
+
+  // `who`: rank and size from the launcher (its local rank and size are only claims, checked
+  // against the exchange). `backend`: "auto" (NCCL when compiled in and the device is CUDA,
+  // else Gloo), "gloo" or "nccl". `device_of`: the rank's device once placed; NCCL runs on it.
+  Communicator(const RankInfo& who, const MasterEndpoint& master, const std::string& backend,
+               const DeviceRule& device_of, std::chrono::milliseconds timeout, bool force_group = false);
+  // The same with one device whatever the placement.
   Communicator(const RankInfo& who, const MasterEndpoint& master, const std::string& backend,
                c10::Device device, std::chrono::milliseconds timeout, bool force_group = false);
   ~Communicator();
@@ -31,7 +41,11 @@ class Communicator {
 
   int rank() const { return who_.rank; }
   int world() const { return who_.world; }
-  const RankInfo& who() const { return who_; }
+  const RankInfo& who() const { return who_; }  // placed on its node by the exchange
+  c10::Device device() const { return device_; }
+  // One line per rank whose launcher variables disagree with the exchanged placement (the same
+  // lines on every rank; the exchanged placement is in force).
+  const std::vector<std::string>& placement_warnings() const { return placement_warnings_; }
   std::string backend_name() const;
   // Whether this build holds c10d's NCCL backend (a CUDA LibTorch).
   static bool nccl_compiled();
@@ -53,6 +67,8 @@ class Communicator {
 
  private:
   RankInfo who_;
+  c10::Device device_{c10::kCPU};
+  std::vector<std::string> placement_warnings_;
   std::chrono::milliseconds timeout_;
   std::unique_ptr<Collectives> impl_;
 };

@@ -67,13 +67,19 @@ MasterEndpoint broadcast_from_rank0(const RankInfo& who) {
     port[0] = pick_free_port();
     std::array<char, 256> name{};
     if (gethostname(name.data(), name.size() - 1) != 0) std::strcpy(name.data(), "127.0.0.1");
-    if (who.local_world == who.world) std::strcpy(name.data(), "127.0.0.1");  // one node
+    if (w.local_size() == w.size()) std::strcpy(name.data(), "127.0.0.1");  // MPI's node: all here
     host = name.data();
   }
   w.broadcast(host);
   w.broadcast(port);
   if (started_here) end_world();
   return {host, port[0]};
+}
+
+// The launcher's value of `name` as a claim, when it set one.
+LauncherClaim claim(const char* name) {
+  if (!env(name)) return {};
+  return {name, env_int(name, 0)};
 }
 
 }  // namespace
@@ -84,27 +90,27 @@ RankInfo rank_from_environment() {
     r.launcher = "mpi";
     r.rank = env_int("OMPI_COMM_WORLD_RANK", 0);
     r.world = env_int("OMPI_COMM_WORLD_SIZE", 1);
-    r.local_rank = env_int("OMPI_COMM_WORLD_LOCAL_RANK", 0);
-    r.local_world = env_int("OMPI_COMM_WORLD_LOCAL_SIZE", 1);
+    r.claimed_local_rank = claim("OMPI_COMM_WORLD_LOCAL_RANK");
+    r.claimed_local_world = claim("OMPI_COMM_WORLD_LOCAL_SIZE");
   } else if (env("SLURM_PROCID") && env("SLURM_NTASKS")) {
     r.launcher = "slurm";
     r.rank = env_int("SLURM_PROCID", 0);
     r.world = env_int("SLURM_NTASKS", 1);
-    r.local_rank = env_int("SLURM_LOCALID", 0);
-    int nodes = env_int("SLURM_NNODES", 1);
-    r.local_world = std::max(1, (r.world + nodes - 1) / nodes);
+    r.claimed_local_rank = claim("SLURM_LOCALID");
+    if (env("SLURM_TASKS_PER_NODE"))
+      r.claimed_local_world = {"SLURM_TASKS_PER_NODE[SLURM_NODEID]",
+                               slurm_tasks_on_node(env("SLURM_TASKS_PER_NODE"), env_int("SLURM_NODEID", 0))};
   } else if (env("WORLD_SIZE")) {
     r.launcher = "env";
     r.rank = env_int("RANK", 0);
     r.world = env_int("WORLD_SIZE", 1);
-    r.local_rank = env_int("LOCAL_RANK", 0);
-    r.local_world = env_int("LOCAL_WORLD_SIZE", r.world);
+    r.claimed_local_rank = claim("LOCAL_RANK");
+    r.claimed_local_world = claim("LOCAL_WORLD_SIZE");
   }
   if (r.world < 1 || r.rank < 0 || r.rank >= r.world)
     throw std::runtime_error("rank " + std::to_string(r.rank) + " of world " +
                              std::to_string(r.world) + " from the " + r.launcher +
                              " environment is invalid");
-  r.local_world = std::max(1, std::min(r.local_world, r.world));
   return r;
 }
 

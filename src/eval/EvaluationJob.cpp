@@ -28,7 +28,6 @@
 #include "io/AtomicFile.hpp"
 #include "io/Nifti.hpp"
 #include "store/StoreReader.hpp"
-#include "dist/Rendezvous.hpp"
 #include "dist/World.hpp"
 #include "train/Checkpoint.hpp"
 
@@ -108,7 +107,8 @@ EllipseFigureData centre_patch_ellipses(HeatmapBuilder& builder, const StoreRead
 
 torch::Device evaluation_device() {
   if (!torch::cuda::is_available()) return torch::kCPU;
-  return torch::Device(torch::kCUDA, int(rank_from_environment().local_rank % int(torch::cuda::device_count())));
+  // The node's ranks as MPI places them (MPI_COMM_TYPE_SHARED), not the launcher's variables.
+  return torch::Device(torch::kCUDA, world().local_rank() % int(torch::cuda::device_count()));
 }
 
 }  // namespace

@@ -55,11 +55,13 @@ torch::Device training_device(const TrainConfig& cfg, int local_rank) {
 }
 
 std::unique_ptr<Communicator> join_training_ranks(const RunConfig& run, const TrainConfig& train) {
-  const RankInfo who = rank_from_environment();
-  torch::set_num_threads(cpu_threads(run.threads, who.local_world));
-  const torch::Device device = training_device(train, who.local_rank);
-  return std::make_unique<Communicator>(who, resolve_master(who), train.backend, device,
-                                        std::chrono::milliseconds(long(train.timeout_s * 1000)));
+  const RankInfo launched = rank_from_environment();
+  auto comm = std::make_unique<Communicator>(
+      launched, resolve_master(launched), train.backend,
+      [&train](const RankInfo& placed) { return training_device(train, placed.local_rank); },
+      std::chrono::milliseconds(long(train.timeout_s * 1000)));
+  torch::set_num_threads(cpu_threads(run.threads, comm->who().local_world));
+  return comm;
 }
 
 DataParallelLoop::DataParallelLoop(LoopOptions opt, Communicator& comm, torch::nn::Module& model,
@@ -75,6 +77,11 @@ DataParallelLoop::DataParallelLoop(LoopOptions opt, Communicator& comm, torch::n
   log_ = std::make_unique<TrainingLog>(opt_.output_dir, comm_.rank() == 0, opt_.train.steps,
                                        opt_.train.log_every, opt_.words);
   if (!precision_.warning.empty()) log_->note("warning: " + precision_.warning);
+  const RankInfo& who = comm_.who();
+  log_->note("placement from the ranks' exchanged node identities: " + std::to_string(who.nodes) +
+             " node(s); rank " + std::to_string(who.rank) + " is local rank " + std::to_string(who.local_rank) +
+             " of " + std::to_string(who.local_world) + " on node " + std::to_string(who.node));
+  for (const auto& w : comm_.placement_warnings()) log_->note("warning: " + w);
 }
 
 DataParallelLoop::~DataParallelLoop() = default;

@@ -144,8 +144,9 @@ torch::Generator seeded_generator(uint64_t seed, torch::Device device);
 torch::Device training_device(const TrainConfig& cfg, int local_rank);
 
 // What every training executable does first: this process's rank from the launcher's
-// environment, its CPU threads (run.threads, else the cores shared by the node's ranks), and
-// the communicator after the rendezvous (train.backend, train.timeout_s).
+// environment, the communicator after the rendezvous (train.backend, train.timeout_s), which
+// places the rank on its node, then the device and CPU threads (run.threads, else the cores
+// shared by the node's ranks) from that placement.
 std::unique_ptr<Communicator> join_training_ranks(const RunConfig& run, const TrainConfig& train);
 
 }  // namespace p2l

@@ -11,10 +11,10 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <random>
 #include <stdexcept>
 
 #include "dist/Communicator.hpp"
+#include "dist/Rendezvous.hpp"
 #include "store/Manifest.hpp"
 #include "store/StoreReader.hpp"
 
@@ -54,8 +54,9 @@ void check_subject(const SubjectSlices& s, int64_t height, int64_t width) {
     throw std::runtime_error(s.id + ": empty or inconsistent slices");
 }
 
-// Writes the split into `path` (through path.tmp and a rename), one subject in memory at a time.
-void write_shared_file(const StoreReader& store, const std::string& split, const std::string& path) {
+// Writes the split into a new unnamed file in `dir`, one subject in memory at a time, and returns
+// its open descriptor (the caller closes it). O_EXCL: the file can never be given a name.
+int write_unnamed_file(const StoreReader& store, const std::string& split, const std::string& dir) {
   const std::vector<std::string> ids = store.subjects(split);
   if (ids.empty()) throw std::runtime_error(store.dir() + ": split '" + split + "' has no subjects");
   // Depths from the manifest and the slice size from the first subject: the file is sized once
@@ -73,47 +74,41 @@ void write_shared_file(const StoreReader& store, const std::string& split, const
     depth.push_back(listed[i].slices);
     h.total += listed[i].slices;
   }
-  const std::string tmp = path + ".tmp";
-  const int fd = ::open(tmp.c_str(), O_RDWR | O_CREAT | O_TRUNC, 0600);
-  if (fd < 0) throw std::runtime_error(tmp + ": cannot create: " + errno_text());
-  const size_t bytes = file_bytes(h);
-  // posix_fallocate reserves the space now: a full file system fails here, not on a page fault.
-  if (const int err = posix_fallocate(fd, 0, off_t(bytes)); err != 0) {
+  const int fd = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_EXCL, 0600);
+  if (fd < 0) throw std::runtime_error(dir + ": cannot create the node's unnamed training-slices file: " + errno_text());
+  try {
+    const size_t bytes = file_bytes(h);
+    // posix_fallocate reserves the space now: a full file system fails here, not on a page fault.
+    if (const int err = posix_fallocate(fd, 0, off_t(bytes)); err != 0)
+      throw std::runtime_error(dir + ": cannot reserve " + std::to_string(bytes >> 20) +
+                               " MiB for the node's training slices: " + std::strerror(err));
+    void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    if (p == MAP_FAILED) throw std::runtime_error(dir + ": cannot map the node's training slices: " + errno_text());
+    const Mapping map(p, bytes);
+    char* at = static_cast<char*>(p);
+    std::memcpy(at, &h, sizeof h);
+    at += sizeof h;
+    std::memcpy(at, first.data(), first.size() * sizeof(int64_t));
+    at += first.size() * sizeof(int64_t);
+    std::memcpy(at, depth.data(), depth.size() * sizeof(int64_t));
+    at += depth.size() * sizeof(int64_t);
+    float* slices = reinterpret_cast<float*>(at);
+    uint8_t* masks = reinterpret_cast<uint8_t*>(slices + size_t(h.total * h.height * h.width));
+    for (size_t i = 0; i < ids.size(); ++i) {
+      if (i > 0) current = store.load(split, ids[i]);
+      check_subject(current, h.height, h.width);
+      if (current.depth != depth[i])
+        throw std::runtime_error(store.dir() + ": subject '" + ids[i] + "' of split '" + split + "' has " +
+                                 std::to_string(current.depth) + " slices, the manifest says " + std::to_string(depth[i]));
+      const size_t offset = size_t(first[i] * h.height * h.width);
+      std::copy(current.image.begin(), current.image.end(), slices + offset);
+      std::copy(current.mask.begin(), current.mask.end(), masks + offset);
+    }
+  } catch (...) {
     ::close(fd);
-    ::unlink(tmp.c_str());
-    throw std::runtime_error(tmp + ": cannot reserve " + std::to_string(bytes >> 20) + " MiB: " + std::strerror(err));
+    throw;
   }
-  void* p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
-  ::close(fd);
-  if (p == MAP_FAILED) {
-    ::unlink(tmp.c_str());
-    throw std::runtime_error(tmp + ": cannot map: " + errno_text());
-  }
-  const Mapping map(p, bytes);
-  char* at = static_cast<char*>(p);
-  std::memcpy(at, &h, sizeof h);
-  at += sizeof h;
-  std::memcpy(at, first.data(), first.size() * sizeof(int64_t));
-  at += first.size() * sizeof(int64_t);
-  std::memcpy(at, depth.data(), depth.size() * sizeof(int64_t));
-  at += depth.size() * sizeof(int64_t);
-  float* slices = reinterpret_cast<float*>(at);
-  uint8_t* masks = reinterpret_cast<uint8_t*>(slices + size_t(h.total * h.height * h.width));
-  for (size_t i = 0; i < ids.size(); ++i) {
-    if (i > 0) current = store.load(split, ids[i]);
-    check_subject(current, h.height, h.width);
-    if (current.depth != depth[i])
-      throw std::runtime_error(store.dir() + ": subject '" + ids[i] + "' of split '" + split + "' has " +
-                               std::to_string(current.depth) + " slices, the manifest says " + std::to_string(depth[i]));
-    const size_t offset = size_t(first[i] * h.height * h.width);
-    std::copy(current.image.begin(), current.image.end(), slices + offset);
-    std::copy(current.mask.begin(), current.mask.end(), masks + offset);
-  }
-  if (std::rename(tmp.c_str(), path.c_str()) != 0) {
-    const std::string why = errno_text();
-    ::unlink(tmp.c_str());
-    throw std::runtime_error(path + ": cannot rename the finished file: " + why);
-  }
+  return fd;
 }
 
 PackedSlices map_shared_file(const std::string& path) {
@@ -142,7 +137,6 @@ PackedSlices map_shared_file(const std::string& path) {
   // The tensors view read-only pages: the sampler only reads them (a write would fault).
   out.slices = torch::from_blob(slices, shape, [map](void*) {}, torch::kFloat32);
   out.masks = torch::from_blob(masks, shape, [map](void*) {}, torch::kUInt8);
-  out.shared_file = path;
   return out;
 }
 
@@ -172,32 +166,63 @@ PackedSlices pack_slices(const std::vector<SubjectSlices>& subjects) {
 
 PackedSlices node_shared_slices(Communicator& comm, const StoreReader& store, const std::string& split,
                                 const std::string& dir, std::string& warning) {
-  // A name unique to this job: rank 0's random token, the same on every rank.
-  auto token = torch::zeros({1}, torch::kInt64);
-  if (comm.rank() == 0) token[0] = int64_t(std::random_device{}() >> 1) << 31 | int64_t(std::random_device{}() >> 1);
-  comm.broadcast(token);
-  char name[64];
-  std::snprintf(name, sizeof name, "/p2l-slices-%016llx.bin", static_cast<unsigned long long>(token[0].item<int64_t>()));
-  const std::string path = dir + name;
-  const bool writer = comm.who().local_rank == 0;
+  const RankInfo& who = comm.who();
+  const bool writer = who.local_rank == 0;
   std::string error;
+  int fd = -1;
   if (writer) {
     try {
-      write_shared_file(store, split, path);
+      fd = write_unnamed_file(store, split, dir);
     } catch (const std::exception& e) {
       error = e.what();
     }
   }
-  auto failed = torch::full({1}, error.empty() ? 0.0 : 1.0, torch::kFloat64);
-  comm.allreduce_sum(failed);  // every node's file is in place, or some node could not write it
-  if (failed[0].item<double>() > 0) {
-    if (writer && !error.empty()) warning = error + "; every rank keeps its own copy of the training split";
-    ::unlink(path.c_str());
-    return pack_slices(store.load_split(split));
+  // Every rank learns every node's writers and where its file is open: [any failure, then per
+  // node: writers, pid, descriptor], summed over the ranks (exact in float64).
+  auto table = torch::zeros({1 + 3 * who.nodes}, torch::kFloat64);
+  {
+    auto t = table.accessor<double, 1>();
+    t[0] = error.empty() ? 0 : 1;
+    if (writer) {
+      t[1 + 3 * who.node] = 1;
+      if (error.empty()) t[2 + 3 * who.node] = double(::getpid()), t[3 + 3 * who.node] = double(fd);
+    }
   }
-  PackedSlices out = map_shared_file(path);
-  comm.barrier();  // every rank of the node has mapped the file
-  if (writer) ::unlink(path.c_str());
+  comm.allreduce_sum(table);
+  const auto t = table.accessor<double, 1>();
+  auto fall_back = [&](const std::string& why) {
+    if (fd >= 0) ::close(fd);
+    if (!why.empty()) warning = why + "; every rank keeps its own copy of the training split";
+    return pack_slices(store.load_split(split));
+  };
+  if (t[0] > 0) return fall_back(error);
+  const std::string path = "/proc/" + std::to_string(long(t[2 + 3 * who.node])) + "/fd/" +
+                           std::to_string(long(t[3 + 3 * who.node]));
+  const std::string file = dir + " (an unnamed file, opened as " + path + ")";
+  // The same test on every rank, so they all stop together.
+  for (int n = 0; n < who.nodes; ++n)
+    if (t[1 + 3 * n] != 1) {
+      if (fd >= 0) ::close(fd);
+      throw std::runtime_error("node " + std::to_string(n) + " of " + std::to_string(who.nodes) + " has " +
+                               std::to_string(long(t[1 + 3 * n])) + " writers of its training slices" +
+                               (n == who.node ? " in " + file : "") + "; exactly one rank per node may write them");
+    }
+  std::string open_error;
+  PackedSlices out;
+  try {
+    out = map_shared_file(path);
+  } catch (const std::exception& e) {
+    open_error = e.what();
+  }
+  auto failed = torch::full({1}, open_error.empty() ? 0.0 : 1.0, torch::kFloat64);
+  // Also the writers' wait: each keeps its descriptor open until every rank of its node has opened
+  // the file, whose last mapping then keeps it alive.
+  comm.allreduce_sum(failed);
+  if (failed[0].item<double>() > 0) return fall_back(open_error);
+  if (fd >= 0) ::close(fd);
+  out.shared_file = file;
+  out.wrote_shared_file = writer;
+  out.node_ranks = who.local_world;
   return out;
 }
 

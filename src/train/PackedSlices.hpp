@@ -3,10 +3,15 @@
 // brain masks, with each subject's first slice and depth.
 //
 // pack_slices makes a private copy. node_shared_slices keeps one copy per node: the node's
-// local rank 0 streams the split from the store, one subject at a time, into a file under
-// `dir` (train.shared_slices_dir, a RAM file system such as /dev/shm) that every rank of the
-// node then maps read-only. A node holds the split once however many ranks it runs, and no
-// rank holds a second copy while it loads (docs/TRAINING.md, "Training data in memory").
+// local rank 0 (placed by the exchanged node identities, dist/NodePlacement.hpp) streams the
+// split from the store, one subject at a time, into an unnamed file under `dir`
+// (train.shared_slices_dir, a RAM file system such as /dev/shm) that every rank of the node
+// then maps read-only. A node holds the split once however many ranks it runs, and no rank
+// holds a second copy while it loads (docs/TRAINING.md, "Training data in memory").
+//
+// The file never has a name (O_TMPFILE): the other ranks open it through the writer's
+// /proc/<pid>/fd/<fd> while the writer waits for them. So a job killed at any moment leaves
+// nothing in `dir`: the kernel frees the file with the last process that maps it.
 #include <ATen/core/Tensor.h>
 
 #include <cstdint>
@@ -26,16 +31,19 @@ struct PackedSlices {
   std::vector<int64_t> first, depth;  // per subject: index of its slice 0, and Z
   int64_t height = 0, width = 0;
   std::string shared_file;  // the node's file these tensors map ("": a private copy)
+  bool wrote_shared_file = false;  // this rank wrote it (its node's one writer)
+  int node_ranks = 1;              // the ranks that map it
   size_t subjects() const { return first.size(); }
 };
 
 // Throws when there are no subjects, slice sizes differ, or a subject's arrays are inconsistent.
 PackedSlices pack_slices(const std::vector<SubjectSlices>& subjects);
 
-// Collective over `comm`: the split `split` of `store`, one copy per node under `dir`. The file
-// is unlinked once every rank has mapped it, so nothing is left behind (the mapping lives on).
-// When a node cannot write the file (e.g. `dir` is full), every rank falls back to a private
-// copy and `warning` says why; a split that cannot be read fails on every rank.
+// Collective over `comm`: the split `split` of `store`, one copy per node under `dir`. When a
+// node cannot write the file (e.g. `dir` is full, or its file system has no O_TMPFILE) or a
+// rank cannot open its writer's file, every rank falls back to a private copy and `warning`
+// says why; a split that cannot be read fails on every rank. A node with other than exactly
+// one writer is an error naming the node and the file, on every rank.
 PackedSlices node_shared_slices(Communicator& comm, const StoreReader& store, const std::string& split,
                                 const std::string& dir, std::string& warning);
 

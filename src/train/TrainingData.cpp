@@ -41,6 +41,14 @@ TrainingData load_training_data(const Config& cfg, Communicator& comm, std::stri
   return d;
 }
 
+std::string node_slices_line(const TrainingData& data, const Communicator& comm) {
+  if (!data.train_packed || !data.train_packed->wrote_shared_file) return "";
+  const RankInfo& who = comm.who();
+  return "rank " + std::to_string(who.rank) + " wrote the training slices of node " + std::to_string(who.node) +
+         " of " + std::to_string(who.nodes) + " for its " + std::to_string(data.train_packed->node_ranks) +
+         " rank(s): " + data.train_packed->shared_file;
+}
+
 void check_training_data(const TrainingData& data, const Config& cfg) {
   if (data.train_subjects() == 0)
     throw std::runtime_error("data.train_split: '" + cfg.data.train_split + "' has no subjects");

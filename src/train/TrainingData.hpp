@@ -32,6 +32,10 @@ TrainingData load_training_data(const Config& cfg);
 // `warning` says why when that was not possible.
 TrainingData load_training_data(const Config& cfg, Communicator& comm, std::string& warning);
 
+// The node-level line of the rank that wrote its node's training slices ("" on every other
+// rank): the node, its ranks and the file.
+std::string node_slices_line(const TrainingData& data, const Communicator& comm);
+
 // Throws std::runtime_error naming the split (or key) when a split is empty, a subject is
 // malformed, slice sizes differ between subjects, or the patch does not fit the slice.
 void check_training_data(const TrainingData& data, const Config& cfg);

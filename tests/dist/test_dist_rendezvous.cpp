@@ -10,7 +10,7 @@ namespace {
 void clear_launcher_env() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "OMPI_COMM_WORLD_RANK", "OMPI_COMM_WORLD_LOCAL_RANK",
                         "OMPI_COMM_WORLD_LOCAL_SIZE", "SLURM_PROCID", "SLURM_NTASKS", "SLURM_LOCALID",
-                        "SLURM_NNODES", "RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE",
+                        "SLURM_NNODES", "SLURM_NODEID", "SLURM_TASKS_PER_NODE", "RANK", "WORLD_SIZE", "LOCAL_RANK", "LOCAL_WORLD_SIZE",
                         "MASTER_ADDR", "MASTER_PORT"})
     unsetenv(v);
 }
@@ -36,8 +36,11 @@ TEST(DistRendezvous, MpiVariablesWinOverSlurmAndEnv) {
   EXPECT_EQ(r.launcher, "mpi");
   EXPECT_EQ(r.rank, 3);
   EXPECT_EQ(r.world, 4);
-  EXPECT_EQ(r.local_rank, 1);
-  EXPECT_EQ(r.local_world, 2);
+  EXPECT_EQ(r.claimed_local_rank.text(), "OMPI_COMM_WORLD_LOCAL_RANK=1");
+  EXPECT_EQ(r.claimed_local_world.text(), "OMPI_COMM_WORLD_LOCAL_SIZE=2");
+  // Not met the other ranks yet: alone on its node until the rendezvous places it.
+  EXPECT_EQ(r.local_rank, 0);
+  EXPECT_EQ(r.local_world, 1);
   clear_launcher_env();
 }
 
@@ -47,11 +50,13 @@ TEST(DistRendezvous, SlurmThenEnvVariables) {
   setenv("SLURM_NTASKS", "8", 1);
   setenv("SLURM_LOCALID", "1", 1);
   setenv("SLURM_NNODES", "2", 1);
+  setenv("SLURM_NODEID", "1", 1);
+  setenv("SLURM_TASKS_PER_NODE", "5,3", 1);  // uneven: not 8 / 2 on each node
   RankInfo s = rank_from_environment();
   EXPECT_EQ(s.launcher, "slurm");
   EXPECT_EQ(s.rank, 5);
-  EXPECT_EQ(s.local_rank, 1);
-  EXPECT_EQ(s.local_world, 4);
+  EXPECT_EQ(s.claimed_local_rank.text(), "SLURM_LOCALID=1");
+  EXPECT_EQ(s.claimed_local_world.value, 3);
   clear_launcher_env();
   setenv("RANK", "1", 1);
   setenv("WORLD_SIZE", "2", 1);
@@ -60,6 +65,8 @@ TEST(DistRendezvous, SlurmThenEnvVariables) {
   RankInfo e = rank_from_environment();
   EXPECT_EQ(e.launcher, "env");
   EXPECT_EQ(e.rank, 1);
+  EXPECT_FALSE(e.claimed_local_rank.set());  // no LOCAL_RANK: no claim, not a default of 0
+  EXPECT_FALSE(e.claimed_local_world.set());
   MasterEndpoint m = resolve_master(e);
   EXPECT_EQ(m.host, "10.0.0.7");
   EXPECT_EQ(m.port, 29511);
