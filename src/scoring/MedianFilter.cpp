@@ -12,28 +12,34 @@ namespace p2l {
 FloatVolume median_filter(const FloatVolume& in, int size, const LabelVolume* only) {
   if (size < 1 || size % 2 == 0)
     throw std::runtime_error("eval.median_size: " + std::to_string(size) + " must be odd and >= 1");
+  if (size == 1) {
+    FloatVolume out = in;
+    if (only) apply_mask(out, *only);
+    return out;
+  }
   const auto& sz = in.geom.size;
+  const size_t r = size_t(size / 2);
+  // A zero border of r voxels makes every window a fixed set of offsets from its centre, so the
+  // inner loop gathers without bounds checks (the window reads 0 outside the volume, as before).
+  const size_t px = sz[0] + 2 * r, py = sz[1] + 2 * r, pz = sz[2] + 2 * r;
+  std::vector<float> padded(px * py * pz, 0.0f);
+  for (size_t k = 0; k < sz[2]; ++k)
+    for (size_t j = 0; j < sz[1]; ++j)
+      std::copy_n(&in.at(0, j, k), sz[0], &padded[r + px * ((j + r) + py * (k + r))]);
+  std::vector<long> offsets;
+  offsets.reserve(size_t(size) * size * size);
+  for (long dk = -long(r); dk <= long(r); ++dk)
+    for (long dj = -long(r); dj <= long(r); ++dj)
+      for (long di = -long(r); di <= long(r); ++di) offsets.push_back(di + long(px) * (dj + long(py) * dk));
+  const size_t window = offsets.size();
   FloatVolume out(in.geom, 0.0f);
-  const long r = size / 2;
-  const size_t window = size_t(size) * size * size;
   tbb::parallel_for(size_t(0), sz[2], [&](size_t k) {
     std::vector<float> buf(window);
     for (size_t j = 0; j < sz[1]; ++j)
       for (size_t i = 0; i < sz[0]; ++i) {
         if (only && !only->at(i, j, k)) continue;
-        if (size == 1) {
-          out.at(i, j, k) = in.at(i, j, k);
-          continue;
-        }
-        size_t n = 0;
-        for (long dk = -r; dk <= r; ++dk)
-          for (long dj = -r; dj <= r; ++dj)
-            for (long di = -r; di <= r; ++di) {
-              const long a = long(i) + di, b = long(j) + dj, c = long(k) + dk;
-              const bool inside = a >= 0 && b >= 0 && c >= 0 && a < long(sz[0]) &&
-                                  b < long(sz[1]) && c < long(sz[2]);
-              buf[n++] = inside ? in.at(a, b, c) : 0.0f;
-            }
+        const float* centre = &padded[(i + r) + px * ((j + r) + py * (k + r))];
+        for (size_t t = 0; t < window; ++t) buf[t] = centre[offsets[t]];
         std::nth_element(buf.begin(), buf.begin() + window / 2, buf.end());
         out.at(i, j, k) = buf[window / 2];
       }

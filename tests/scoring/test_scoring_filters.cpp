@@ -27,7 +27,7 @@ Geometry grid(size_t a, size_t b, size_t c) {
 TEST(ScoringMedian, MatchesBruteForceWithZeroPadding) {
   std::mt19937 rng(11);
   std::uniform_real_distribution<float> u(-1, 5);
-  for (int size : {1, 3, 5}) {
+  for (int size : {1, 3, 5, 7}) {
     FloatVolume v(grid(6, 5, 4));
     for (auto& x : v.data) x = u(rng);
     LabelVolume only(v.geom, 0);
