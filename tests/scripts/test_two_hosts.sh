@@ -1,0 +1,59 @@
+#!/bin/bash
+# Two real hosts on one machine (tests/support/test_hosts.sh: each its own network, UTS and mount
+# namespace, hostname, 198.18.0.0/24 address on one bridge, /dev/shm and /tmp), the build and a
+# shared folder seen by both, as on a cluster:
+#  1. Open MPI launches one rank on each host (a hostfile; the remote launch enters the other
+#     host, tests/support/host_rsh.sh), its traffic pinned to TCP on the hosts' eth0
+#     (btl tcp,self: no shared memory, no loopback between them): each rank names its own host;
+#  2. p2l-preprocess with one rank per host: the store equals the one-host store;
+#  3. p2l-train with one rank per host: train.log places the ranks on 2 nodes (their node
+#     identities differ), each host reads its training split itself, and every step's loss
+#     equals the one-host 2-rank run's, to the bit (the same batches and the same two-rank sum).
+# Exits 77 (skipped) with the reason where namespaces are not allowed.
+set -euo pipefail
+BUILD=$1
+SRC=$2
+BIN=$BUILD/bin
+source "$SRC/tests/scripts/tiny_store.sh"
+source "$SRC/tests/scripts/store_checks.sh"
+source "$SRC/tests/support/test_hosts.sh"
+SHARED=$(mktemp -d /var/tmp/p2l_test_two_hosts.XXXXXX)  # not /tmp: each host has its own
+trap 'hosts_down; rm -rf "$SHARED"' EXIT
+rc=0
+hosts_up 2 "$SHARED/hosts" || rc=$?
+[ $rc = 77 ] && exit 77
+[ $rc = 0 ] || fail "the test hosts did not come up"
+cd "$SHARED"
+printf 'h1 slots=1\nh2 slots=1\n' > hostfile
+ACROSS=(timeout 300 mpirun --allow-run-as-root --hostfile "$SHARED/hostfile" -np 2
+        --mca plm_rsh_agent "$SRC/tests/support/host_rsh.sh"
+        --mca btl tcp,self --mca btl_tcp_if_include eth0 --mca oob_tcp_if_include eth0)
+ONE=(mpirun --allow-run-as-root --oversubscribe -np 2)
+
+# 1. One rank per host.
+on_host 1 "${ACROSS[@]}" sh -c 'echo "rank $OMPI_COMM_WORLD_RANK on $(hostname)"' > launch.txt 2>&1 \
+  || { cat launch.txt; fail "mpirun across the hosts"; }
+grep -qx "rank 0 on h1" launch.txt && grep -qx "rank 1 on h2" launch.txt || { cat launch.txt; fail "ranks not on h1 and h2"; }
+
+# 2. Preprocessing across the hosts equals one host's.
+make_tiny_store "$BIN" "$SHARED"
+on_host 1 "${ACROSS[@]}" "$BIN/p2l-preprocess" data.data_dir="$SHARED/cohort" data.store_dir="$SHARED/store2h" \
+  data.test_sets=[tumor] preprocess.image_dim=[40,40,12] run.output_dir="$SHARED" > pre2h.txt 2>&1 \
+  || { cat pre2h.txt; fail "p2l-preprocess across the hosts"; }
+same_store "$SHARED/store" "$SHARED/store2h" || fail "the two-host store differs from the one-host store"
+
+# 3. Training across the hosts equals one host's, step by step.
+COMMON=(data.store_dir="$SHARED/store" train.patch_fraction=0.2 train.slices_per_step=4 train.patches_per_step=32
+        train.val_patches=64 train.val_every=2 train.checkpoint_every=1000 train.log_every=1 train.timeout_s=60
+        run.threads=1 train.precision=fp32 train.steps=4)
+"${ONE[@]}" "$BIN/p2l-train" "${COMMON[@]}" run.output_dir="$SHARED/one" > one.txt 2>&1 || { cat one.txt; fail "one-host training"; }
+on_host 1 "${ACROSS[@]}" "$BIN/p2l-train" "${COMMON[@]}" run.output_dir="$SHARED/two" > two.txt 2>&1 \
+  || { cat two.txt; fail "training across the hosts"; }
+grep -q "placement from the ranks' exchanged node identities: 2 node(s); rank 0 is local rank 0 of 1 on node 0" two/train.log \
+  || { cat two/train.log; fail "the ranks were not placed on 2 nodes"; }
+grep -q "wrote the training slices" two.txt && { cat two.txt; fail "a node of one rank shared its slices"; }
+grep -q "placement from the ranks' exchanged node identities: 1 node(s)" one/train.log || fail "the one-host run was not on 1 node"
+losses() { grep -o '"\(val_\)\?loss": [^,]*' "$1/train_log.jsonl"; }
+[ "$(losses one | wc -l)" -ge 5 ] || fail "the one-host run logged too few losses"
+[ "$(losses two)" = "$(losses one)" ] || { paste <(losses one) <(losses two); fail "the two-host losses differ from the one-host run's"; }
+echo "ok: MPI across 2 hosts over TCP; preprocessing and $(losses one | wc -l) training losses equal the one-host run's"

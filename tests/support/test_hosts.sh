@@ -1,0 +1,117 @@
+# Test hosts on one machine, sourced by the multi-host tests (docs/CLUSTER.md):
+#
+#   hosts_up N DIR      N hosts h1..hN (N >= 2), each in its own network, UTS and mount namespace:
+#                       its own hostname, address 198.18.0.(10+i)/24 on eth0 (all on one bridge
+#                       in a namespace of its own), its own /dev/shm and /tmp, and an /etc/hosts
+#                       naming every host. Nothing is added to the machine's own namespace: the
+#                       addresses are never routed to its interfaces. DIR (not under /tmp, which
+#                       each host has its own of) holds the fixture's files; every host sees the
+#                       rest of the file system, the "shared file system" of a cluster.
+#                       Returns 77 with a line starting "SKIP:" where namespaces are not allowed.
+#   on_host I CMD...    runs CMD on host hI (environment and working folder kept).
+#   host_pid I          the process that holds host hI's namespaces (for nsenter).
+#   hosts_down          removes everything hosts_up made (call it from the test's EXIT trap; it
+#                       does nothing when there is nothing to remove).
+#
+# 198.18.0.0/15 is reserved for network benchmarks (RFC 2544). Traffic stays between the hosts
+# and their loopbacks.
+P2L_HOSTS_TAG=""
+P2L_HOSTS_N=0
+P2L_HOSTS_DIR=""
+
+hosts_skip_reason() {
+  [ "$(id -u)" = 0 ] || { echo "not root"; return; }
+  command -v ip > /dev/null || { echo "no 'ip' (iproute2)"; return; }
+  command -v nsenter > /dev/null && command -v unshare > /dev/null || { echo "no nsenter/unshare (util-linux)"; return; }
+  local probe="p2lprobe$$"
+  ip netns add "$probe" 2> /dev/null || { echo "network namespaces are not allowed here (ip netns add failed)"; return; }
+  if ! ip netns exec "$probe" unshare --uts --mount --propagation private true 2> /dev/null; then
+    ip netns del "$probe"
+    echo "UTS and mount namespaces are not allowed here (unshare failed)"
+    return
+  fi
+  ip netns del "$probe"
+}
+
+hosts_up() {
+  local n=$1 dir=$2
+  local why
+  why=$(hosts_skip_reason)
+  if [ -n "$why" ]; then
+    echo "SKIP: test hosts need namespaces: $why"
+    return 77
+  fi
+  [ "$n" -ge 2 ] && [ "$n" -le 9 ] || { echo "hosts_up: 2 to 9 hosts, not $n" >&2; return 1; }
+  case "$dir" in /tmp/*) echo "hosts_up: $dir is under /tmp, which every host has its own of" >&2; return 1;; esac
+  P2L_HOSTS_TAG="p2l$$"  # interface and namespace names: at most 15 characters
+  P2L_HOSTS_N=$n
+  P2L_HOSTS_DIR=$dir
+  export P2L_HOSTS_DIR
+  mkdir -p "$dir"
+  local sw="${P2L_HOSTS_TAG}sw" i ns
+  ip netns add "$sw"
+  ip -n "$sw" link set lo up
+  ip -n "$sw" link add br0 type bridge
+  ip -n "$sw" link set br0 up
+  { echo "127.0.0.1 localhost"; for i in $(seq "$n"); do echo "198.18.0.$((10 + i)) h$i"; done; } > "$dir/hosts"
+  for i in $(seq "$n"); do
+    ns="${P2L_HOSTS_TAG}h$i"
+    ip netns add "$ns"
+    ip -n "$sw" link add "h$i" type veth peer name eth0 netns "$ns"
+    ip -n "$sw" link set "h$i" master br0 up
+    ip -n "$ns" link set lo up
+    ip -n "$ns" addr add "198.18.0.$((10 + i))/24" dev eth0
+    ip -n "$ns" link set eth0 up
+    rm -f "$dir/h$i.pid"
+    # The holder: its namespaces are host hI's; it sleeps until hosts_down.
+    ip netns exec "$ns" unshare --uts --mount --propagation private sh -c "
+      hostname h$i
+      mount -t tmpfs -o size=1g,mode=1777 tmpfs /dev/shm
+      mount -t tmpfs -o mode=1777 tmpfs /tmp
+      mount --bind '$dir/hosts' /etc/hosts
+      echo \$\$ > '$dir/h$i.pid.tmp' && mv '$dir/h$i.pid.tmp' '$dir/h$i.pid'
+      exec sleep 86400" > "$dir/h$i.holder.log" 2>&1 &
+    disown  # hosts_down kills it; no job-control notice
+  done
+  for i in $(seq "$n"); do
+    local tries=0
+    until [ -s "$dir/h$i.pid" ]; do
+      tries=$((tries + 1))
+      [ $tries -le 100 ] || { cat "$dir/h$i.holder.log" >&2; echo "hosts_up: host h$i did not start" >&2; return 1; }
+      sleep 0.05
+    done
+  done
+  # Every host resolves and reaches every other: one TCP connection attempt per pair to port 9,
+  # which nothing serves, so "refused" is the answer of a reachable host; 2 s at most each.
+  local a b
+  for a in $(seq "$n"); do
+    for b in $(seq "$n"); do
+      [ "$a" = "$b" ] && continue
+      on_host "$a" getent hosts "h$b" > /dev/null || { echo "hosts_up: h$a cannot resolve h$b" >&2; return 1; }
+      on_host "$a" timeout 2 bash -c "exec 3<>/dev/tcp/h$b/9; true" 2> /dev/null \
+        || { echo "hosts_up: h$a cannot reach h$b" >&2; return 1; }
+    done
+  done
+}
+
+host_pid() { cat "$P2L_HOSTS_DIR/h$1.pid"; }
+
+on_host() {
+  local i=$1
+  shift
+  nsenter -t "$(host_pid "$i")" -n -u -m --wd="$PWD" -- "$@"
+}
+
+hosts_down() {
+  [ -n "$P2L_HOSTS_TAG" ] || return 0
+  local i
+  for i in $(seq "$P2L_HOSTS_N"); do
+    if [ -s "$P2L_HOSTS_DIR/h$i.pid" ]; then
+      # Every process still in host hI's network namespace, then its holder.
+      ip netns pids "${P2L_HOSTS_TAG}h$i" 2> /dev/null | xargs -r kill -9 2> /dev/null
+    fi
+    ip netns del "${P2L_HOSTS_TAG}h$i" 2> /dev/null
+  done
+  ip netns del "${P2L_HOSTS_TAG}sw" 2> /dev/null
+  P2L_HOSTS_TAG=""
+}
