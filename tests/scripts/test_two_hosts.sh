@@ -8,7 +8,9 @@
 #  2. p2l-preprocess with one rank per host: the store equals the one-host store;
 #  3. p2l-train with one rank per host: train.log places the ranks on 2 nodes (their node
 #     identities differ), each host reads its training split itself, and every step's loss
-#     equals the one-host 2-rank run's, to the bit (the same batches and the same two-rank sum).
+#     equals the one-host 2-rank run's, to the bit (the same batches and the same two-rank sum);
+#  4. p2l-evaluate with one rank per host: table.md, the CSVs and every heatmap byte for byte
+#     the one-host 2-rank evaluation's.
 # Exits 77 (skipped) with the reason where namespaces are not allowed.
 set -euo pipefail
 BUILD=$1
@@ -56,4 +58,24 @@ grep -q "placement from the ranks' exchanged node identities: 1 node(s)" one/tra
 losses() { grep -o '"\(val_\)\?loss": [^,]*' "$1/train_log.jsonl"; }
 [ "$(losses one | wc -l)" -ge 5 ] || fail "the one-host run logged too few losses"
 [ "$(losses two)" = "$(losses one)" ] || { paste <(losses one) <(losses two); fail "the two-host losses differ from the one-host run's"; }
-echo "ok: MPI across 2 hosts over TCP; preprocessing and $(losses one | wc -l) training losses equal the one-host run's"
+
+# 4. Evaluation across the hosts equals one host's, byte for byte.
+EVAL=(data.data_dir="$SHARED/cohort" data.store_dir="$SHARED/store" data.test_sets=[tumor]
+      eval.checkpoint="$SHARED/one/checkpoints/best.pt" eval.stride=2 eval.median_size=3 eval.figure_slices=1 run.threads=1)
+"${ONE[@]}" "$BIN/p2l-evaluate" "${EVAL[@]}" run.output_dir="$SHARED/eval_one" > eval_one.txt 2>&1 \
+  || { tail -20 eval_one.txt; fail "one-host evaluation"; }
+on_host 1 "${ACROSS[@]}" --display-map "$BIN/p2l-evaluate" "${EVAL[@]}" run.output_dir="$SHARED/eval_two" > eval_two.txt 2>&1 \
+  || { tail -20 eval_two.txt; fail "evaluation across the hosts"; }
+grep -qE "Data for node: h1[[:space:]]+Num slots: 1[[:space:]]+Max slots: 0[[:space:]]+Num procs: 1" eval_two.txt \
+  && grep -qE "Data for node: h2[[:space:]]+Num slots: 1[[:space:]]+Max slots: 0[[:space:]]+Num procs: 1" eval_two.txt \
+  || { grep -A2 "Data for node" eval_two.txt; fail "the evaluation's ranks were not mapped one per host"; }
+for f in table.md results_per_volume.csv results_summary.csv selection.csv; do
+  cmp -s "eval_one/report/$f" "eval_two/report/$f" || fail "two hosts and one host differ in report/$f"
+done
+n=0
+for f in eval_one/heatmaps/*/raw/*.nii.gz eval_one/heatmaps/*/*.nii.gz; do
+  cmp -s <(zcat "$f") <(zcat "eval_two/${f#eval_one/}") || fail "two hosts and one host differ in ${f#eval_one/}"
+  n=$((n + 1))
+done
+[ "$n" -ge 10 ] || fail "compared only $n heatmap files"
+echo "ok: MPI across 2 hosts over TCP; preprocessing, $(losses one | wc -l) training losses, the evaluation's table, CSVs and $n heatmap files equal the one-host runs'"
