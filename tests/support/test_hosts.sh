@@ -10,6 +10,8 @@
 #                       Returns 77 with a line starting "SKIP:" where namespaces are not allowed.
 #   on_host I CMD...    runs CMD on host hI (environment and working folder kept).
 #   host_pid I          the process that holds host hI's namespaces (for nsenter).
+#   host_link I up|down sets host hI's cable to the bridge up or down (a cut link).
+#   host_kill_all I     SIGKILL to every process on host hI (a host that dies); the host stays.
 #   hosts_down          removes everything hosts_up made (call it from the test's EXIT trap; it
 #                       does nothing when there is nothing to remove).
 #
@@ -100,6 +102,12 @@ on_host() {
   local i=$1
   shift
   nsenter -t "$(host_pid "$i")" -n -u -m --wd="$PWD" -- "$@"
+}
+
+host_link() { ip -n "${P2L_HOSTS_TAG}sw" link set "h$1" "$2"; }
+
+host_kill_all() {
+  ip netns pids "${P2L_HOSTS_TAG}h$1" | grep -vx "$(host_pid "$1")" | xargs -r kill -9 2> /dev/null || true
 }
 
 hosts_down() {
