@@ -7,6 +7,7 @@
 #include "config/RunLayout.hpp"
 #include "dist/Communicator.hpp"
 #include "model/AutocastScope.hpp"
+#include "train/ModelFacts.hpp"
 
 namespace p2l {
 namespace {
@@ -14,12 +15,13 @@ namespace {
 // The shared runtime's settings for the autoencoder: the train.* runtime keys (device,
 // precision, buckets, overlap) with the autoencoder's own schedule and cadences
 // (config/BaselineConfig.hpp: autoencoder_train_config).
-LoopOptions loop_options(Config& cfg, const std::string& output_dir) {
+LoopOptions loop_options(Config& cfg, const std::string& output_dir, const TrainedSlices& slices) {
   LoopOptions o;
   o.train = autoencoder_train_config(cfg.train, cfg.ae);
   o.seed = cfg.run.seed;
   o.output_dir = output_dir;
   o.config_yaml = cfg.to_yaml();
+  o.facts = autoencoder_facts(cfg, slices);
   o.samples_per_rank = cfg.ae.slices_per_step;
   o.words = {"slices", "mean |x - x_hat| in brain", "residual"};
   return o;
@@ -80,7 +82,8 @@ AutoencoderTrainer::AutoencoderTrainer(Config cfg, Communicator& comm, TrainingD
   torch::manual_seed(uint64_t(cfg_.run.seed));
   net_ = SliceAutoencoder(cfg_.ae);
   net_->to(device_);
-  loop_ = std::make_unique<DataParallelLoop>(loop_options(cfg_, output_dir()), comm_, *net_, device_);
+  loop_ = std::make_unique<DataParallelLoop>(loop_options(cfg_, output_dir(), trained_slices(packed)), comm_, *net_,
+                                             device_);
   train_slices_ = packed.slices.to(device_);
   train_masks_ = packed.masks.to(device_);
   train_brain_ = torch::tensor(brain, torch::kInt64).to(device_);

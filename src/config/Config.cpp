@@ -71,16 +71,17 @@ void Config::apply_override(const std::string& assignment) {
   const Schema::Field* f = s.find(key);
   if (f && f->type == "string") {  // strings are taken verbatim: paths may hold ':' or '#'
     set_field(s, key, YAML::Node(value), "override '" + assignment + "'");
-    return;
+  } else {
+    YAML::Node node;
+    try {
+      node = YAML::Load(value);
+    } catch (const YAML::Exception& e) {
+      throw std::runtime_error("override '" + assignment + "': invalid value: " + e.what());
+    }
+    if (node.IsNull()) node = YAML::Node(std::string());  // "key=" sets an empty string
+    set_field(s, key, node, "override '" + assignment + "'");
   }
-  YAML::Node node;
-  try {
-    node = YAML::Load(value);
-  } catch (const YAML::Exception& e) {
-    throw std::runtime_error("override '" + assignment + "': invalid value: " + e.what());
-  }
-  if (node.IsNull()) node = YAML::Node(std::string());  // "key=" sets an empty string
-  set_field(s, key, node, "override '" + assignment + "'");
+  overridden.insert(f->key);  // set_field threw unless the key (or its old name) exists
 }
 
 std::string Config::to_yaml() {

@@ -1,5 +1,6 @@
 #pragma once
 // The whole resolved configuration of a run: one struct per pipeline stage.
+#include <set>
 #include <string>
 #include <vector>
 
@@ -25,13 +26,18 @@ struct Config {
   EvalConfig eval;
   ZScoreConfig zscore;
   AutoencoderConfig ae;
+  // The keys set by apply_override (a command line's section.key=value), by their current
+  // names: what the user chose on purpose, so a checkpoint's facts that disagree with one are an
+  // error (train/AdoptedFacts.hpp) where a --config file's value simply gives way.
+  std::set<std::string> overridden;
 
   // Binds every key to this object's fields (the schema points into *this).
   Schema schema();
 
   // Applies a YAML document (file contents); unknown keys and bad values throw.
   void apply_yaml(const std::string& text, const std::string& origin);
-  // Applies one "section.key=value" override; the value is parsed as YAML.
+  // Applies one "section.key=value" override; the value is parsed as YAML. Adds the key to
+  // `overridden`.
   void apply_override(const std::string& assignment);
   // The fully resolved config as YAML, every key with its doc as a comment.
   std::string to_yaml();

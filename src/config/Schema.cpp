@@ -191,6 +191,14 @@ void Schema::alias(const std::string& old_key, const std::string& key) {
   index_[old_key] = it->second;
 }
 
+void Schema::set_scope(const std::vector<std::string>& keys, Scope scope) {
+  for (const auto& key : keys) {
+    auto it = index_.find(key);
+    if (it == index_.end()) throw std::logic_error("scope of an unbound config key " + key);
+    fields_[it->second].scope = scope;
+  }
+}
+
 const Schema::Field* Schema::find(const std::string& key) const {
   auto it = index_.find(key);
   return it == index_.end() ? nullptr : &fields_[it->second];

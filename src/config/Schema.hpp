@@ -13,6 +13,11 @@ namespace p2l {
 
 class Schema {
  public:
+  // Which trained models a key can change. The sweep planner trains the autoencoder baseline
+  // once for all points unless a swept key can change it. Every train.* key is classified where
+  // it is bound (tests/config checks that none is left out).
+  enum class Scope { unclassified, every_model, patch2loc_only };
+
   struct Field {
     std::string key;    // "section.key"
     std::string doc;    // one line, shown in dumped configs and --help
@@ -20,6 +25,7 @@ class Schema {
     std::string range;  // human readable allowed values
     std::function<void(const YAML::Node&)> set;  // throws std::runtime_error on bad value
     std::function<std::string()> show;           // current value as YAML flow text
+    Scope scope = Scope::unclassified;
   };
 
   void add(const std::string& key, int* v, const std::string& doc, long lo, long hi);
@@ -38,6 +44,9 @@ class Schema {
   // `old_key` is accepted for `key` (a renamed key keeps working; help and resolved configs
   // show only `key`).
   void alias(const std::string& old_key, const std::string& key);
+
+  // Classifies bound keys (throws on a key not bound).
+  void set_scope(const std::vector<std::string>& keys, Scope scope);
 
   const Field* find(const std::string& key) const;
   const std::vector<Field>& fields() const { return fields_; }

@@ -40,6 +40,20 @@ void bind(Schema& s, TrainConfig& c) {
   s.add("train.shared_slices_dir", &c.shared_slices_dir, "node-local folder for train.shared_slices, ideally a RAM file system; its file system must support O_TMPFILE (tmpfs, ext4, xfs), else every rank keeps its own copy. The file never has a name, so nothing is left behind, even by a killed job");
   s.add("train.num_folds", &c.num_folds, "cross-validation folds in the split CSVs", 1, 100);
   s.add("train.fold", &c.fold, "fold to train (selects IXI_train_fold<k> / IXI_val_fold<k> when the split names end in fold0)", 0, 99);
+  // Patch2Loc's alone: its patches, loss, validation patches, density and its one copy per
+  // node (the autoencoder's results do not depend on that copy); and the keys the autoencoder
+  // takes from ae.* instead (autoencoder_replaced_train_keys, config/BaselineConfig.hpp).
+  s.set_scope({"train.patch_fraction", "train.slices_per_step", "train.patches_per_step", "train.keep_all_candidates",
+               "train.min_brain_fraction", "train.loss", "train.beta", "train.lr_reference_batch", "train.val_patches",
+               "train.density_every", "train.density_bins", "train.shared_slices", "train.shared_slices_dir",
+               "train.lr", "train.schedule", "train.warmup_steps", "train.lr_scaling", "train.steps", "train.val_every",
+               "train.checkpoint_every", "train.log_every"},
+              Schema::Scope::patch2loc_only);
+  // Both models': the schedule's shape, the runtime and the data folds.
+  s.set_scope({"train.min_lr_fraction", "train.onecycle_pct", "train.onecycle_div", "train.onecycle_final_div",
+               "train.step_every", "train.step_gamma", "train.overlap_allreduce", "train.device", "train.precision",
+               "train.backend", "train.bucket_mb", "train.timeout_s", "train.num_folds", "train.fold"},
+              Schema::Scope::every_model);
 }
 
 }  // namespace p2l

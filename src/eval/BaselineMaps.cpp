@@ -19,6 +19,7 @@
 #include "io/Nifti.hpp"
 #include "store/Checksum.hpp"
 #include "store/StoreReader.hpp"
+#include "train/AdoptedFacts.hpp"
 #include "train/Checkpoint.hpp"
 #include "train/TrainingData.hpp"
 
@@ -74,11 +75,13 @@ struct BaselineMaps::Impl {
   int zscore_median = 1, ae_median = 1;
   torch::Device device{torch::kCPU};
   SliceAutoencoder ae{nullptr};
+  TrainedSlices ae_slices;  // what the autoencoder was trained on (0 x 0: unknown)
+  std::vector<std::string> settings_log;
 
   std::string path(const std::string& name, const std::string& id) const { return dirs.at(name) + "/" + id + ".nii.gz"; }
 };
 
-BaselineMaps::BaselineMaps(const Config& cfg, bool clear_stale) : impl_(std::make_unique<Impl>()) {
+BaselineMaps::BaselineMaps(Config& cfg, bool clear_stale) : impl_(std::make_unique<Impl>()) {
   Impl& m = *impl_;
   for (const auto& [name, dir] : map_source_dirs(cfg))
     if (is_built_in(name)) m.dirs[name] = dir;
@@ -111,6 +114,9 @@ BaselineMaps::BaselineMaps(const Config& cfg, bool clear_stale) : impl_(std::mak
     const std::string ckpt = autoencoder_checkpoint(cfg);
     if (!std::filesystem::exists(ckpt))
       throw std::runtime_error(ckpt + ": autoencoder checkpoint not found (map source 'ae': run p2l-train-ae first)");
+    AdoptedFacts facts = adopt_autoencoder_facts(cfg, load_model_facts(ckpt), ckpt);
+    m.ae_slices = facts.slices;
+    m.settings_log = std::move(facts.log);
     m.device = torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     m.ae = SliceAutoencoder(cfg.ae);
     load_model_weights(ckpt, *m.ae);
@@ -132,6 +138,8 @@ BaselineMaps::BaselineMaps(const Config& cfg, bool clear_stale) : impl_(std::mak
 
 BaselineMaps::~BaselineMaps() = default;
 
+const std::vector<std::string>& BaselineMaps::settings_log() const { return impl_->settings_log; }
+
 bool BaselineMaps::any() const { return !impl_->dirs.empty(); }
 
 bool BaselineMaps::has(const std::string& id) const {
@@ -150,6 +158,7 @@ void BaselineMaps::write(const SubjectSlices& s) const {
     if (name == "zscore") {
       write_nifti(path, on_input_grid(finish(zscore_map(s, m.stats, m.eps), s, m.zscore_median), s.source_geom));
     } else {
+      check_trained_slices(m.ae_slices, s.height, s.width, "autoencoder");
       SliceAutoencoder net = m.ae;
       write_nifti(path, on_input_grid(finish(residual_map(net, s, m.device), s, m.ae_median), s.source_geom));
     }

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "store/SubjectSlices.hpp"
 
@@ -23,15 +24,20 @@ class BaselineMaps {
  public:
   // Prepares the built-in baselines the config uses: fits the z-score statistics from
   // data.train_split (rank 0 also writes them as maps/zscore/stats/{mean,std}.nii.gz) and loads
-  // the autoencoder's best checkpoint (throws naming it when missing). On `clear_stale` (one
-  // rank only), removes maps whose stamp differs; the caller then synchronises the ranks.
-  BaselineMaps(const Config& cfg, bool clear_stale);
+  // the autoencoder's best checkpoint (throws naming it when missing), first adopting its facts
+  // into cfg.ae (train/AdoptedFacts.hpp: throws on a command-line value that disagrees). On
+  // `clear_stale` (one rank only), removes maps whose stamp differs; the caller then
+  // synchronises the ranks.
+  BaselineMaps(Config& cfg, bool clear_stale);
   ~BaselineMaps();
 
+  // Where the autoencoder's settings came from, for the log (empty without the `ae` source).
+  const std::vector<std::string>& settings_log() const;
   bool any() const;
   // True when every built-in map of subject `id` is in place.
   bool has(const std::string& id) const;
-  // Computes and writes the missing built-in maps of `s` (atomically).
+  // Computes and writes the missing built-in maps of `s` (atomically); throws when the
+  // autoencoder was trained on slices of another size.
   void write(const SubjectSlices& s) const;
 
  private:

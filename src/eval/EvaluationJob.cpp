@@ -29,6 +29,7 @@
 #include "io/Nifti.hpp"
 #include "store/StoreReader.hpp"
 #include "dist/World.hpp"
+#include "train/AdoptedFacts.hpp"
 #include "train/Checkpoint.hpp"
 
 namespace p2l {
@@ -121,6 +122,11 @@ int run_evaluation(Config& cfg, int rank, int size) {
   const std::string reference =
       cfg.eval.healthy_reference_split.empty() ? cfg.data.val_split : cfg.eval.healthy_reference_split;
 
+  // The model and its patches as trained: the checkpoint's facts replace the config's values
+  // (an explicit command-line value that disagrees throws), so cfg shows what is used.
+  const AdoptedFacts facts = adopt_patch2loc_facts(cfg, load_model_facts(ckpt), ckpt);
+  if (rank == 0)
+    for (const auto& line : facts.log) std::cerr << tool + ": " + line + "\n";  // one write: no other rank splits the line
   Patch2LocNet net(cfg.model);
   load_model_weights(ckpt, *net);
   const torch::Device device = evaluation_device();
@@ -129,6 +135,7 @@ int run_evaluation(Config& cfg, int rank, int size) {
   opt.stride = cfg.eval.stride;
   opt.patch_fraction = cfg.train.patch_fraction;
   opt.min_brain_fraction = cfg.train.min_brain_fraction;
+  opt.trained_slices = facts.slices;
   opt.batch_size = cfg.eval.batch_size;
   opt.precision = cfg.eval.precision;
   opt.fold_batchnorm = cfg.eval.fold_batchnorm;
@@ -139,10 +146,11 @@ int run_evaluation(Config& cfg, int rank, int size) {
                            heatmap_stamp(ckpt, opt.stride, opt.patch_fraction, opt.min_brain_fraction));
   StoreReader store(cfg.data.store_dir);
   const std::vector<std::string> splits = splits_to_score(cfg, store, reference);
-  if (rank == 0) cfg.write(run.evaluate_config());
   const std::map<std::string, std::string> source_dirs = map_source_dirs(cfg);
-  const BaselineMaps baselines(cfg, rank == 0);
+  const BaselineMaps baselines(cfg, rank == 0);  // adopts the autoencoder's facts into cfg.ae
   if (rank == 0) {
+    for (const auto& line : baselines.settings_log()) std::cerr << tool + ": " + line + "\n";
+    cfg.write(run.evaluate_config());
     // A killed evaluation's partial files are never read (only committed names are) but would
     // stay forever: gone before any rank writes.
     const int stale = remove_stale_temporaries(run.heatmaps_dir(), true) + remove_stale_temporaries(run.maps_dir(), true);

@@ -9,8 +9,9 @@ namespace p2l {
 struct Config;
 
 // Returns the process exit code: 0, or 1 when any subject failed (summarised by reason on rank
-// 0). Throws on job-level errors (missing checkpoint, store without a test split or without the
-// healthy reference split, bad fusion maps).
+// 0). Throws on job-level errors (missing checkpoint, a command-line setting the checkpoint was
+// not trained with, store without a test split or without the healthy reference split, bad
+// fusion maps).
 int run_evaluation(Config& cfg, int rank, int size);
 
 }  // namespace p2l

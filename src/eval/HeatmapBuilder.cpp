@@ -34,6 +34,7 @@ Patch2LocOutput HeatmapBuilder::forward(const torch::Tensor& patches, const torc
 }
 
 ScoreMaps HeatmapBuilder::score_maps(const SubjectSlices& s) {
+  check_trained_slices(opt_.trained_slices, s.height, s.width, "Patch2Loc");
   c10::InferenceMode inference;
   const int64_t Z = s.depth, H = s.height, W = s.width;
   const int64_t p = patch_side(opt_.patch_fraction, std::min(H, W));  // as PatchSampler
@@ -83,6 +84,7 @@ ScoreMaps HeatmapBuilder::score_maps(const SubjectSlices& s) {
 
 Patch2LocOutput HeatmapBuilder::predict(const SubjectSlices& s, const std::vector<int64_t>& z,
                                         const std::vector<int64_t>& y, const std::vector<int64_t>& x) {
+  check_trained_slices(opt_.trained_slices, s.height, s.width, "Patch2Loc");
   c10::InferenceMode inference;
   const int64_t p = patch_side(opt_.patch_fraction, std::min(s.height, s.width));
   auto slices = torch::from_blob(const_cast<float*>(s.image.data()), {s.depth, s.height, s.width}, torch::kFloat32).to(device_);

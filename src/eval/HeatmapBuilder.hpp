@@ -9,6 +9,7 @@
 #include "model/FoldedPatch2LocNet.hpp"
 #include "model/Patch2LocNet.hpp"
 #include "store/SubjectSlices.hpp"
+#include "train/ModelFacts.hpp"
 
 namespace p2l {
 
@@ -16,6 +17,10 @@ struct HeatmapOptions {
   int stride = 1;
   double patch_fraction = 0.125;     // train.patch_fraction: p = floor(f * min(H, W)), as in training
   double min_brain_fraction = 0.2;   // train.min_brain_fraction
+  // The slices the model was trained on (its checkpoint's facts): a subject with slices of
+  // another size throws, since its patches and locations would not be the trained ones.
+  // 0 x 0 (unknown, an older checkpoint): not checked.
+  TrainedSlices trained_slices;
   int batch_size = 4096;
   std::string precision = "auto";    // auto: fp16 on GPU, fp32 on CPU
   bool fold_batchnorm = true;        // infer through FoldedPatch2LocNet (eval.fold_batchnorm)
@@ -29,14 +34,16 @@ class HeatmapBuilder {
   // Puts `net` in eval mode on `device` (and folds it when opt.fold_batchnorm).
   HeatmapBuilder(Patch2LocNet net, const HeatmapOptions& opt, torch::Device device);
 
-  // The raw error and variance maps of one subject, on its grid `s.geom`.
+  // The raw error and variance maps of one subject, on its grid `s.geom`; throws when its
+  // slices are not the trained size (opt.trained_slices).
   ScoreMaps score_maps(const SubjectSlices& s);
   // The inference precision chosen for the device: fp16, bf16 or fp32.
   std::string precision() const;
   // Patches scored by the network so far (for the patches/s progress rate).
   int64_t patches_scored() const { return patches_scored_; }
 
-  // Predictions (mean, logvar on the CPU, float) for patches centred at (z, y, x) points.
+  // Predictions (mean, logvar on the CPU, float) for patches centred at (z, y, x) points;
+  // throws like score_maps.
   Patch2LocOutput predict(const SubjectSlices& s, const std::vector<int64_t>& z,
                           const std::vector<int64_t>& y, const std::vector<int64_t>& x);
 

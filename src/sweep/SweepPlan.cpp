@@ -89,18 +89,10 @@ bool reads_autoencoder(const EvalConfig& e, const std::string& origin) {
 bool changes_autoencoder(const std::string& key) {
   const std::string section = key.substr(0, key.find('.'));
   if (section == "model" || section == "eval" || section == "zscore") return false;
-  // The autoencoder replaces lr, schedule, warm-up, scaling, steps and the val/checkpoint/log
-  // intervals with ae.* (autoencoder_replaced_train_keys); sampling, loss and density keys, and
-  // the reference batch of the lr scaling it turns off, are Patch2Loc's alone.
-  static const std::set<std::string> patch2loc_only = [] {
-    std::set<std::string> keys = {"train.patch_fraction", "train.slices_per_step", "train.patches_per_step",
-                                  "train.loss", "train.beta", "train.lr_reference_batch", "train.val_patches",
-                                  "train.density_every", "train.density_bins", "train.keep_all_candidates", "train.shared_slices",
-                                  "train.shared_slices_dir"};
-    for (const auto& k : autoencoder_replaced_train_keys()) keys.insert(k);
-    return keys;
-  }();
-  return patch2loc_only.count(key) == 0;
+  Config cfg;
+  const Schema schema = cfg.schema();
+  const Schema::Field* f = schema.find(key);
+  return !f || f->scope != Schema::Scope::patch2loc_only;
 }
 
 std::string point_name_part(const std::string& key, const std::string& value) {

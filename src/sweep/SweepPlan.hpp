@@ -68,8 +68,8 @@ void write_sweep_plan(const SweepPlan& plan);
 std::string point_name_part(const std::string& key, const std::string& value);
 
 // Whether a swept key can change the autoencoder baseline: every key does except Patch2Loc's
-// own (model.*, the train.* keys the autoencoder replaces with its ae.* keys or never reads)
-// and the evaluation's (eval.*, zscore.*).
+// own (model.*, the train.* keys the schema scopes to Patch2Loc alone: Schema::Scope) and the
+// evaluation's (eval.*, zscore.*).
 bool changes_autoencoder(const std::string& key);
 
 }  // namespace p2l

@@ -18,10 +18,11 @@ int64_t read_int(torch::serialize::InputArchive& ar, const std::string& key) {
   return v.toInt();
 }
 
-void open_archive(const std::string& path, torch::serialize::InputArchive& ar, torch::nn::Module& net) {
+// `device`: where the archive's tensors land.
+void open_archive(const std::string& path, torch::serialize::InputArchive& ar, torch::Device device) {
   if (!std::ifstream(path)) throw std::runtime_error(path + ": checkpoint not found");
   try {
-    ar.load_from(path, net.parameters().front().device());
+    ar.load_from(path, device);
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": not a readable checkpoint (corrupt or truncated): " +
                              std::string(e.what()).substr(0, 300));
@@ -43,6 +44,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& net, torch::opt
   ar.write("seed", c10::IValue(state.seed));
   ar.write("cpu_rng_state", at::detail::getDefaultCPUGenerator().get_state());
   if (state.density.defined()) ar.write("density", state.density);
+  write_model_facts(ar, state.facts);
   ar.write("config_yaml", c10::IValue(state.config_yaml));
   write_file_atomic_streamed(path, "checkpoint", [&](const ByteSink& sink) { ar.save_to(sink); });
 }
@@ -50,7 +52,7 @@ void save_checkpoint(const std::string& path, torch::nn::Module& net, torch::opt
 TrainingState load_checkpoint(const std::string& path, torch::nn::Module& net,
                               torch::optim::Optimizer& opt) {
   torch::serialize::InputArchive ar;
-  open_archive(path, ar, net);
+  open_archive(path, ar, net.parameters().front().device());
   TrainingState s;
   try {
     if (read_int(ar, "format_version") != kFormatVersion)
@@ -71,6 +73,7 @@ TrainingState load_checkpoint(const std::string& path, torch::nn::Module& net,
     cpu_gen.set_state(rng.cpu());
     torch::Tensor density;
     if (ar.try_read("density", density)) s.density = density.cpu();
+    s.facts = read_model_facts(ar);
     ar.read("config_yaml", v);
     s.config_yaml = v.toStringRef();
   } catch (const std::exception& e) {
@@ -82,13 +85,23 @@ TrainingState load_checkpoint(const std::string& path, torch::nn::Module& net,
 
 void load_model_weights(const std::string& path, torch::nn::Module& net) {
   torch::serialize::InputArchive ar, model_ar;
-  open_archive(path, ar, net);
+  open_archive(path, ar, net.parameters().front().device());
   try {
     ar.read("model", model_ar);
     net.load(model_ar);
   } catch (const std::exception& e) {
     throw std::runtime_error(path + ": checkpoint does not match this model: " +
                              std::string(e.what()).substr(0, 300));
+  }
+}
+
+ModelFacts load_model_facts(const std::string& path) {
+  torch::serialize::InputArchive ar;
+  open_archive(path, ar, torch::kCPU);  // no model yet to take a device from
+  try {
+    return read_model_facts(ar);
+  } catch (const std::exception& e) {
+    throw std::runtime_error(path + ": checkpoint's model facts are incomplete: " + std::string(e.what()).substr(0, 300));
   }
 }
 

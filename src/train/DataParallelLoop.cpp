@@ -146,6 +146,7 @@ void DataParallelLoop::save(const std::string& which, TrainingTask& task) {
   s.best_val_loss = best_val_loss_;
   s.seed = opt_.seed;
   s.config_yaml = opt_.config_yaml;
+  s.facts = opt_.facts;
   task.save_extra(s);
   if (comm_.rank() == 0) save_checkpoint(checkpoint_path(which), model_, *adam_, s);
   comm_.barrier();  // nobody proceeds (or exits) before the file is in place

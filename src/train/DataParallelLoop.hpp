@@ -53,6 +53,7 @@ struct LoopOptions {
   int64_t seed = 0;
   std::string output_dir;     // checkpoints/{best,last}.pt, train.log, train_log.jsonl
   std::string config_yaml;    // stored in every checkpoint
+  ModelFacts facts;           // stored in every checkpoint (train/ModelFacts.hpp)
   int64_t samples_per_rank = 1;  // per step, for train.lr_scaling
   LogWords words;
 };

@@ -24,8 +24,9 @@ namespace {
 // The file: this header, first[subjects], depth[subjects] (int64), the slices (float32), the
 // masks (uint8). Every part starts at a multiple of 8 bytes.
 struct Header {
-  char magic[8] = {'p', '2', 'l', 's', 'l', 'i', 'c', '1'};
+  char magic[8] = {'p', '2', 'l', 's', 'l', 'i', 'c', '2'};
   int64_t subjects = 0, total = 0, height = 0, width = 0;
+  double spacing[2] = {1, 1};  // PackedSlices::spacing
 };
 
 size_t file_bytes(const Header& h) {
@@ -67,6 +68,7 @@ int write_unnamed_file(const StoreReader& store, const std::string& split, const
   Header h;
   h.subjects = int64_t(ids.size());
   h.height = current.height, h.width = current.width;
+  h.spacing[0] = current.geom.spacing[0], h.spacing[1] = current.geom.spacing[1];
   std::vector<int64_t> first, depth;
   for (size_t i = 0; i < ids.size(); ++i) {
     if (listed[i].id != ids[i]) throw std::logic_error("store subjects and manifest disagree");
@@ -131,6 +133,7 @@ PackedSlices map_shared_file(const std::string& path) {
   out.depth.assign(reinterpret_cast<const int64_t*>(at), reinterpret_cast<const int64_t*>(at) + h.subjects);
   at += h.subjects * sizeof(int64_t);
   out.height = h.height, out.width = h.width;
+  out.spacing = {h.spacing[0], h.spacing[1]};
   const std::vector<int64_t> shape = {h.total, h.height, h.width};
   float* slices = reinterpret_cast<float*>(const_cast<char*>(at));
   uint8_t* masks = reinterpret_cast<uint8_t*>(slices + size_t(h.total * h.height * h.width));
@@ -146,6 +149,7 @@ PackedSlices pack_slices(const std::vector<SubjectSlices>& subjects) {
   if (subjects.empty()) throw std::runtime_error("PatchSampler: no training subjects");
   PackedSlices out;
   out.height = subjects[0].height, out.width = subjects[0].width;
+  out.spacing = {subjects[0].geom.spacing[0], subjects[0].geom.spacing[1]};
   int64_t total = 0;
   for (const auto& s : subjects) {
     check_subject(s, out.height, out.width);

@@ -14,6 +14,7 @@
 // nothing in `dir`: the kernel frees the file with the last process that maps it.
 #include <ATen/core/Tensor.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,6 +31,9 @@ struct PackedSlices {
   at::Tensor masks;   // [sum Z, H, W] uint8, CPU
   std::vector<int64_t> first, depth;  // per subject: index of its slice 0, and Z
   int64_t height = 0, width = 0;
+  // In-plane voxel spacing (mm) along H and W of the first subject: what a checkpoint records
+  // of the slices it was trained on (train/ModelFacts.hpp).
+  std::array<double, 2> spacing{1, 1};
   std::string shared_file;  // the node's file these tensors map ("": a private copy)
   bool wrote_shared_file = false;  // this rank wrote it (its node's one writer)
   int node_ranks = 1;              // the ranks that map it

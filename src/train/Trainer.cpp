@@ -8,6 +8,7 @@
 #include "dist/Communicator.hpp"
 #include "model/AutocastScope.hpp"
 #include "train/Losses.hpp"
+#include "train/ModelFacts.hpp"
 
 namespace p2l {
 namespace {
@@ -16,12 +17,13 @@ PatchBatch slice_batch(const PatchBatch& b, int64_t from, int64_t n) {
   return {b.patches.narrow(0, from, n), b.targets.narrow(0, from, n), b.cond.narrow(0, from, n)};
 }
 
-LoopOptions loop_options(Config& cfg) {
+LoopOptions loop_options(Config& cfg, const TrainedSlices& slices) {
   LoopOptions o;
   o.train = cfg.train;
   o.seed = cfg.run.seed;
   o.output_dir = cfg.run.output_dir;
   o.config_yaml = cfg.to_yaml();
+  o.facts = patch2loc_facts(cfg, slices);
   o.samples_per_rank = cfg.train.patches_per_step;
   return o;
 }
@@ -38,11 +40,12 @@ Trainer::Trainer(Config cfg, Communicator& comm, TrainingData data)
   net_->to(device_);
   const size_t train_subjects = data_.train_subjects();
   const bool shared = data_.train_packed && !data_.train_packed->shared_file.empty();
-  sampler_ = std::make_unique<PatchSampler>(data_.train_packed ? std::move(*data_.train_packed) : pack_slices(data_.train),
-                                            cfg_.train, device_);
+  PackedSlices train = data_.train_packed ? std::move(*data_.train_packed) : pack_slices(data_.train);
+  const TrainedSlices slices = trained_slices(train);
+  sampler_ = std::make_unique<PatchSampler>(std::move(train), cfg_.train, device_);
   // The sampler holds the training split now; a second copy would double this rank's memory.
   data_.train = {}, data_.train_packed.reset();
-  loop_ = std::make_unique<DataParallelLoop>(loop_options(cfg_), comm_, *net_, device_);
+  loop_ = std::make_unique<DataParallelLoop>(loop_options(cfg_, slices), comm_, *net_, device_);
   draw_validation_patches();
   loop_->resume(*this);
   if (comm_.rank() == 0) cfg_.write(RunLayout(cfg_).train_config());

@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "dist/Communicator.hpp"
+#include "model/PatchExtractor.hpp"
 #include "store/StoreReader.hpp"
 
 namespace p2l {
@@ -73,9 +74,9 @@ void check_training_data(const TrainingData& data, const Config& cfg) {
                                  std::to_string(width) + " (mismatched store)");
     }
   }
-  // p = floor(f * side) must be a patch of at least 1 pixel no larger than the slice.
-  long p = long(cfg.train.patch_fraction * std::min(height, width));
-  if (p < 1 || p > height || p > width)
+  // The sampler's patch (PatchSampler) must fit the slice; patch_side is at least 1 pixel.
+  const int64_t p = patch_side(cfg.train.patch_fraction, std::min(height, width));
+  if (p > height || p > width)
     throw std::runtime_error("train.patch_fraction: a " + std::to_string(p) + "-pixel patch does not fit " +
                              std::to_string(height) + " x " + std::to_string(width) + " slices");
 }

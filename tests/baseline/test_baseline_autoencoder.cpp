@@ -103,6 +103,14 @@ TEST(BaselineAutoencoder, TrainsWritesCheckpointsAndResumes) {
   // The checkpoint loads into a fresh autoencoder of the same shape, and a rerun resumes at the end.
   SliceAutoencoder fresh(cfg.ae);
   load_model_weights(autoencoder_checkpoint(cfg), *fresh);
+  // Its facts (train/ModelFacts.hpp) say what p2l-evaluate builds and on which slices.
+  const ModelFacts facts = load_model_facts(autoencoder_checkpoint(cfg));
+  const auto* ae = std::get_if<AutoencoderFacts>(&facts);
+  ASSERT_NE(ae, nullptr);
+  EXPECT_EQ(ae->channels, (std::vector<int>{4, 8}));
+  EXPECT_EQ(ae->latent_channels, 4);
+  EXPECT_EQ(ae->slices.height, 32);
+  EXPECT_EQ(ae->slices.width, 32);
   AutoencoderTrainer again(cfg, single(), {synthetic_split("tr", 3, 10), synthetic_split("va", 2, 50)});
   EXPECT_EQ(again.run().resumed_from, 4);
   fs::remove_all(cfg.run.output_dir);

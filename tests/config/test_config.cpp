@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "config/Config.hpp"
 
@@ -37,6 +38,10 @@ TEST(Config, YamlAndOverridesApplyInOrder) {
   EXPECT_DOUBLE_EQ(c.train.lr, 1e-4);
   EXPECT_EQ((c.eval.fpr_targets), (std::vector<double>{0.02, 0.2}));
   EXPECT_TRUE(c.preprocess.n4);
+  // Only the overrides count as set on purpose (a checkpoint's facts give way to none of
+  // them), under the key's current name even when given by an old one.
+  c.apply_override("eval.sweep=grid.yaml");
+  EXPECT_EQ(c.overridden, (std::set<std::string>{"train.lr", "eval.fpr_targets", "preprocess.n4", "eval.methods"}));
 }
 
 TEST(Config, UnknownKeyNamesKeyAndSuggestsClosest) {

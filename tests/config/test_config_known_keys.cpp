@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -113,4 +114,25 @@ TEST(AutoencoderTrainKeys, TheListedKeysAreExactlyTheOnesItReplaces) {
   const TrainConfig u = autoencoder_train_config(changed.train, changed.ae);
   EXPECT_EQ(u.min_lr_fraction, 0.3);
   EXPECT_EQ(u.device, "cpu");
+}
+
+// Every train.* key says which trained models it can change (the sweep planner retrains the
+// shared autoencoder only for those that change it): a new key left unclassified fails here.
+TEST(TrainingKeyScope, EveryTrainingKeyIsClassifiedAndTheReplacedOnesArePatch2LocsAlone) {
+  Config c;
+  const Schema s = c.schema();
+  size_t train_keys = 0;
+  for (const auto& f : s.fields()) {
+    if (f.key.rfind("train.", 0) != 0) continue;
+    ++train_keys;
+    EXPECT_NE(f.scope, Schema::Scope::unclassified)
+        << f.key << ": say in TrainConfig.cpp whether it can change the autoencoder (Schema::set_scope)";
+  }
+  EXPECT_GT(train_keys, 30u);
+  for (const auto& k : autoencoder_replaced_train_keys())
+    EXPECT_EQ(s.find(k)->scope, Schema::Scope::patch2loc_only) << k << " is replaced by an ae.* key";
+  // The autoencoder reads ae.min_brain_fraction, never train.min_brain_fraction.
+  EXPECT_EQ(s.find("train.min_brain_fraction")->scope, Schema::Scope::patch2loc_only);
+  EXPECT_EQ(s.find("train.precision")->scope, Schema::Scope::every_model);
+  EXPECT_THROW(c.schema().set_scope({"train.no_such_key"}, Schema::Scope::every_model), std::logic_error);
 }

@@ -10,6 +10,9 @@
 #     rows of its own and fusion rows; a missing
 #     map and a map on another grid fail that source (exit 1) naming the file and the subject
 #     while Patch2Loc's rows are still written; a missing checkpoint fails naming the path;
+#     the log says the settings came from the checkpoint, and a command-line value the
+#     checkpoint was not trained with fails naming both values; a config file with another
+#     patch geometry (2d) or autoencoder architecture (4) gives the checkpoint's own maps;
 #  4. the baselines: p2l-train-ae on 2 ranks, then z-score and AE maps on the preprocessed grid,
 #     with rows for Patch2Loc, z-score, AE and both fusions over every set.
 set -euo pipefail
@@ -123,6 +126,25 @@ done
 cmp -s "$WORK/eval1.out" "$WORK/eval1r.out" || fail "1 and 2 ranks printed different tables"
 echo "1 rank and 2 ranks: $n heatmap files, the CSVs and the table are identical"
 
+# --- 2d. the checkpoint owns its patch geometry ---------------------------------------------
+# A config file whose train.patch_fraction and train.min_brain_fraction differ from the ones the
+# checkpoint was trained with (as evaluating a sweep point's checkpoint with the default config):
+# the checkpoint's values are used, so the heatmaps are byte for byte those of 2b.
+sed 's/^train: {/train: {patch_fraction: 0.25, min_brain_fraction: 0.5, /' "$WORK/cfg.yaml" > "$WORK/cfg_other.yaml"
+grep -q 'patch_fraction: 0.25' "$WORK/cfg_other.yaml" || fail "cfg_other.yaml"
+"$BIN/p2l-evaluate" --config "$WORK/cfg_other.yaml" run.output_dir="$WORK/run_other" eval.checkpoint="$WORK/run/checkpoints/best.pt" \
+  > "$WORK/eval_other.out" 2> "$WORK/eval_other.err" || fail "evaluation with another config: $(tail -3 "$WORK/eval_other.err")"
+grep -q "^p2l-evaluate: Patch2Loc settings from checkpoint .*train.patch_fraction=0.125, train.min_brain_fraction=0.2" "$WORK/eval_other.err" \
+  || fail "the checkpoint's settings were not used: $(grep -m2 settings "$WORK/eval_other.err")"
+n=0
+for f in "$WORK"/run1/heatmaps/*/raw/*.nii.gz "$WORK"/run1/heatmaps/*/*.nii.gz; do
+  g="$WORK/run_other/heatmaps/${f#"$WORK"/run1/heatmaps/}"
+  cmp -s <(zcat "$f") <(zcat "$g") || fail "another config's patch geometry changed ${g#"$WORK"/}"
+  n=$((n + 1))
+done
+cmp -s "$WORK/eval1r.out" "$WORK/eval_other.out" || fail "another config's patch geometry changed the table"
+echo "a config with another patch geometry: the checkpoint's own, $n heatmap files and the table identical"
+
 # --- 2c. a known answer end to end: the ground truth itself as a map source -----------------
 # Each diseased subject's map is its own segmentation, each healthy subject's its brain mask
 # (flat inside the brain). Through the whole evaluation that must give AUPRC 1 and Dice 1 on
@@ -185,6 +207,13 @@ if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" eval.checkpoint=$WORK/nope.pt >
   fail "a missing checkpoint was accepted"
 fi
 grep -q "$WORK/nope.pt: checkpoint not found" "$WORK/eval6.err" || fail "checkpoint message: $(tail -2 "$WORK/eval6.err")"
+grep -q "^p2l-evaluate: Patch2Loc settings from checkpoint .*train.patch_fraction=0.125" "$WORK/eval1.err" \
+  || fail "no line saying where the settings came from: $(grep -m2 settings "$WORK/eval1.err")"
+if "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" train.patch_fraction=0.25 > /dev/null 2> "$WORK/eval6b.err"; then
+  fail "a patch fraction the checkpoint was not trained with was accepted"
+fi
+grep -q "train.patch_fraction: the command line sets 0.25 but checkpoint .* was trained with 0.125" "$WORK/eval6b.err" \
+  || fail "conflicting-setting message: $(tail -2 "$WORK/eval6b.err")"
 
 # --- 4. the z-score and autoencoder baselines ----------------------------------------------
 BASE=("eval.sources=[patch2loc, zscore, ae]" "eval.fusion_pairs=[patch2loc*zscore, patch2loc*ae]")
@@ -200,6 +229,21 @@ grep -q 'slices/s' "$WORK/run/ae/train.log" || fail "AE progress line"
 [ -s "$WORK/run/ae/checkpoints/best.pt" ] && [ -s "$WORK/run/ae/checkpoints/last.pt" ] || fail "AE checkpoints"
 "${MPIRUN[@]}" -np 2 "$BIN/p2l-evaluate" --config "$WORK/cfg.yaml" "${BASE[@]}" "${AE[@]}" > "$WORK/eval8.out" 2> "$WORK/eval8.err" \
   || fail "baseline evaluation: $(tail -3 "$WORK/eval8.err")"
+grep -q "^p2l-evaluate: autoencoder settings from checkpoint .*ae.channels=\[4, 8\]" "$WORK/eval8.err" \
+  || fail "no line saying where the autoencoder's settings came from: $(grep -m2 settings "$WORK/eval8.err")"
+# The autoencoder's checkpoint likewise: a config file with another architecture and brain
+# fraction evaluates it as trained, the same AE maps byte for byte.
+sed 's/^eval: {/ae: {channels: [8, 16], latent_channels: 8, min_brain_fraction: 0.5, output_subdir: ..\/run\/ae}\neval: {/' \
+  "$WORK/cfg.yaml" > "$WORK/cfg_ae_other.yaml"
+mkdir -p "$WORK/run_ae_other"  # ae.output_subdir ../run/ae goes through it
+"$BIN/p2l-evaluate" --config "$WORK/cfg_ae_other.yaml" run.output_dir="$WORK/run_ae_other" "eval.sources=[patch2loc, ae]" \
+  eval.fusion_pairs=[] eval.checkpoint="$WORK/run/checkpoints/best.pt" > /dev/null 2> "$WORK/eval_ae_other.err" \
+  || fail "AE evaluation with another config: $(grep -m3 'fatal\|error' "$WORK/eval_ae_other.err")"
+grep -q "^p2l-evaluate: autoencoder settings from checkpoint .*ae.channels=\[4, 8\], ae.latent_channels=4" "$WORK/eval_ae_other.err" \
+  || fail "the autoencoder's own settings were not used: $(grep -m2 settings "$WORK/eval_ae_other.err")"
+for f in "$WORK"/run/maps/ae/*.nii.gz; do
+  cmp -s <(zcat "$f") <(zcat "$WORK/run_ae_other/maps/ae/$(basename "$f")") || fail "another AE config changed $(basename "$f")"
+done
 for m in 'z-score' 'AE' 'Patch2Loc both m3 x z-score (product)' 'Patch2Loc both m3 x AE (product)'; do
   rows=$(grep -cF "| $m |" "$R/table.md")
   [ "$rows" = 6 ] || fail "expected 6 rows for '$m', got $rows"

@@ -79,6 +79,9 @@ TEST(SweepPlan, OneAutoencoderForEveryPointUnlessASweptKeyChangesIt) {
   const std::string ae = "overrides: [\"eval.sources=[patch2loc, ae]\"]\n";
   const SweepPlan shared = load_sweep_plan(spec(d, ae + "grid: {train.lr: [1e-2, 1e-3], train.patch_fraction: [0.125]}\n"));
   EXPECT_TRUE(shared.shared_autoencoder);
+  // Keys the schema says are Patch2Loc's alone (Schema::Scope) keep one autoencoder.
+  EXPECT_TRUE(load_sweep_plan(spec(d, ae + "grid: {train.min_brain_fraction: [0.2, 0.3]}\n")).shared_autoencoder);
+  EXPECT_FALSE(load_sweep_plan(spec(d, ae + "grid: {train.precision: [fp32, bf16]}\n")).shared_autoencoder);
   write_sweep_plan(shared);
   EXPECT_NE(read(shared.points[1].dir + "/config.yaml").find("  output_subdir: \"../shared/ae\""), std::string::npos);
   EXPECT_NE(read(shared.shared_dir() + "/config.yaml").find("output_dir: \"" + shared.shared_dir() + "\""),

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <array>
 #include <filesystem>
 
 #include "store/Manifest.hpp"
@@ -27,6 +28,7 @@ SubjectSlices subject(const std::string& id, int depth, int seed) {
   s.id = id, s.split = "train";
   s.depth = depth, s.height = 24, s.width = 20;
   s.geom.size = {24, 20, size_t(depth)};
+  s.geom.spacing = {1.5, 2.0, 3.0};
   for (int i = 0; i < depth * 24 * 20; ++i) {
     s.image.push_back(float((i * 37 + seed) % 101) / 100.f);
     s.mask.push_back(uint8_t((i / 20) % 24 > 3));  // rows 4..23 of every slice are brain
@@ -89,6 +91,8 @@ TEST(TrainSharedSlices, BothRanksMapThePrivateCopysSlicesAndTheFileIsGone) {
     EXPECT_EQ(got[k].depth, (std::vector<int64_t>{3, 5, 2}));
     EXPECT_EQ(got[k].height, 24);
     EXPECT_EQ(got[k].width, 20);
+    EXPECT_EQ(got[k].spacing, want.spacing);  // the first subject's, for the checkpoint's facts
+    EXPECT_EQ(want.spacing, (std::array<double, 2>{1.5, 2.0}));
     EXPECT_TRUE(torch::equal(got[k].slices, want.slices)) << "rank " << k;
     EXPECT_TRUE(torch::equal(got[k].masks, want.masks)) << "rank " << k;
   }

@@ -57,9 +57,13 @@ TEST(TrainTrainer, RejectsBadDataBeforeTraining) {
   auto msg = error_of([&] { Trainer t(cfg, single(), mixed); });
   EXPECT_NE(msg.find("odd"), std::string::npos) << msg;
   EXPECT_NE(msg.find("mismatched"), std::string::npos) << msg;
-  cfg.train.patch_fraction = 0.02;  // floor(0.02 * 32) = 0 pixels
+  // The check sizes the patch as the sampler does (patch_side): floor(0.02 * 32) = 0 is a
+  // 1-pixel patch, which fits; a fraction above 1 (code may set one the schema refuses) does not.
+  cfg.train.patch_fraction = 0.02;
+  EXPECT_EQ(error_of([&] { check_training_data(small_data(), cfg); }), "");
+  cfg.train.patch_fraction = 1.5;
   msg = error_of([&] { Trainer t(cfg, single(), small_data()); });
-  EXPECT_NE(msg.find("train.patch_fraction"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("train.patch_fraction: a 48-pixel patch"), std::string::npos) << msg;
 }
 
 TEST(TrainTrainer, WritesCheckpointsLogsDensityAndConfig) {
@@ -105,6 +109,14 @@ TEST(TrainTrainer, WritesCheckpointsLogsDensityAndConfig) {
   EXPECT_EQ(s.step, 6);
   EXPECT_EQ(s.seed, 7);
   EXPECT_NE(s.config_yaml.find("patch_fraction: 0.25"), std::string::npos);
+  // The model's facts travel with it (train/ModelFacts.hpp): 8-pixel patches of 32 x 32 slices.
+  const auto* facts = std::get_if<Patch2LocFacts>(&s.facts);
+  ASSERT_NE(facts, nullptr);
+  EXPECT_EQ(facts->patch_fraction, 0.25);
+  EXPECT_EQ(facts->patch_side, 8);
+  EXPECT_EQ(facts->slices.height, 32);
+  EXPECT_EQ(facts->slices.width, 32);
+  EXPECT_EQ(facts->model.widths, cfg.model.widths);
   EXPECT_EQ(s.best_val_loss, out.best_val_loss);
 }
 
