@@ -3,6 +3,8 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
+#include <sstream>
 #include <limits>
 #include <stdexcept>
 #include <thread>
@@ -13,6 +15,7 @@
 #include "config/RunLayout.hpp"
 #include "dist/Communicator.hpp"
 #include "dist/GradientReducer.hpp"
+#include "dist/NodePlacement.hpp"
 #include "dist/Rendezvous.hpp"
 #include "dist/TensorBuckets.hpp"
 #include "train/FusedAdam.hpp"
@@ -61,6 +64,16 @@ std::unique_ptr<Communicator> join_training_ranks(const RunConfig& run, const Tr
       [&train](const RankInfo& placed) { return training_device(train, placed.local_rank); },
       std::chrono::milliseconds(long(train.timeout_s * 1000)));
   torch::set_num_threads(cpu_threads(run.threads, comm->who().local_world));
+  // One line per rank, in one write: on a cluster, where each rank runs is the first question.
+  const RankInfo& who = comm->who();
+  if (who.world > 1) {
+    std::ostringstream line;
+    line << "rank " << who.rank << "/" << who.world << " on host " << node_host(node_identity()) << ": node "
+         << who.node << " of " << who.nodes << ", local rank " << who.local_rank << " of " << who.local_world
+         << ", device " << comm->device().str() << ", backend " << comm->backend_name() << ", "
+         << torch::get_num_threads() << " thread(s)\n";
+    std::cerr << line.str() << std::flush;
+  }
   return comm;
 }
 

@@ -54,6 +54,10 @@ on_host 1 "${ACROSS[@]}" "$BIN/p2l-train" "${COMMON[@]}" run.output_dir="$SHARED
 grep -q "placement from the ranks' exchanged node identities: 2 node(s); rank 0 is local rank 0 of 1 on node 0" two/train.log \
   || { cat two/train.log; fail "the ranks were not placed on 2 nodes"; }
 grep -q "wrote the training slices" two.txt && { cat two.txt; fail "a node of one rank shared its slices"; }
+for r in 0 1; do  # each rank names its own host
+  grep -q "^rank $r/2 on host h$((r + 1)): node $r of 2, local rank 0 of 1, device cpu, backend gloo" two.txt \
+    || { cat two.txt; fail "rank $r did not say it ran on h$((r + 1))"; }
+done
 grep -q "placement from the ranks' exchanged node identities: 1 node(s)" one/train.log || fail "the one-host run was not on 1 node"
 losses() { grep -o '"\(val_\)\?loss": [^,]*' "$1/train_log.jsonl"; }
 [ "$(losses one | wc -l)" -ge 5 ] || fail "the one-host run logged too few losses"
