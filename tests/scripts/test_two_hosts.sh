@@ -19,13 +19,7 @@ BIN=$BUILD/bin
 source "$SRC/tests/scripts/tiny_store.sh"
 source "$SRC/tests/scripts/store_checks.sh"
 source "$SRC/tests/support/test_hosts.sh"
-SHARED=$(mktemp -d /var/tmp/p2l_test_two_hosts.XXXXXX)  # not /tmp: each host has its own
-trap 'hosts_down; rm -rf "$SHARED"' EXIT
-rc=0
-hosts_up 2 "$SHARED/hosts" || rc=$?
-[ $rc = 77 ] && exit 77
-[ $rc = 0 ] || fail "the test hosts did not come up"
-cd "$SHARED"
+test_hosts_for p2l_test_two_hosts 2
 printf 'h1 slots=1\nh2 slots=1\n' > hostfile
 ACROSS=(timeout 300 mpirun --allow-run-as-root --hostfile "$SHARED/hostfile" -np 2
         --mca plm_rsh_agent "$SRC/tests/support/host_rsh.sh"

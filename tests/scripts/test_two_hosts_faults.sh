@@ -16,13 +16,7 @@ SRC=$2
 BIN=$BUILD/bin
 source "$SRC/tests/scripts/tiny_store.sh"
 source "$SRC/tests/support/test_hosts.sh"
-SHARED=$(mktemp -d /var/tmp/p2l_test_two_hosts_faults.XXXXXX)
-trap 'hosts_down; rm -rf "$SHARED"' EXIT
-rc=0
-hosts_up 2 "$SHARED/hosts" || rc=$?
-[ $rc = 77 ] && exit 77
-[ $rc = 0 ] || fail "the test hosts did not come up"
-cd "$SHARED"
+test_hosts_for p2l_test_two_hosts_faults 2
 make_tiny_store "$BIN" "$SHARED"
 TIMEOUT=10
 BOUND=$((TIMEOUT + 15))

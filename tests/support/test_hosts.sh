@@ -8,6 +8,10 @@
 #                       each host has its own of) holds the fixture's files; every host sees the
 #                       rest of the file system, the "shared file system" of a cluster.
 #                       Returns 77 with a line starting "SKIP:" where namespaces are not allowed.
+#   test_hosts_for NAME N
+#                       for a test script: N hosts and a shared folder /var/tmp/NAME.XXXXXX
+#                       (SHARED, the working folder from then on), both removed on exit; exits 77
+#                       where namespaces are not allowed, fails when the hosts do not come up.
 #   on_host I CMD...    runs CMD on host hI (environment and working folder kept).
 #   host_pid I          the process that holds host hI's namespaces (for nsenter).
 #   host_link I up|down sets host hI's cable to the bridge up or down (a cut link).
@@ -94,6 +98,16 @@ hosts_up() {
         || { echo "hosts_up: h$a cannot reach h$b" >&2; return 1; }
     done
   done
+}
+
+test_hosts_for() {
+  SHARED=$(mktemp -d "/var/tmp/$1.XXXXXX")  # not /tmp: each host has its own
+  trap 'hosts_down; rm -rf "$SHARED"' EXIT
+  local rc=0
+  hosts_up "$2" "$SHARED/hosts" || rc=$?
+  [ $rc = 77 ] && exit 77
+  [ $rc = 0 ] || { echo "FAIL: the test hosts did not come up" >&2; exit 1; }
+  cd "$SHARED"
 }
 
 host_pid() { cat "$P2L_HOSTS_DIR/h$1.pid"; }
