@@ -6,6 +6,7 @@
 #include <array>
 #include <cctype>
 #include <fstream>
+#include <map>
 #include <stdexcept>
 
 namespace p2l {
@@ -28,25 +29,29 @@ std::string node_host(const std::string& identity) {
   return identity.substr(key.size(), identity.find(' ') - key.size());
 }
 
+std::vector<NodePlacement> place_ranks(const std::vector<std::string>& identities) {
+  // One pass: nodes numbered as their first rank appears; a rank's local rank is the count of
+  // its node's ranks seen before it (linear in the ranks, for jobs of thousands).
+  std::map<std::string, int> node_of;
+  std::vector<int> seen;  // per node, ranks so far
+  std::vector<NodePlacement> out(identities.size());
+  for (size_t r = 0; r < identities.size(); ++r) {
+    const auto [it, added] = node_of.emplace(identities[r], int(seen.size()));
+    if (added) seen.push_back(0);
+    out[r].node = it->second;
+    out[r].local_rank = seen[size_t(it->second)]++;
+  }
+  for (auto& p : out) {
+    p.nodes = int(seen.size());
+    p.local_size = seen[size_t(p.node)];
+  }
+  return out;
+}
+
 NodePlacement place_rank(const std::vector<std::string>& identities, int rank) {
   if (rank < 0 || rank >= int(identities.size()))
     throw std::out_of_range("place_rank: rank " + std::to_string(rank) + " of " + std::to_string(identities.size()));
-  NodePlacement p;
-  p.nodes = 0;
-  p.local_size = 0;
-  for (int r = 0; r < int(identities.size()); ++r) {
-    bool first_of_node = true;
-    for (int q = 0; q < r && first_of_node; ++q) first_of_node = identities[q] != identities[r];
-    if (first_of_node) {
-      if (identities[r] == identities[rank]) p.node = p.nodes;
-      ++p.nodes;
-    }
-    if (identities[r] == identities[rank]) {
-      if (r < rank) ++p.local_rank;
-      ++p.local_size;
-    }
-  }
-  return p;
+  return place_ranks(identities)[size_t(rank)];
 }
 
 namespace {
@@ -74,9 +79,10 @@ RankNodeReport decode_report(const std::string& text) {
 std::vector<std::string> launcher_disagreements(const std::vector<RankNodeReport>& reports) {
   std::vector<std::string> identities;
   for (const auto& r : reports) identities.push_back(r.identity);
+  const std::vector<NodePlacement> placed = place_ranks(identities);
   std::vector<std::string> lines;
   for (int rank = 0; rank < int(reports.size()); ++rank) {
-    const NodePlacement p = place_rank(identities, rank);
+    const NodePlacement& p = placed[size_t(rank)];
     const RankNodeReport& r = reports[size_t(rank)];
     const bool rank_differs = r.local_rank.set() && r.local_rank.value != p.local_rank;
     const bool size_differs = r.local_size.set() && r.local_size.value != p.local_size;

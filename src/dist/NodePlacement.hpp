@@ -25,7 +25,9 @@ struct NodePlacement {
   int local_size = 1;  // ranks on the node
 };
 
-// The placement of `rank` among ranks whose identities are `identities` (indexed by rank).
+// Every rank's placement, given every rank's identity (indexed by rank).
+std::vector<NodePlacement> place_ranks(const std::vector<std::string>& identities);
+// The placement of `rank` alone (throws std::out_of_range for a rank outside the job).
 NodePlacement place_rank(const std::vector<std::string>& identities, int rank);
 
 // One value a launcher set for a rank's place on its node (OMPI_COMM_WORLD_LOCAL_RANK=1, say);
