@@ -174,6 +174,11 @@ PackedSlices node_shared_slices(Communicator& comm, const StoreReader& store, co
   const bool writer = who.local_rank == 0;
   std::string error;
   int fd = -1;
+  // The writer's descriptor is closed on every way out: once every rank has opened the file,
+  // or on a fall-back or an error.
+  std::unique_ptr<int, void (*)(int*)> closer(&fd, [](int* f) {
+    if (*f >= 0) ::close(*f);
+  });
   if (writer) {
     try {
       fd = write_unnamed_file(store, split, dir);
@@ -195,7 +200,7 @@ PackedSlices node_shared_slices(Communicator& comm, const StoreReader& store, co
   comm.allreduce_sum(table);
   const auto t = table.accessor<double, 1>();
   auto fall_back = [&](const std::string& why) {
-    if (fd >= 0) ::close(fd);
+    closer.reset();  // the node's file is freed before the private copy is loaded
     if (!why.empty()) warning = why + "; every rank keeps its own copy of the training split";
     return pack_slices(store.load_split(split));
   };
@@ -206,7 +211,6 @@ PackedSlices node_shared_slices(Communicator& comm, const StoreReader& store, co
   // The same test on every rank, so they all stop together.
   for (int n = 0; n < who.nodes; ++n)
     if (t[1 + 3 * n] != 1) {
-      if (fd >= 0) ::close(fd);
       throw std::runtime_error("node " + std::to_string(n) + " of " + std::to_string(who.nodes) + " has " +
                                std::to_string(long(t[1 + 3 * n])) + " writers of its training slices" +
                                (n == who.node ? " in " + file : "") + "; exactly one rank per node may write them");
@@ -223,10 +227,8 @@ PackedSlices node_shared_slices(Communicator& comm, const StoreReader& store, co
   // the file, whose last mapping then keeps it alive.
   comm.allreduce_sum(failed);
   if (failed[0].item<double>() > 0) return fall_back(open_error);
-  if (fd >= 0) ::close(fd);
   out.shared_file = file;
   out.wrote_shared_file = writer;
-  out.node_ranks = who.local_world;
   return out;
 }
 

@@ -36,7 +36,6 @@ struct PackedSlices {
   std::array<double, 2> spacing{1, 1};
   std::string shared_file;  // the node's file these tensors map ("": a private copy)
   bool wrote_shared_file = false;  // this rank wrote it (its node's one writer)
-  int node_ranks = 1;              // the ranks that map it
   size_t subjects() const { return first.size(); }
 };
 

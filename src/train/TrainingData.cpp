@@ -46,7 +46,7 @@ std::string node_slices_line(const TrainingData& data, const Communicator& comm)
   if (!data.train_packed || !data.train_packed->wrote_shared_file) return "";
   const RankInfo& who = comm.who();
   return "rank " + std::to_string(who.rank) + " wrote the training slices of node " + std::to_string(who.node) +
-         " of " + std::to_string(who.nodes) + " for its " + std::to_string(data.train_packed->node_ranks) +
+         " of " + std::to_string(who.nodes) + " for its " + std::to_string(who.local_world) +
          " rank(s): " + data.train_packed->shared_file;
 }
 
