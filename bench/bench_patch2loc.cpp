@@ -78,10 +78,10 @@ Config bench_config(const std::map<std::string, std::string>& a, int side) {
   cfg.train.patch_fraction = (std::stod(a.at("patch")) + 0.5) / side;
   cfg.train.patches_per_step = std::stoi(a.at("batch"));
   cfg.train.slices_per_step = 8;
-  cfg.train.precision = a.at("precision");
-  cfg.eval.precision = a.at("precision");
+  cfg.train.precision = precisions().parse(a.at("precision"), "precision");
+  cfg.eval.precision = precisions().parse(a.at("precision"), "precision");
   cfg.model.valid_taps_only = a.at("plain") == "0";
-  cfg.train.device = a.at("device");
+  cfg.train.device = device_requests().parse(a.at("device"), "device");
   return cfg;
 }
 
@@ -93,7 +93,7 @@ void synchronize(const torch::Device& d) {
 void train(const std::map<std::string, std::string>& a) {
   const int side = std::stoi(a.at("side"));
   Config cfg = bench_config(a, side);
-  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
+  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, Backend::kGloo, c10::Device(c10::kCPU), std::chrono::seconds(60));
   TrainingData data{testing::synthetic_split("tr", 8, 1, 16, side), testing::synthetic_split("va", 1, 9, 16, side), std::nullopt};
   Trainer t(cfg, one, data);
   PatchSampler sampler(data.train, cfg.train, t.device());
@@ -141,7 +141,7 @@ void infer(const std::map<std::string, std::string>& a) {
   if (!a.at("checkpoint").empty()) {
     load_model_weights(a.at("checkpoint"), *net);
   } else {  // a short training run gives realistic weights and BatchNorm statistics
-    Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
+    Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, Backend::kGloo, c10::Device(c10::kCPU), std::chrono::seconds(60));
     cfg.train.patches_per_step = 256;
     cfg.train.steps = 30;
     cfg.train.val_every = cfg.train.checkpoint_every = cfg.train.density_every = 1000;
@@ -163,7 +163,7 @@ void infer(const std::map<std::string, std::string>& a) {
   opt.stride = std::stoi(a.at("stride"));
   opt.patch_fraction = cfg.train.patch_fraction;
   opt.batch_size = 2048;
-  opt.precision = a.at("precision");
+  opt.precision = precisions().parse(a.at("precision"), "precision");
   opt.fold_batchnorm = a.at("plain") == "0";
   HeatmapBuilder builder(net, opt, device);
   const MapFilter filter = device.is_cuda() ? map_filter_on(device) : MapFilter(filter_and_mask);

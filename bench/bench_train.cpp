@@ -45,7 +45,7 @@ Rate run_rank(Communicator& comm, int patches, int steps) {
       reduce += t.last_allreduce_seconds();
     }
   }
-  return {double(patches) * comm.world() * steps / total, total / steps, reduce / steps};
+  return {double(patches) * comm.size() * steps / total, total / steps, reduce / steps};
 }
 
 }  // namespace
@@ -53,15 +53,15 @@ Rate run_rank(Communicator& comm, int patches, int steps) {
 int main(int argc, char** argv) {
   int patches = argc > 1 ? std::atoi(argv[1]) : 256;
   int steps = argc > 2 ? std::atoi(argv[2]) : 6;
-  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
+  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, Backend::kGloo, c10::Device(c10::kCPU), std::chrono::seconds(60));
   Rate r1 = run_rank(one, patches, steps);
   MasterEndpoint m{"127.0.0.1", pick_free_port()};
   Rate r2[2];
   auto rank = [&](int k) {
     RankInfo who;
     who.rank = k;
-    who.world = 2;
-    Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(120));
+    who.size = 2;
+    Communicator comm(who, m, Backend::kGloo, c10::Device(c10::kCPU), std::chrono::seconds(120));
     r2[k] = run_rank(comm, patches, steps);
   };
   std::thread a(rank, 0), b(rank, 1);

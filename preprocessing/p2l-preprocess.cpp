@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "config/Config.hpp"
+#include "dist/NetworkInterface.hpp"
 #include "dist/World.hpp"
 #include "preprocess/PreprocessJob.hpp"
 
@@ -14,11 +15,13 @@ int main(int argc, char** argv) {
     cfg = p2l::parse_command_line(argc, argv, "p2l-preprocess",
                                   "Preprocess the cohort's split CSVs into the sharded HDF5 store "
                                   "data.store_dir (MPI: one shard set per rank; reruns resume).");
+    p2l::select_network_interface(cfg.run.network_interface);  // before MPI starts
   } catch (const std::exception& e) {
     std::cerr << "p2l-preprocess: " << e.what() << std::endl;
     return 2;
   }
   p2l::World& world = p2l::world();
+  if (world.size() > 1) std::cerr << "p2l-preprocess " + p2l::rank_network_line(world.rank(), world.size()) + "\n";
   try {
     auto summary = p2l::run_preprocess_job(cfg, world);
     if (summary.failed > 0 && world.rank() == 0)

@@ -1,11 +1,23 @@
 #!/usr/bin/env bash
-# A real single-node Slurm cluster that lives entirely in one folder: its own munged (own key
-# and socket), slurmctld and slurmd on free loopback ports, no systemd and no cgroups. Used by
-# the tests (tests/scripts/test_slurm_*.sh) and for trying the slurm/ job scripts on a laptop.
+# A real Slurm cluster that lives entirely in one folder: its own munged (own key and socket),
+# slurmctld and slurmd on free ports, no systemd and no cgroups. Used by the tests
+# (tests/scripts/test_slurm_*.sh) and for trying the slurm/ job scripts on a laptop.
 #
 #   scripts/slurm-local-cluster.sh start  DIR   # idempotent; waits until the node is idle
 #   scripts/slurm-local-cluster.sh status DIR   # exit 0 when both daemons answer
 #   scripts/slurm-local-cluster.sh stop   DIR   # cancels jobs, stops daemons and munged
+#
+# One node by default: this machine, on loopback. With test hosts (tests/support/test_hosts.sh)
+# up, one node per host instead:
+#
+#   scripts/slurm-local-cluster.sh start DIR --hosts h1,h2   # or P2L_SLURM_HOSTS="h1 h2"
+#
+# Each host H runs its own slurmd (NodeName=H NodeHostname=H NodeAddr=<H's address there>),
+# entered through the namespaces of its holder process ($P2L_HOSTS_DIR/H.pid); the first host
+# also runs slurmctld and the one munged (its socket in DIR, which every host sees: DIR must not
+# be under /tmp or /dev/shm). The hosts are recorded in DIR/hosts.env, so `stop` and `status`
+# need no --hosts. Clients must run on a host too (`on_host 1 srun ...`): the machine's own
+# namespace has no route to the hosts' addresses.
 #
 # Clients find the cluster through SLURM_CONF: `source DIR/env.sh` (or export it by hand).
 # Tunables (environment, read by `start`):
@@ -13,14 +25,28 @@
 #                          start again [10; Slurm's default is 120, too slow for tests]
 #   P2L_SLURM_KILL_WAIT    seconds between SIGTERM and SIGKILL at the time limit [30]
 #   P2L_SLURM_GRACE_TIME   seconds of SIGTERM notice before a preempted job is killed [60]
-#   P2L_SLURM_START_TIMEOUT seconds to wait for the node to become idle [60]
+#   P2L_SLURM_START_TIMEOUT seconds to wait for the node(s) to become idle [60]
+#   P2L_SLURM_HOSTS        test hosts, one node each (as --hosts; --hosts wins)
+#   P2L_HOSTS_DIR          the test hosts' folder with their H.pid files (hosts_up exports it)
 set -euo pipefail
 
-usage() { echo "usage: $0 {start|stop|status} DIR" >&2; exit 2; }
-[ $# -eq 2 ] || usage
+usage() { echo "usage: $0 {start|stop|status} DIR [--hosts H1,H2,...]" >&2; exit 2; }
+[ $# -ge 2 ] || usage
 action=$1
-mkdir -p "$2"
-dir=$(cd "$2" && pwd)
+dir_arg=$2
+shift 2
+hosts_arg=""
+[ "$action" = start ] && hosts_arg=${P2L_SLURM_HOSTS:-}
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --hosts) [ $# -ge 2 ] || usage; hosts_arg=$2; shift 2 ;;
+    --hosts=*) hosts_arg=${1#--hosts=}; shift ;;
+    *) usage ;;
+  esac
+done
+
+mkdir -p "$dir_arg"
+dir=$(cd "$dir_arg" && pwd)
 conf=$dir/slurm.conf
 node=$(hostname -s)
 
@@ -35,6 +61,14 @@ live_pid() {
   [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
 }
 
+# True when pid file $1 names a process that is gone. A file being written (empty for a moment:
+# the daemon truncates, then writes) is not a dead daemon.
+dead_pid() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null) || return 1
+  [[ "$pid" =~ ^[0-9]+$ ]] && ! kill -0 "$pid" 2>/dev/null
+}
+
 tail_log() {
   local f=$1
   if [ -s "$f" ]; then
@@ -46,10 +80,86 @@ tail_log() {
   fi
 }
 
+# --- Test hosts: the cluster's nodes when it has several (empty: the one-node cluster). ---
+hosts=()
+hosts_dir=""
+ctld_host=""
+
+multi() { [ ${#hosts[@]} -gt 0 ]; }
+
+# The hosts a multi-host start recorded in DIR/hosts.env (none: a one-node cluster).
+read_hosts_record() {
+  hosts=()
+  hosts_dir=""
+  if [ -s "$dir/hosts.env" ]; then
+    read -r -a hosts <<<"$(sed -n 's/^hosts=//p' "$dir/hosts.env")"
+    hosts_dir=$(sed -n 's/^hosts_dir=//p' "$dir/hosts.env")
+  fi
+  ctld_host=${hosts[0]:-}
+}
+
+# The hosts of --hosts / P2L_SLURM_HOSTS ("h1,h2" or "h1 h2"), found in P2L_HOSTS_DIR.
+set_hosts() {
+  read -r -a hosts <<<"${1//,/ }"
+  hosts_dir=${P2L_HOSTS_DIR:-}
+  ctld_host=${hosts[0]:-}
+}
+
+# Runs CMD... on node $1 (in the namespaces of its test host's holder process), environment
+# kept; on the one-node cluster simply runs it.
+on_node() {
+  local h=$1 pid
+  shift
+  if ! multi; then "$@"; return; fi
+  pid=$(live_pid "$hosts_dir/$h.pid") \
+    || { echo "[slurm-local] test host $h is not up (no live holder in $hosts_dir/$h.pid)" >&2; return 125; }
+  nsenter -t "$pid" -n -u -m --wd="$dir" -- "$@"
+}
+
+# Runs a client command where slurmctld can be reached.
+ctl() { on_node "$ctld_host" "$@"; }
+
+# The node names: this machine's, or one per test host.
+nodes() { if multi; then echo "${hosts[*]}"; else echo "$node"; fi; }
+
+slurmd_pid_file() { if multi; then echo "$dir/run/slurmd-$1.pid"; else echo "$dir/run/slurmd.pid"; fi; }
+slurmd_log() { if multi; then echo "$dir/log/slurmd-$1"; else echo "$dir/log/slurmd"; fi; }
+
+check_hosts() {
+  local h
+  [ -n "$hosts_dir" ] || die "--hosts needs P2L_HOSTS_DIR, the test hosts' folder (hosts_up exports it)"
+  case "$dir" in
+    /tmp/*|/dev/shm/*) die "$dir: every test host has its own /tmp and /dev/shm; use a folder they share (/var/tmp)" ;;
+  esac
+  for h in "${hosts[@]}"; do
+    [[ "$h" =~ ^[A-Za-z0-9][A-Za-z0-9-]*$ ]] || die "'$h' is not a host name"
+    live_pid "$hosts_dir/$h.pid" >/dev/null || die "test host $h is not up (no live holder in $hosts_dir/$h.pid)"
+  done
+  [ "$(printf '%s\n' "${hosts[@]}" | sort -u | wc -l)" -eq ${#hosts[@]} ] || die "a host is named twice in: ${hosts[*]}"
+}
+
+# The IPv4 address host $1's name resolves to on that host.
+host_addr() {
+  local a
+  a=$(on_node "$1" getent ahostsv4 "$1" | awk 'NR == 1 {print $1}')
+  [ -n "$a" ] || die "host $1 does not resolve its own name"
+  echo "$a"
+}
+
+# Listening TCP ports (of this machine, or of every test host).
+used_ports() {
+  local h
+  if multi; then
+    for h in "${hosts[@]}"; do on_node "$h" ss -Htan 2>/dev/null; done
+  else
+    ss -Htan 2>/dev/null
+  fi | awk '{n=split($4,a,":"); print a[n]}' | sort -u
+}
+
 # A TCP port in [lo, hi) that nothing listens on and that differs from the ones in "$@".
 free_port() {
   local used port
-  used=$(ss -Htan 2>/dev/null | awk '{n=split($4,a,":"); print a[n]}' | sort -u)
+  used=$(used_ports)
   for _ in $(seq 1 200); do
     port=$((20000 + RANDOM % 30000))
     grep -qx "$port" <<<"$used" && continue
@@ -72,7 +182,9 @@ start_munge() {
   fi
   rm -f "$dir/munge/munge.socket.2" "$dir/munge/munge.socket.2.lock"
   # --force: munged refuses some otherwise-fine setups as root (e.g. a group-writable /tmp path).
-  if ! munged --force --socket="$dir/munge/munge.socket.2" --key-file="$dir/munge/munge.key" \
+  # With test hosts it runs on the controller's host; its socket, a file in DIR, serves every
+  # host (a unix socket with a path is reached through the file system, not the network).
+  if ! ctl munged --force --socket="$dir/munge/munge.socket.2" --key-file="$dir/munge/munge.key" \
       --log-file="$dir/munge/munged.log" --pid-file="$dir/munge/munged.pid" \
       --seed-file="$dir/munge/munged.seed" 2>>"$dir/munge/munged.log"; then
     tail_log "$dir/munge/munged.log"
@@ -87,17 +199,40 @@ start_munge() {
 }
 
 write_conf() {
-  local hw ctld_port slurmd_port
+  local hw ctld_port slurmd_port h ctld_line pid_file log_file node_lines part_nodes tmpfs tmpfs_note
   # The real node description ("CPUs=2 Boards=1 ... RealMemory=24105"), minus name and uptime.
   hw=$(slurmd -C | head -1 | tr ' ' '\n' | grep -vE '^(NodeName|UpTime)=' | tr '\n' ' ')
   [ -n "$hw" ] || die "slurmd -C printed no node description"
   ctld_port=$(free_port)
   slurmd_port=$(free_port "$ctld_port")
   mkdir -p "$dir/state" "$dir/spool" "$dir/log" "$dir/run" "$dir/tmp"
+  if multi; then
+    ctld_line="SlurmctldHost=$ctld_host($(host_addr "$ctld_host"))"
+    # Every node reads this file: %n, its node name, keeps their files apart.
+    pid_file=$dir/run/slurmd-%n.pid
+    log_file=$dir/log/slurmd-%n.log
+    node_lines=""
+    for h in "${hosts[@]}"; do
+      node_lines+="NodeName=$h NodeHostname=$h NodeAddr=$(host_addr "$h") ${hw}State=UNKNOWN"$'\n'
+    done
+    part_nodes=$(IFS=,; echo "${hosts[*]}")
+    # Each host's own /tmp: no two nodes share the per-step folders.
+    tmpfs=/tmp
+    tmpfs_note=", and each test
+# host's own /tmp keeps the nodes of this one apart (a folder in DIR would be shared by them)"
+  else
+    ctld_line="SlurmctldHost=localhost"
+    pid_file=$dir/run/slurmd.pid
+    log_file=$dir/log/slurmd.log
+    node_lines="NodeName=$node NodeAddr=127.0.0.1 ${hw}State=UNKNOWN"$'\n'
+    part_nodes=$node
+    tmpfs=$dir/tmp
+    tmpfs_note=""
+  fi
   cat >"$conf.tmp" <<EOF
-# Generated by scripts/slurm-local-cluster.sh: a one-node cluster living in $dir.
+# Generated by scripts/slurm-local-cluster.sh: a $(multi && echo "${#hosts[@]}-node" || echo one-node) cluster living in $dir.
 ClusterName=p2llocal
-SlurmctldHost=localhost
+$ctld_line
 SlurmctldPort=$ctld_port
 SlurmdPort=$slurmd_port
 SlurmUser=root
@@ -108,9 +243,9 @@ AuthInfo=socket=$dir/munge/munge.socket.2,cred_expire=${P2L_SLURM_CRED_EXPIRE:-1
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool/slurmd-%n
 SlurmctldPidFile=$dir/run/slurmctld.pid
-SlurmdPidFile=$dir/run/slurmd.pid
+SlurmdPidFile=$pid_file
 SlurmctldLogFile=$dir/log/slurmctld.log
-SlurmdLogFile=$dir/log/slurmd.log
+SlurmdLogFile=$log_file
 SlurmctldDebug=info
 SlurmdDebug=info
 # No cgroups in containers: track processes through /proc, bind nothing.
@@ -124,8 +259,8 @@ JobCompLoc=$dir/log/jobcomp.log
 SwitchType=switch/none
 MpiDefault=none
 # srun --mpi=pmix keeps per-step folders (named by uid, job and step id) under TmpFS: a private
-# one keeps clusters running side by side (all starting at job 1) apart.
-TmpFS=$dir/tmp
+# one keeps clusters running side by side (all starting at job 1) apart$tmpfs_note.
+TmpFS=$tmpfs
 SchedulerType=sched/backfill
 # Look at pending jobs every 2 s instead of every 30-60 s: tests wait on dependencies, requeues.
 SchedulerParameters=sched_interval=2,bf_interval=2
@@ -138,27 +273,62 @@ MinJobAge=300
 InactiveLimit=0
 SlurmdTimeout=120
 SlurmctldTimeout=120
-NodeName=$node NodeAddr=127.0.0.1 ${hw}State=UNKNOWN
-PartitionName=local Nodes=$node Default=YES MaxTime=INFINITE State=UP GraceTime=${P2L_SLURM_GRACE_TIME:-60}
+${node_lines}PartitionName=local Nodes=$part_nodes Default=YES MaxTime=INFINITE State=UP GraceTime=${P2L_SLURM_GRACE_TIME:-60}
 EOF
   mv "$conf.tmp" "$conf"
-  echo "export SLURM_CONF=$conf" >"$dir/env.sh"
+  if multi; then
+    # A test host's /sys is its own (a network namespace's), without /sys/fs/cgroup mounted, and
+    # slurmd's cgroup detection then fails ("No filesystem mounted on /sys/fs/cgroup"). Nothing
+    # here uses cgroups (proctrack/linuxproc, task/none): a named plugin skips the detection.
+    echo "CgroupPlugin=cgroup/v1" >"$dir/cgroup.conf"
+  else
+    rm -f "$dir/cgroup.conf"
+  fi
+  {
+    if multi; then
+      echo "# Clients run on a test host (on_host 1 ...): the machine's own namespace cannot reach the nodes."
+    fi
+    echo "export SLURM_CONF=$conf"
+  } >"$dir/env.sh"
 }
 
-answers() { SLURM_CONF=$conf timeout 10 scontrol ping 2>/dev/null | grep -q 'is UP'; }
+answers() { SLURM_CONF=$conf ctl timeout 10 scontrol ping 2>/dev/null | grep -q 'is UP'; }
 
-node_state() { SLURM_CONF=$conf timeout 10 sinfo -h -n "$node" -o %T 2>/dev/null | head -1; }
+# "NODE STATE" lines, one per node that sinfo knows.
+node_states() { SLURM_CONF=$conf ctl timeout 10 sinfo -h -N -o '%N %T' 2>/dev/null | sort -u; }
+
+node_state() { node_states | awk -v n="$1" '$1 == n {print $2; exit}'; }
+
+# Every daemon of the cluster has a live pid.
+all_running() {
+  local n
+  live_pid "$dir/run/slurmctld.pid" >/dev/null || return 1
+  for n in $(nodes); do
+    live_pid "$(slurmd_pid_file "$n")" >/dev/null || return 1
+  done
+}
 
 cmd_status() {
-  local ctld slurmd munge
+  local ctld slurmd munge n ok=1 where=""
+  multi && where=" on $ctld_host"
   munge=$(live_pid "$dir/munge/munged.pid" || true)
   ctld=$(live_pid "$dir/run/slurmctld.pid" || true)
-  slurmd=$(live_pid "$dir/run/slurmd.pid" || true)
-  echo "munged:    ${munge:-not running}"
-  echo "slurmctld: ${ctld:-not running}"
-  echo "slurmd:    ${slurmd:-not running}"
-  if [ -n "$ctld" ] && [ -n "$slurmd" ] && answers; then
-    echo "node $node: $(node_state)"
+  echo "munged:    ${munge:-not running}${munge:+$where}"
+  echo "slurmctld: ${ctld:-not running}${ctld:+$where}"
+  [ -n "$ctld" ] || ok=0
+  for n in $(nodes); do
+    slurmd=$(live_pid "$(slurmd_pid_file "$n")" || true)
+    if multi; then
+      echo "slurmd:    ${slurmd:-not running} on $n"
+    else
+      echo "slurmd:    ${slurmd:-not running}"
+    fi
+    [ -n "$slurmd" ] || ok=0
+  done
+  if [ "$ok" = 1 ] && answers; then
+    for n in $(nodes); do
+      echo "node $n: $(node_state "$n")"
+    done
     echo "export SLURM_CONF=$conf"
     return 0
   fi
@@ -173,42 +343,84 @@ abort_start() {
 
 cmd_start() {
   export SLURM_CONF=$conf
-  if live_pid "$dir/run/slurmctld.pid" >/dev/null && live_pid "$dir/run/slurmd.pid" >/dev/null \
-     && [ -f "$conf" ] && answers; then
+  local n
+  # The cluster this folder held before, stopped first when it had other nodes.
+  read_hosts_record
+  local before="${hosts[*]}|$hosts_dir"
+  if [ -n "$hosts_arg" ]; then set_hosts "$hosts_arg"; else hosts=(); hosts_dir=""; ctld_host=""; fi
+  if [ "$before" != "${hosts[*]}|$hosts_dir" ]; then
+    local want=("${hosts[@]}") want_dir=$hosts_dir
+    read_hosts_record
+    cmd_stop >/dev/null 2>&1 || true
+    rm -f "$dir/hosts.env" "$dir/run/"*.pid
+    hosts=("${want[@]}")
+    hosts_dir=$want_dir
+    ctld_host=${hosts[0]:-}
+  fi
+  if multi; then
+    check_hosts
+    # Recorded before anything starts, so that stop and status find every daemon.
+    printf 'hosts=%s\nhosts_dir=%s\n' "${hosts[*]}" "$hosts_dir" >"$dir/hosts.env.tmp"
+    mv "$dir/hosts.env.tmp" "$dir/hosts.env"
+  fi
+  if all_running && [ -f "$conf" ] && answers; then
     log "already running in $dir"
   else
     # Half-started leftovers (one daemon dead) are stopped so the ports and state are coherent.
     stop_daemons
-    rm -f "$dir/run/slurmctld.pid" "$dir/run/slurmd.pid"
+    rm -f "$dir/run/slurmctld.pid"
+    for n in $(nodes); do rm -f "$(slurmd_pid_file "$n")"; done
     start_munge
     write_conf
-    log "starting slurmctld (port $(grep -oP '^SlurmctldPort=\K.*' "$conf"))"
+    log "starting slurmctld${ctld_host:+ on $ctld_host} (port $(grep -oP '^SlurmctldPort=\K.*' "$conf"))"
     # -c: start from an empty state, jobs of an earlier life of this folder are forgotten.
-    if ! slurmctld -c -f "$conf" >>"$dir/log/slurmctld.out" 2>&1; then
+    if ! ctl slurmctld -c -f "$conf" >>"$dir/log/slurmctld.out" 2>&1; then
       tail_log "$dir/log/slurmctld.out"; tail_log "$dir/log/slurmctld.log"
       abort_start "slurmctld failed to start"
     fi
-    log "starting slurmd for node $node (port $(grep -oP '^SlurmdPort=\K.*' "$conf"))"
-    if ! slurmd -f "$conf" -N "$node" >>"$dir/log/slurmd.out" 2>&1; then
-      tail_log "$dir/log/slurmd.out"; tail_log "$dir/log/slurmd.log"
-      abort_start "slurmd failed to start"
-    fi
+    for n in $(nodes); do
+      log "starting slurmd for node $n (port $(grep -oP '^SlurmdPort=\K.*' "$conf"))"
+      if ! on_node "$n" slurmd -f "$conf" -N "$n" >>"$(slurmd_log "$n").out" 2>&1; then
+        tail_log "$(slurmd_log "$n").out"; tail_log "$(slurmd_log "$n").log"
+        abort_start "slurmd${ctld_host:+ of node $n} failed to start"
+      fi
+    done
   fi
-  local state="" deadline=$((SECONDS + ${P2L_SLURM_START_TIMEOUT:-60}))
+  local state="" states="" ready deadline=$((SECONDS + ${P2L_SLURM_START_TIMEOUT:-60}))
   while [ $SECONDS -lt $deadline ]; do
-    if ! live_pid "$dir/run/slurmctld.pid" >/dev/null && [ -s "$dir/run/slurmctld.pid" ]; then
+    if dead_pid "$dir/run/slurmctld.pid"; then
       tail_log "$dir/log/slurmctld.log"; abort_start "slurmctld exited"
     fi
-    if ! live_pid "$dir/run/slurmd.pid" >/dev/null && [ -s "$dir/run/slurmd.pid" ]; then
-      tail_log "$dir/log/slurmd.log"; abort_start "slurmd exited"
+    for n in $(nodes); do
+      if dead_pid "$(slurmd_pid_file "$n")"; then
+        tail_log "$(slurmd_log "$n").log"; abort_start "slurmd${ctld_host:+ of node $n} exited"
+      fi
+    done
+    states=$(node_states || true)
+    ready=1
+    for n in $(nodes); do
+      state=$(awk -v n="$n" '$1 == n {print $2; exit}' <<<"$states")
+      case "$state" in
+        idle|mixed|allocated) ;;
+        *) ready=0 ;;
+      esac
+    done
+    if [ "$ready" = 1 ]; then
+      if multi; then
+        log "nodes: $(tr '\n' ' ' <<<"$states" | sed 's/ $//')"
+      else
+        log "node $node is $state"
+      fi
+      echo "export SLURM_CONF=$conf"
+      return 0
     fi
-    state=$(node_state || true)
-    case "$state" in
-      idle|mixed|allocated) log "node $node is $state"; echo "export SLURM_CONF=$conf"; return 0 ;;
-    esac
     sleep 0.5
   done
-  tail_log "$dir/log/slurmctld.log"; tail_log "$dir/log/slurmd.log"
+  tail_log "$dir/log/slurmctld.log"
+  for n in $(nodes); do tail_log "$(slurmd_log "$n").log"; done
+  if multi; then
+    abort_start "nodes not all idle after ${P2L_SLURM_START_TIMEOUT:-60}s (states: $(tr '\n' ' ' <<<"${states:-no answer}"))"
+  fi
   abort_start "node $node not idle after ${P2L_SLURM_START_TIMEOUT:-60}s (state: ${state:-no answer})"
 }
 
@@ -224,22 +436,28 @@ await_exit() {
 }
 
 stop_daemons() {
-  local ctld slurmd pid
+  local ctld slurmd="" pid n p
   export SLURM_CONF=$conf
   ctld=$(live_pid "$dir/run/slurmctld.pid" || true)
-  slurmd=$(live_pid "$dir/run/slurmd.pid" || true)
+  for n in $(nodes); do
+    p=$(live_pid "$(slurmd_pid_file "$n")" || true)
+    slurmd+="${p:+$p }"
+  done
   if [ -n "$ctld" ] && [ -f "$conf" ]; then
     # Jobs first, so no slurmstepd of this cluster outlives it.
-    timeout 10 scancel --full --quiet --user="$(id -un)" 2>/dev/null || true
+    ctl timeout 10 scancel --full --quiet --user="$(id -un)" 2>/dev/null || true
     for _ in $(seq 1 50); do
-      [ -z "$(timeout 10 squeue -h -t R,CG 2>/dev/null)" ] && break
+      [ -z "$(ctl timeout 10 squeue -h -t R,CG 2>/dev/null)" ] && break
       sleep 0.2
     done
   fi
-  if [ -n "$slurmd" ] && [ -f "$conf" ]; then
-    # Step processes of this node that survived the cancellation (by their ids only).
-    for pid in $(timeout 10 scontrol listpids 2>/dev/null | awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $1}'); do
-      kill -KILL "$pid" 2>/dev/null || true
+  if [ -f "$conf" ]; then
+    for n in $(nodes); do
+      live_pid "$(slurmd_pid_file "$n")" >/dev/null || continue
+      # Step processes of this node that survived the cancellation (by their ids only).
+      for pid in $(on_node "$n" timeout 10 scontrol listpids 2>/dev/null | awk 'NR > 1 && $1 ~ /^[0-9]+$/ {print $1}'); do
+        kill -KILL "$pid" 2>/dev/null || true
+      done
     done
   fi
   for pid in $slurmd $ctld; do
@@ -263,7 +481,10 @@ cmd_stop() {
 
 case "$action" in
   start) cmd_start ;;
-  stop) cmd_stop ;;
-  status) cmd_status ;;
+  stop|status)
+    read_hosts_record
+    # A folder without a record (a start that never got that far): the hosts given, if any.
+    if ! multi && [ -n "$hosts_arg" ]; then set_hosts "$hosts_arg"; fi
+    if [ "$action" = stop ]; then cmd_stop; else cmd_status; fi ;;
   *) usage ;;
 esac

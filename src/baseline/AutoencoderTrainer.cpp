@@ -27,6 +27,11 @@ LoopOptions loop_options(Config& cfg, const std::string& output_dir, const Train
   return o;
 }
 
+// Per-element reconstruction error of the masked difference `d` (ae.loss).
+torch::Tensor reconstruction_error(const torch::Tensor& d, ReconstructionLoss loss) {
+  return loss == ReconstructionLoss::kMse ? d.pow(2) : d.abs();
+}
+
 }  // namespace
 
 std::vector<std::pair<int, int>> brain_slices(const std::vector<SubjectSlices>& subjects, double min_brain_fraction) {
@@ -103,10 +108,10 @@ AutoencoderTrainer::AutoencoderTrainer(Config cfg, Communicator& comm, TrainingD
   chance_error_ = (err[0] / err[1]).item<double>();
   loop_->resume(*this);
   if (comm_.rank() == 0) cfg_.write(RunLayout(cfg_).ae().train_config());
-  loop_->log().note("autoencoder training on " + std::to_string(comm_.world()) + " rank(s), backend " +
+  loop_->log().note("autoencoder training on " + std::to_string(comm_.size()) + " rank(s), backend " +
                     comm_.backend_name() + ", device " + device_.str() + ", " + std::to_string(brain.size()) +
                     " training and " + std::to_string(val_slices.size()) + " validation slices, precision " +
-                    (loop_->autocast() ? "bf16 autocast" : "fp32"));
+                    (loop_->precision() == Precision::kBf16 ? "bf16 autocast" : "fp32"));
 }
 
 AutoencoderTrainer::~AutoencoderTrainer() = default;
@@ -130,12 +135,11 @@ std::pair<torch::Tensor, torch::Tensor> AutoencoderTrainer::batch_of(
 torch::Tensor AutoencoderTrainer::loss(const torch::Tensor& x, const torch::Tensor& mask) {
   torch::Tensor y;
   {
-    AutocastScope amp(loop_->precision(), device_.is_cuda(), "train.precision");
+    const auto amp = loop_->autocast();
     y = net_->forward(x);
   }
   auto d = (y.to(torch::kFloat32) - x) * mask;
-  auto per = cfg_.ae.loss == "mse" ? d.pow(2) : d.abs();
-  return per.sum() / mask.sum().clamp_min(1.0);
+  return reconstruction_error(d, cfg_.ae.loss).sum() / mask.sum().clamp_min(1.0);
 }
 
 torch::Tensor AutoencoderTrainer::step_loss(int64_t step, int64_t& samples) {
@@ -157,12 +161,12 @@ ValidationRecord AutoencoderTrainer::validate() {
     auto x = val_x_.narrow(0, from, k), m = val_mask_.narrow(0, from, k);
     torch::Tensor y;
     {
-      AutocastScope amp(loop_->precision(), device_.is_cuda(), "train.precision");
+      const auto amp = loop_->autocast();
       y = net_->forward(x);
     }
     auto d = (y.to(torch::kFloat32) - x) * m;
     const double b = m.sum().item<double>();
-    loss_sum += (cfg_.ae.loss == "mse" ? d.pow(2) : d.abs()).sum().item<double>();
+    loss_sum += reconstruction_error(d, cfg_.ae.loss).sum().item<double>();
     abs_sum += d.abs().sum().item<double>();
     brain += b;
   }

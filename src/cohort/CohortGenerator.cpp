@@ -19,6 +19,7 @@
 #include "cohort/SubjectSynthesizer.hpp"
 #include "cohort/TissueModel.hpp"
 #include "config/Config.hpp"
+#include "config/CpuThreads.hpp"
 #include "io/AtomicFile.hpp"
 #include "io/Nifti.hpp"
 
@@ -79,7 +80,7 @@ std::string cohort_config_text(Config& cfg) {
   return out.str();
 }
 
-CohortSummary generate_cohort(Config& cfg, int threads) {
+CohortSummary generate_cohort(Config& cfg) {
   const auto start = std::chrono::steady_clock::now();
   const CohortConfig& c = cfg.cohort;
   const fs::path root = fs::absolute(cfg.data.data_dir);
@@ -133,8 +134,8 @@ CohortSummary generate_cohort(Config& cfg, int threads) {
   std::vector<RgbImage> rows(plan.subjects.size());
   std::vector<std::string> errors(plan.subjects.size()), log(plan.subjects.size());
 
-  std::unique_ptr<tbb::global_control> limit;
-  if (threads > 0) limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism, threads);
+  const tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                                  size_t(cpu_threads(cfg.run.threads, 1)));
   ProgressMeter progress("p2l-make-cohort: subjects", long(plan.subjects.size()), cfg.run.progress_seconds, std::cerr);
   tbb::parallel_for(size_t(0), plan.subjects.size(), [&](size_t i) {
     const PlannedSubject& ps = plan.subjects[i];

@@ -22,6 +22,7 @@ struct CohortSummary {
 // The regeneration key written to DATA_DIR/cohort_config.yaml: the resolved `cohort` section.
 std::string cohort_config_text(Config& cfg);
 
-CohortSummary generate_cohort(Config& cfg, int threads = 0);
+// Generates the cohort on cpu_threads(run.threads, 1) threads; the bytes do not depend on them.
+CohortSummary generate_cohort(Config& cfg);
 
 }  // namespace p2l

@@ -79,13 +79,7 @@ constexpr uint8_t kLabelNecrosis = 1, kLabelEdema = 2, kLabelEnhancing = 4;
 }  // namespace
 
 LesionKind lesion_kind(const std::string& set) {
-  if (set.empty()) return LesionKind::kNone;
-  if (set == "tumor") return LesionKind::kTumor;
-  if (set == "ms") return LesionKind::kMs;
-  if (set == "stroke") return LesionKind::kStroke;
-  if (set == "wmh") return LesionKind::kWmh;
-  if (set == "heterotopia") return LesionKind::kHeterotopia;
-  throw std::runtime_error("cohort.lesion_sets: unknown set '" + set + "' (tumor, ms, stroke, wmh, heterotopia)");
+  return set.empty() ? LesionKind::kNone : lesion_kinds().parse(set, "cohort.lesion_sets");
 }
 
 LesionPlan::LesionPlan(LesionKind kind, const TissueModel& m, const CohortConfig& cfg, Rng& rng)

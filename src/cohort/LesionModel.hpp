@@ -9,6 +9,7 @@
 
 #include "cohort/SmoothField.hpp"
 #include "cohort/TissueModel.hpp"
+#include "config/NamedEnum.hpp"
 
 namespace p2l {
 
@@ -16,7 +17,17 @@ struct CohortConfig;
 class Rng;
 
 enum class LesionKind { kNone, kTumor, kMs, kStroke, kWmh, kHeterotopia };
-LesionKind lesion_kind(const std::string& set);  // "" -> kNone; throws on an unknown set
+// The diseased sets' ids (cohort.lesion_sets); kNone, a healthy subject, has none.
+inline const NamedEnum<LesionKind>& lesion_kinds() {
+  static const NamedEnum<LesionKind> e{{LesionKind::kTumor, "tumor"},
+                                       {LesionKind::kMs, "ms"},
+                                       {LesionKind::kStroke, "stroke"},
+                                       {LesionKind::kWmh, "wmh"},
+                                       {LesionKind::kHeterotopia, "heterotopia"}};
+  return e;
+}
+// "" (a healthy subject) -> kNone; throws naming cohort.lesion_sets and the ids on an unknown set.
+LesionKind lesion_kind(const std::string& set);
 
 // Intensity of a lesion compartment as weights on the subject's CSF, GM and WM levels.
 struct TissueMix {

@@ -15,21 +15,16 @@ struct ZScoreConfig {
 };
 
 // The convolutional slice autoencoder baseline: trained on whole healthy axial slices with the
-// same distributed runtime as Patch2Loc; map |x - x_hat|.
-struct AutoencoderConfig {
+// same distributed runtime as Patch2Loc; map |x - x_hat|. Its loop is ae.lr, ae.steps, ...
+struct AutoencoderConfig : LoopConfig {
+  AutoencoderConfig() : LoopConfig{5e-3, LrSchedule::kCosine, 20, 2000, 50, 50, 10} {}
+
   std::vector<int> channels = {16, 32, 64};  // one stride-2 stage each, encoder and decoder
   int latent_channels = 16;                        // channels of the spatial bottleneck
-  std::string loss = "l1";                         // l1 or mse, over the brain mask
+  ReconstructionLoss loss = ReconstructionLoss::kL1;  // over the brain mask
   int slices_per_step = 32;                        // per rank
   double min_brain_fraction = 0.05;                // slices with less brain are not drawn
-  double lr = 5e-3;
-  std::string schedule = "cosine";
-  int warmup_steps = 20;
-  int steps = 2000;
-  int val_every = 50;
   int val_slices = 64;  // per rank
-  int checkpoint_every = 50;
-  int log_every = 10;
   int median_size = 5;  // 3-D median filter of the residual map (1: off)
   std::string output_subdir = "ae";  // under run.output_dir: checkpoints/, train.log
 };
@@ -38,11 +33,11 @@ void bind(Schema& s, ZScoreConfig& c);
 void bind(Schema& s, AutoencoderConfig& c);
 
 // The train.* settings the autoencoder trains with: train's runtime keys (device, precision,
-// backend, buckets, overlap, timeout, the schedule's shape) with the keys
-// autoencoder_replaced_train_keys() lists set from ae.* (and lr_scaling = none).
+// backend, buckets, overlap, timeout, the schedule's shape) with its loop from ae.* and
+// lr_scaling none.
 TrainConfig autoencoder_train_config(const TrainConfig& train, const AutoencoderConfig& ae);
-// The train.* keys autoencoder_train_config replaces, so the autoencoder never reads them
-// ("train.lr", "train.schedule", ...): the one list of them (the sweep planner's too).
+// The train.* keys autoencoder_train_config replaces, so the autoencoder never reads them:
+// the loop's keys under train. and train.lr_scaling.
 const std::vector<std::string>& autoencoder_replaced_train_keys();
 
 }  // namespace p2l

@@ -6,7 +6,7 @@ namespace p2l {
 
 void bind(Schema& s, DataConfig& c) {
   s.add("data.data_dir", &c.data_dir, "DATA_DIR holding Train/, Test/ and splits/ (SPEC section 2)");
-  s.add("data.modality", &c.modality, "MR contrast used for training and testing", {"t1", "t2"});
+  s.add("data.modality", &c.modality, "MR contrast used for training and testing", modalities());
   s.add("data.train_split", &c.train_split, "split CSV name (without .csv) of the healthy training volumes");
   s.add("data.val_split", &c.val_split, "split CSV name of the healthy validation volumes");
   s.add("data.healthy_test_split", &c.healthy_test_split, "split CSV name of the healthy held-out test volumes");

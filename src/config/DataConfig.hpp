@@ -2,13 +2,23 @@
 #include <string>
 #include <vector>
 
+#include "config/NamedEnum.hpp"
+
 namespace p2l {
 class Schema;
+
+// The MR contrast a run trains and tests on; its id is also the folder and file-name token
+// of that contrast's images (preprocess/SubjectPipeline.hpp).
+enum class Modality { kT1, kT2 };
+inline const NamedEnum<Modality>& modalities() {
+  static const NamedEnum<Modality> e{{Modality::kT1, "t1"}, {Modality::kT2, "t2"}};
+  return e;
+}
 
 // Where the cohort lives (SPEC section 2) and which splits a run uses.
 struct DataConfig {
   std::string data_dir = "runs/default/cohort";
-  std::string modality = "t2";
+  Modality modality = Modality::kT2;
   std::string train_split = "IXI_train_fold0";
   std::string val_split = "IXI_val_fold0";
   std::string healthy_test_split = "IXI_test";

@@ -1,6 +1,10 @@
 #pragma once
 // The evaluation's closed vocabularies (SPEC sections 6 to 8) and their stable ids: the one
 // owner of the values that eval.* keys, method-grid files, result CSVs and p2l-sweep accept.
+#include <optional>
+#include <string>
+#include <vector>
+
 #include "config/NamedEnum.hpp"
 
 namespace p2l {
@@ -23,11 +27,9 @@ inline const NamedEnum<FusionMode>& fusion_modes() {
                                        {FusionMode::kFisher, "fisher"}};
   return e;
 }
-// The modes a fusion pair can use (every id but "none").
-inline std::vector<std::string> fusion_mode_choices() {
-  auto ids = fusion_modes().ids();
-  ids.erase(ids.begin());
-  return ids;
+// The modes a fusion pair can use (every mode but kNone).
+inline std::vector<FusionMode> pair_fusion_modes() {
+  return {FusionMode::kProduct, FusionMode::kWeighted, FusionMode::kMax, FusionMode::kFisher};
 }
 
 // How a binary threshold is chosen (SPEC section 7).
@@ -37,6 +39,44 @@ inline const NamedEnum<ThresholdRuleKind>& threshold_rule_kinds() {
                                               {ThresholdRuleKind::kValidationDice, "validation_dice"},
                                               {ThresholdRuleKind::kHealthyQuantile, "healthy_quantile"},
                                               {ThresholdRuleKind::kFpr, "fpr"}};
+  return e;
+}
+
+// Where the validation selection chooses (eval.select): each lesion set on its own validation
+// split, or one choice over the validation splits of all sets.
+enum class SelectScope { kPerSet, kPooled };
+inline const NamedEnum<SelectScope>& select_scopes() {
+  static const NamedEnum<SelectScope> e{{SelectScope::kPerSet, "per_set"}, {SelectScope::kPooled, "pooled"}};
+  return e;
+}
+
+// The map sources p2l-evaluate computes itself: the Patch2Loc heatmap, the voxel-wise intensity
+// z-score and the slice autoencoder's residual. Map source names stay text, since any other name
+// is an external folder (eval.external_maps).
+enum class BuiltInSource { kPatch2Loc, kZScore, kAutoencoder };
+inline const NamedEnum<BuiltInSource>& built_in_sources() {
+  static const NamedEnum<BuiltInSource> e{
+      {BuiltInSource::kPatch2Loc, "patch2loc"}, {BuiltInSource::kZScore, "zscore"}, {BuiltInSource::kAutoencoder, "ae"}};
+  return e;
+}
+// A built-in source's name in map source lists.
+inline std::string source_name(BuiltInSource s) { return built_in_sources().id(s); }
+// The built-in source `name` denotes; nullopt for an external folder's name.
+inline std::optional<BuiltInSource> built_in_source(const std::string& name) { return built_in_sources().find(name); }
+
+// The per-set metrics of results_summary.csv (its `metric` column), which the sweep table and
+// the nightly comparison read back (sweep/TableMetrics.hpp says which way each is better).
+enum class SummaryMetric {
+  kDice, kAuprc, kAuroc, kPrecision, kRecall, kSpecificity, kFpr, kHd95, kHdMax, kGtMl, kPredMl, kThreshold
+};
+inline const NamedEnum<SummaryMetric>& summary_metrics() {
+  static const NamedEnum<SummaryMetric> e{
+      {SummaryMetric::kDice, "dice"},     {SummaryMetric::kAuprc, "auprc"},
+      {SummaryMetric::kAuroc, "auroc"},   {SummaryMetric::kPrecision, "precision"},
+      {SummaryMetric::kRecall, "recall"}, {SummaryMetric::kSpecificity, "specificity"},
+      {SummaryMetric::kFpr, "fpr"},       {SummaryMetric::kHd95, "hd95"},
+      {SummaryMetric::kHdMax, "hd_max"},  {SummaryMetric::kGtMl, "gt_ml"},
+      {SummaryMetric::kPredMl, "pred_ml"}, {SummaryMetric::kThreshold, "threshold"}};
   return e;
 }
 

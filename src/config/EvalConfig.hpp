@@ -2,6 +2,9 @@
 #include <string>
 #include <vector>
 
+#include "config/EvalChoices.hpp"
+#include "config/RuntimeChoices.hpp"
+
 namespace p2l {
 class Schema;
 
@@ -9,29 +12,31 @@ class Schema;
 struct EvalConfig {
   std::string checkpoint = "best";
   int stride = 1;
-  std::string score = "both";
+  ScoreComponent score = ScoreComponent::kBoth;
   int median_size = 7;
   int erode_mask = 0;
   int batch_size = 4096;
-  std::string precision = "auto";
+  Precision precision = Precision::kAuto;  // resolved per device (eval/HeatmapBuilder.hpp)
   bool fold_batchnorm = true;
-  std::vector<std::string> thresholds = {"best_dice_per_volume", "validation_dice", "healthy_quantile", "fpr"};
+  std::vector<ThresholdRuleKind> thresholds = {ThresholdRuleKind::kBestDicePerVolume, ThresholdRuleKind::kValidationDice,
+                                               ThresholdRuleKind::kHealthyQuantile, ThresholdRuleKind::kFpr};
   double healthy_quantile = 98.0;
   std::vector<double> fpr_targets = {0.01, 0.05, 0.10};
   std::vector<std::string> sources = {"patch2loc"};   // methods with rows of their own
   std::vector<std::string> external_maps = {};        // "name=DIR": maps DIR/<id>.nii.gz
   std::vector<std::string> fusion_pairs = {};         // "a*b": fuse source a with source b
-  std::vector<std::string> fusion_modes = {"product"};
+  std::vector<FusionMode> fusion_modes = {FusionMode::kProduct};
   double fusion_weight = 0.5;
   std::string methods = "";  // a method-grid file (eval.methods, alias eval.sweep)
   // Validation-selected settings (docs/EVALUATION.md): scopes, and the search space; an empty
   // source or pair list searches eval.sources / eval.fusion_pairs.
-  std::vector<std::string> select = {"per_set", "pooled"};
+  std::vector<SelectScope> select = {SelectScope::kPerSet, SelectScope::kPooled};
   std::vector<std::string> select_sources = {};
   std::vector<std::string> select_fusion_pairs = {};
-  std::vector<std::string> select_scores = {"both", "error", "variance"};
+  std::vector<ScoreComponent> select_scores = {ScoreComponent::kBoth, ScoreComponent::kError, ScoreComponent::kVariance};
   std::vector<int> select_median_sizes = {3, 5, 7};
-  std::vector<std::string> select_fusion_modes = {"product", "weighted", "max", "fisher"};
+  std::vector<FusionMode> select_fusion_modes = {FusionMode::kProduct, FusionMode::kWeighted, FusionMode::kMax,
+                                                 FusionMode::kFisher};
   std::vector<double> select_weights = {0.25, 0.5, 0.75};
   int figure_slices = 3;
   double figure_vmax = 12.0;

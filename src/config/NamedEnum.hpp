@@ -3,6 +3,7 @@
 // config or file value becomes an enum once, with an error naming the accepted ids. Files,
 // tables and the sweep layer key on the ids, so rewording a display label breaks nothing.
 #include <initializer_list>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -28,6 +29,19 @@ class NamedEnum {
     std::string expected;
     for (const auto& [value, name] : ids_) expected += (expected.empty() ? "" : ", ") + std::string(name);
     throw std::runtime_error(what + ": unknown value '" + text + "' (expected " + expected + ")");
+  }
+
+  // The value of `text`; nullopt for text of an open set that may hold other names too.
+  std::optional<E> find(const std::string& text) const {
+    for (const auto& [value, name] : ids_)
+      if (text == name) return value;
+    return std::nullopt;
+  }
+
+  std::vector<E> values() const {
+    std::vector<E> out;
+    for (const auto& [value, name] : ids_) out.push_back(value);
+    return out;
   }
 
   std::vector<std::string> ids() const {

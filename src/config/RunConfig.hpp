@@ -11,6 +11,8 @@ struct RunConfig {
   long seed = 3141;
   int threads = 0;  // 0: all cores
   double progress_seconds = 2.0;
+  // auto, or the interface every transport uses between nodes (dist/NetworkInterface.hpp).
+  std::string network_interface = "auto";
 };
 
 void bind(Schema& s, RunConfig& c);

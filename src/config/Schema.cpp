@@ -185,6 +185,32 @@ void Schema::add(const std::string& key, std::vector<std::string>* v, const std:
         }});
 }
 
+void Schema::add_choice(const std::string& key, const std::string& doc, std::vector<std::string> choices,
+                        std::function<void(const std::string&)> take,
+                        std::function<std::vector<std::string>()> show, bool as_list,
+                        std::function<void()> clear) {
+  auto r = (as_list ? "list of " : "") + choices_text(choices);
+  auto quoted = [](const std::string& s) {
+    YAML::Emitter e;
+    e << YAML::DoubleQuoted << s;
+    return std::string(e.c_str());
+  };
+  if (!as_list) {
+    push({key, doc, "string", r, [=](const YAML::Node& n) { take(choice(key, n, choices, r)); },
+          [=] { return quoted(show().at(0)); }});
+    return;
+  }
+  push({key, doc, "string list", r,
+        [=](const YAML::Node& n) {
+          // Every element is checked before the field changes, so a bad list leaves it as it was.
+          const auto ids = list<std::string>(key, n, 0, 1u << 20, r,
+                                             [&](const YAML::Node& e) { return choice(key, e, choices, r); });
+          clear();
+          for (const auto& id : ids) take(id);
+        },
+        [=] { return show_list(show(), quoted); }});
+}
+
 void Schema::alias(const std::string& old_key, const std::string& key) {
   auto it = index_.find(key);
   if (it == index_.end() || index_.count(old_key)) throw std::logic_error("bad config alias " + old_key + " -> " + key);

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "config/NamedEnum.hpp"
+
 namespace YAML { class Node; }
 
 namespace p2l {
@@ -41,6 +43,27 @@ class Schema {
   void add(const std::string& key, std::vector<std::string>* v, const std::string& doc,
            std::vector<std::string> choices = {});
 
+  // A closed vocabulary: the value is parsed into its enum here, at the boundary, and the code
+  // past the config never sees the text. `allowed` narrows the ids a key accepts (empty: all).
+  template <class E>
+  void add(const std::string& key, E* v, const std::string& doc, const NamedEnum<E>& ids,
+           const std::vector<E>& allowed = {}) {
+    add_choice(key, doc, accepted_ids(ids, allowed), [v, &ids, key](const std::string& s) { *v = ids.parse(s, key); },
+               [v, &ids] { return std::vector<std::string>{ids.id(*v)}; }, false);
+  }
+  template <class E>
+  void add(const std::string& key, std::vector<E>* v, const std::string& doc, const NamedEnum<E>& ids,
+           const std::vector<E>& allowed = {}) {
+    add_choice(key, doc, accepted_ids(ids, allowed),
+               [v, &ids, key](const std::string& s) { v->push_back(ids.parse(s, key)); },
+               [v, &ids] {
+                 std::vector<std::string> out;
+                 for (E e : *v) out.push_back(ids.id(e));
+                 return out;
+               },
+               true, [v] { v->clear(); });
+  }
+
   // `old_key` is accepted for `key` (a renamed key keeps working; help and resolved configs
   // show only `key`).
   void alias(const std::string& old_key, const std::string& key);
@@ -57,6 +80,19 @@ class Schema {
   bool has_section(const std::string& section) const;
 
  private:
+  template <class E>
+  static std::vector<std::string> accepted_ids(const NamedEnum<E>& ids, const std::vector<E>& allowed) {
+    if (allowed.empty()) return ids.ids();
+    std::vector<std::string> out;
+    for (E e : allowed) out.push_back(ids.id(e));
+    return out;
+  }
+  // One id (`list` false) or a list of ids: `take` receives each valid id in order, after
+  // `clear` (lists only); `show` gives the current ids.
+  void add_choice(const std::string& key, const std::string& doc, std::vector<std::string> choices,
+                  std::function<void(const std::string&)> take, std::function<std::vector<std::string>()> show,
+                  bool list, std::function<void()> clear = {});
+
   std::vector<Field> fields_;
   std::map<std::string, size_t> index_;
   void push(Field f);

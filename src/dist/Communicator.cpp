@@ -87,7 +87,7 @@ std::vector<RankNodeReport> exchange_node_reports(const c10::intrusive_ptr<c10d:
   const std::string text = encode_report(mine);
   nodes->set(std::to_string(who.rank), std::vector<uint8_t>(text.begin(), text.end()));
   std::vector<std::string> keys;
-  for (int r = 0; r < who.world; ++r) keys.push_back(std::to_string(r));
+  for (int r = 0; r < who.size; ++r) keys.push_back(std::to_string(r));
   nodes->wait(keys);
   std::vector<RankNodeReport> reports;
   for (const auto& bytes : nodes->multiGet(keys)) reports.push_back(decode_report(std::string(bytes.begin(), bytes.end())));
@@ -97,30 +97,30 @@ std::vector<RankNodeReport> exchange_node_reports(const c10::intrusive_ptr<c10d:
 }  // namespace
 
 Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
-                           const std::string& backend, c10::Device device,
+                           Backend backend, c10::Device device,
                            std::chrono::milliseconds timeout, bool force_group)
     : Communicator(who, master, backend, [device](const RankInfo&) { return device; }, timeout, force_group) {}
 
 Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
-                           const std::string& backend, const DeviceRule& device_of,
+                           Backend backend, const DeviceRule& device_of,
                            std::chrono::milliseconds timeout, bool force_group)
     : who_(who), timeout_(timeout) {
-  const RankNodeReport mine{node_identity(), who.claimed_local_rank, who.claimed_local_world};
-  who_.node = 0, who_.nodes = 1, who_.local_rank = 0, who_.local_world = 1;
-  if (who.world == 1 && !force_group) {
+  const RankNodeReport mine{node_identity(), who.claimed_local_rank, who.claimed_local_size};
+  who_.node = 0, who_.nodes = 1, who_.local_rank = 0, who_.local_size = 1;
+  if (who.size == 1 && !force_group) {
     placement_warnings_ = launcher_disagreements({mine});
     device_ = device_of(who_);
     return;
   }
   // The device's type does not depend on the placement (only its index does), so a backend
   // that cannot work fails here, before anything waits for the other ranks.
-  if (backend == "nccl" && !device_of(who_).is_cuda())
+  if (backend == Backend::kNccl && !device_of(who_).is_cuda())
     throw std::runtime_error("train.backend: nccl needs a CUDA device (train.device), this rank has " +
                              device_of(who_).str());
   c10d::TCPStoreOptions so;
   so.port = uint16_t(master.port);
   so.isServer = who.rank == 0;
-  so.numWorkers = size_t(who.world);
+  so.numWorkers = size_t(who.size);
   so.waitWorkers = true;
   so.timeout = timeout;
   c10::intrusive_ptr<c10d::Store> store;
@@ -129,24 +129,24 @@ Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
   } catch (const std::exception& e) {
     throw std::runtime_error(master.host + ":" + std::to_string(master.port) +
                              ": rendezvous of rank " + std::to_string(who.rank) + " of " +
-                             std::to_string(who.world) + " failed: " + e.what());
+                             std::to_string(who.size) + " failed: " + e.what());
   }
   const std::vector<RankNodeReport> reports = exchange_node_reports(store, who, mine);
   std::vector<std::string> identities;
   for (const auto& r : reports) identities.push_back(r.identity);
   const NodePlacement placed = place_rank(identities, who.rank);
   who_.node = placed.node, who_.nodes = placed.nodes;
-  who_.local_rank = placed.local_rank, who_.local_world = placed.local_size;
+  who_.local_rank = placed.local_rank, who_.local_size = placed.local_size;
   placement_warnings_ = launcher_disagreements(reports);
   const c10::Device device = device_ = device_of(who_);
-  const bool nccl = backend == "nccl" || (backend == "auto" && device.is_cuda());
+  const bool nccl = backend == Backend::kNccl || (backend == Backend::kAuto && device.is_cuda());
 #ifdef USE_C10D_NCCL
   if (nccl) {
     auto opts = c10d::ProcessGroupNCCL::Options::create();
     opts->timeout = timeout;
     auto g = std::make_unique<GroupCollectives<c10d::ProcessGroupNCCL>>();
     g->store = store;
-    g->group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, who.rank, who.world, opts);
+    g->group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, who.rank, who.size, opts);
     g->timeout = timeout;
     g->label = "nccl";
     g->host_wait = false;
@@ -162,7 +162,7 @@ Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
   opts->devices.push_back(gloo_device(master.host));
   auto g = std::make_unique<GroupCollectives<c10d::ProcessGroupGloo>>();
   g->store = store;
-  g->group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, who.rank, who.world, opts);
+  g->group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, who.rank, who.size, opts);
   g->timeout = timeout;
   g->label = "gloo";
   g->any_device = true;
@@ -171,7 +171,7 @@ Communicator::Communicator(const RankInfo& who, const MasterEndpoint& master,
 
 Communicator::~Communicator() = default;
 
-std::unique_ptr<Communicator> Communicator::from_environment(const std::string& backend,
+std::unique_ptr<Communicator> Communicator::from_environment(Backend backend,
                                                              c10::Device device, double timeout_s) {
   RankInfo who = rank_from_environment();
   MasterEndpoint master = resolve_master(who);

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "config/RuntimeChoices.hpp"
 #include "dist/Rendezvous.hpp"
 
 namespace p2l {
@@ -24,23 +25,23 @@ class Communicator {
   using DeviceRule = std::function<c10::Device(const RankInfo& placed)>;
 
   // `who`: rank and size from the launcher (its local rank and size are only claims, checked
-  // against the exchange). `backend`: "auto" (NCCL when compiled in and the device is CUDA,
-  // else Gloo), "gloo" or "nccl". `device_of`: the rank's device once placed; NCCL runs on it.
-  Communicator(const RankInfo& who, const MasterEndpoint& master, const std::string& backend,
+  // against the exchange). `backend`: kAuto is NCCL when the device is CUDA, else Gloo.
+  // `device_of`: the rank's device once placed; NCCL runs on it.
+  Communicator(const RankInfo& who, const MasterEndpoint& master, Backend backend,
                const DeviceRule& device_of, std::chrono::milliseconds timeout, bool force_group = false);
   // The same with one device whatever the placement.
-  Communicator(const RankInfo& who, const MasterEndpoint& master, const std::string& backend,
+  Communicator(const RankInfo& who, const MasterEndpoint& master, Backend backend,
                c10::Device device, std::chrono::milliseconds timeout, bool force_group = false);
   ~Communicator();
   Communicator(const Communicator&) = delete;
   Communicator& operator=(const Communicator&) = delete;
 
   // Rendezvous from the environment (see Rendezvous.hpp).
-  static std::unique_ptr<Communicator> from_environment(const std::string& backend, c10::Device device,
+  static std::unique_ptr<Communicator> from_environment(Backend backend, c10::Device device,
                                                         double timeout_s);
 
   int rank() const { return who_.rank; }
-  int world() const { return who_.world; }
+  int size() const { return who_.size; }  // processes in the job
   const RankInfo& who() const { return who_; }  // placed on its node by the exchange
   c10::Device device() const { return device_; }
   // One line per rank whose launcher variables disagree with the exchanged placement (the same

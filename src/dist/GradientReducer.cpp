@@ -12,7 +12,7 @@ namespace p2l {
 GradientReducer::GradientReducer(Communicator& comm, std::vector<at::Tensor> parameters,
                                  double bucket_bytes, bool overlap)
     : comm_(comm), parameters_(std::move(parameters)), overlap_(overlap) {
-  if (comm_.world() == 1) return;
+  if (comm_.size() == 1) return;
   std::vector<at::Tensor> reversed(parameters_.rbegin(), parameters_.rend());
   slot_.resize(parameters_.size());
   for (const auto& group : plan_buckets(reversed, bucket_bytes)) {
@@ -57,7 +57,7 @@ void GradientReducer::start(Bucket& b) { b.wait = comm_.allreduce_sum_async(b.fl
 void GradientReducer::finish() {
   armed_ = false;
   wait_seconds_ = 0;
-  if (comm_.world() == 1) return;
+  if (comm_.size() == 1) return;
   auto t0 = std::chrono::steady_clock::now();
   for (auto& b : buckets_) {
     if (b.wait) continue;
@@ -70,7 +70,7 @@ void GradientReducer::finish() {
     }
     start(b);
   }
-  const double w = comm_.world();
+  const double w = comm_.size();
   for (auto& b : buckets_) {
     b.wait();
     b.flat.div_(w);

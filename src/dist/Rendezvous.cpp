@@ -12,6 +12,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "dist/NetworkInterface.hpp"
 #include "dist/World.hpp"
 
 namespace p2l {
@@ -55,11 +56,11 @@ std::string first_slurm_host(const std::string& nodelist) {
 MasterEndpoint broadcast_from_rank0(const RankInfo& who) {
   const bool started_here = !world_started();
   World& w = world();
-  if (w.rank() != who.rank || w.size() != who.world) {
+  if (w.rank() != who.rank || w.size() != who.size) {
     const std::string mpi = "rank " + std::to_string(w.rank()) + " of " + std::to_string(w.size());
     if (started_here) end_world();
     throw std::runtime_error("OMPI_COMM_WORLD_RANK/SIZE say rank " + std::to_string(who.rank) + " of " +
-                             std::to_string(who.world) + ", MPI says " + mpi);
+                             std::to_string(who.size) + ", MPI says " + mpi);
   }
   std::string host;
   std::vector<int> port(1, 0);
@@ -69,6 +70,7 @@ MasterEndpoint broadcast_from_rank0(const RankInfo& who) {
     if (gethostname(name.data(), name.size() - 1) != 0) std::strcpy(name.data(), "127.0.0.1");
     if (w.local_size() == w.size()) std::strcpy(name.data(), "127.0.0.1");  // MPI's node: all here
     host = name.data();
+    if (const auto chosen = selected_network_interface()) host = chosen->address;
   }
   w.broadcast(host);
   w.broadcast(port);
@@ -87,29 +89,29 @@ LauncherClaim claim(const char* name) {
 RankInfo rank_from_environment() {
   RankInfo r;
   if (env("OMPI_COMM_WORLD_SIZE")) {
-    r.launcher = "mpi";
+    r.launcher = Launcher::kMpi;
     r.rank = env_int("OMPI_COMM_WORLD_RANK", 0);
-    r.world = env_int("OMPI_COMM_WORLD_SIZE", 1);
+    r.size = env_int("OMPI_COMM_WORLD_SIZE", 1);
     r.claimed_local_rank = claim("OMPI_COMM_WORLD_LOCAL_RANK");
-    r.claimed_local_world = claim("OMPI_COMM_WORLD_LOCAL_SIZE");
+    r.claimed_local_size = claim("OMPI_COMM_WORLD_LOCAL_SIZE");
   } else if (env("SLURM_PROCID") && env("SLURM_NTASKS")) {
-    r.launcher = "slurm";
+    r.launcher = Launcher::kSlurm;
     r.rank = env_int("SLURM_PROCID", 0);
-    r.world = env_int("SLURM_NTASKS", 1);
+    r.size = env_int("SLURM_NTASKS", 1);
     r.claimed_local_rank = claim("SLURM_LOCALID");
     if (env("SLURM_TASKS_PER_NODE"))
-      r.claimed_local_world = {"SLURM_TASKS_PER_NODE[SLURM_NODEID]",
+      r.claimed_local_size = {"SLURM_TASKS_PER_NODE[SLURM_NODEID]",
                                slurm_tasks_on_node(env("SLURM_TASKS_PER_NODE"), env_int("SLURM_NODEID", 0))};
   } else if (env("WORLD_SIZE")) {
-    r.launcher = "env";
+    r.launcher = Launcher::kEnv;
     r.rank = env_int("RANK", 0);
-    r.world = env_int("WORLD_SIZE", 1);
+    r.size = env_int("WORLD_SIZE", 1);
     r.claimed_local_rank = claim("LOCAL_RANK");
-    r.claimed_local_world = claim("LOCAL_WORLD_SIZE");
+    r.claimed_local_size = claim("LOCAL_WORLD_SIZE");
   }
-  if (r.world < 1 || r.rank < 0 || r.rank >= r.world)
+  if (r.size < 1 || r.rank < 0 || r.rank >= r.size)
     throw std::runtime_error("rank " + std::to_string(r.rank) + " of world " +
-                             std::to_string(r.world) + " from the " + r.launcher +
+                             std::to_string(r.size) + " from the " + launchers().id(r.launcher) +
                              " environment is invalid");
   return r;
 }
@@ -117,9 +119,9 @@ RankInfo rank_from_environment() {
 MasterEndpoint resolve_master(const RankInfo& who) {
   if (env("MASTER_ADDR") && env("MASTER_PORT"))
     return {env("MASTER_ADDR"), env_int("MASTER_PORT", 0)};
-  if (who.world == 1) return {"127.0.0.1", 0};  // no store is needed
-  if (who.launcher == "mpi") return broadcast_from_rank0(who);
-  if (who.launcher == "slurm") {
+  if (who.size == 1) return {"127.0.0.1", 0};  // no store is needed
+  if (who.launcher == Launcher::kMpi) return broadcast_from_rank0(who);
+  if (who.launcher == Launcher::kSlurm) {
     const char* nodes = env("SLURM_JOB_NODELIST") ? env("SLURM_JOB_NODELIST") : env("SLURM_NODELIST");
     if (!nodes) throw std::runtime_error("SLURM_JOB_NODELIST: not set; set MASTER_ADDR and MASTER_PORT");
     std::string host = env("MASTER_ADDR") ? env("MASTER_ADDR") : first_slurm_host(nodes);
@@ -127,7 +129,7 @@ MasterEndpoint resolve_master(const RankInfo& who) {
     int port = env("MASTER_PORT") ? env_int("MASTER_PORT", 0) : 20000 + env_int("SLURM_JOB_ID", 0) % 20000;
     return {host, port};
   }
-  throw std::runtime_error("MASTER_ADDR/MASTER_PORT: must be set for a " + std::to_string(who.world) +
+  throw std::runtime_error("MASTER_ADDR/MASTER_PORT: must be set for a " + std::to_string(who.size) +
                            "-process job launched by RANK/WORLD_SIZE");
 }
 

@@ -5,21 +5,30 @@
 // (Communicator, dist/NodePlacement.hpp); what the launcher says of it is kept as a claim to check.
 #include <string>
 
+#include "config/NamedEnum.hpp"
 #include "dist/NodePlacement.hpp"
 
 namespace p2l {
 
+// What started this process, as rank_from_environment reads it.
+enum class Launcher { kSingle, kMpi, kSlurm, kEnv };
+inline const NamedEnum<Launcher>& launchers() {
+  static const NamedEnum<Launcher> e{
+      {Launcher::kSingle, "single"}, {Launcher::kMpi, "mpi"}, {Launcher::kSlurm, "slurm"}, {Launcher::kEnv, "env"}};
+  return e;
+}
+
 struct RankInfo {
   int rank = 0;
-  int world = 1;
+  int size = 1;  // processes in the job
   // Set by the rendezvous from the exchanged node identities; a rank that has not met the
   // others yet is alone on its node.
   int node = 0, nodes = 1;
   int local_rank = 0;
-  int local_world = 1;  // processes on this node (they split its CPU threads)
-  std::string launcher = "single";  // "mpi", "slurm", "env" or "single"
+  int local_size = 1;  // processes on this node (they split its CPU threads)
+  Launcher launcher = Launcher::kSingle;
   // What the launcher's variables say of this rank's node, checked at the rendezvous.
-  LauncherClaim claimed_local_rank, claimed_local_world;
+  LauncherClaim claimed_local_rank, claimed_local_size;
 };
 
 struct MasterEndpoint {

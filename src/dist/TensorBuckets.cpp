@@ -48,13 +48,13 @@ void over_buckets(std::vector<at::Tensor>& tensors, double bucket_bytes, F&& col
 }  // namespace
 
 void allreduce_sum(Communicator& comm, std::vector<at::Tensor>& tensors, double bucket_bytes) {
-  if (comm.world() == 1) return;
+  if (comm.size() == 1) return;
   over_buckets(tensors, bucket_bytes, [&](at::Tensor& flat) { comm.allreduce_sum(flat); });
 }
 
 void broadcast(Communicator& comm, std::vector<at::Tensor>& tensors, double bucket_bytes,
                int root) {
-  if (comm.world() == 1) return;
+  if (comm.size() == 1) return;
   over_buckets(tensors, bucket_bytes, [&](at::Tensor& flat) { comm.broadcast(flat, root); });
 }
 

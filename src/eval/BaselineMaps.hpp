@@ -5,6 +5,8 @@
 // heatmaps (median-filtered on the preprocessed grid, 0 outside the brain), and read back like
 // any external folder (eval.external_maps). Each built-in folder holds a .stamp of what produced it (statistics or
 // checkpoint hash and settings); maps with another stamp are recomputed.
+#include <torch/torch.h>
+
 #include <map>
 #include <memory>
 #include <string>
@@ -25,10 +27,10 @@ class BaselineMaps {
   // Prepares the built-in baselines the config uses: fits the z-score statistics from
   // data.train_split (rank 0 also writes them as maps/zscore/stats/{mean,std}.nii.gz) and loads
   // the autoencoder's best checkpoint (throws naming it when missing), first adopting its facts
-  // into cfg.ae (train/AdoptedFacts.hpp: throws on a command-line value that disagrees). On
-  // `clear_stale` (one rank only), removes maps whose stamp differs; the caller then
-  // synchronises the ranks.
-  BaselineMaps(Config& cfg, bool clear_stale);
+  // into cfg.ae (train/AdoptedFacts.hpp: throws on a command-line value that disagrees); the
+  // autoencoder runs on `device`, the rank's. On `clear_stale` (one rank only), removes maps whose
+  // stamp differs; the caller then synchronises the ranks.
+  BaselineMaps(Config& cfg, bool clear_stale, torch::Device device);
   ~BaselineMaps();
 
   // Where the autoencoder's settings came from, for the log (empty without the `ae` source).

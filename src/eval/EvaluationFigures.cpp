@@ -8,7 +8,6 @@
 #include <iostream>
 #include <map>
 #include <set>
-#include <stdexcept>
 
 #include "scoring/Metrics.hpp"
 #include "report/TrainingLogReader.hpp"
@@ -77,29 +76,29 @@ void overlay(const std::string& base, const EvalSubject& s, const Method& m, int
 }  // namespace
 
 std::vector<std::string> write_overlay_figures(const std::string& dir, const EvalInputs& in,
-                                               const Method& setting, int slices, double vmax) {
+                                               const Method& method, int slices, double vmax) {
   std::vector<std::string> files;
   if (slices <= 0) return files;
   for (const auto& set : in.sets) {
     auto it = in.test.find(set);
     if (it == in.test.end() || it->second.empty()) continue;
     files.push_back("overlay_" + set + ".png");
-    overlay(dir + "/overlay_" + set, *it->second.get(0), setting, slices, vmax, set);
+    overlay(dir + "/overlay_" + set, *it->second.get(0), method, slices, vmax, set);
   }
   if (!in.healthy_test.empty()) {
     files.push_back("overlay_" + in.healthy_name + ".png");
-    overlay(dir + "/overlay_" + in.healthy_name, *in.healthy_test.get(0), setting, slices, vmax, in.healthy_name);
+    overlay(dir + "/overlay_" + in.healthy_name, *in.healthy_test.get(0), method, slices, vmax, in.healthy_name);
   }
   return files;
 }
 
 std::map<std::string, std::string> write_volume_overlays(const std::string& dir, const EvalInputs& in,
-                                                         const Method& setting, int slices, double vmax) {
+                                                         const Method& method, int slices, double vmax) {
   std::map<std::string, std::string> files;
   if (slices <= 0) return files;
   std::filesystem::create_directories(dir);
   auto one = [&](const EvalSubject& s, const std::string& set) {
-    overlay(dir + "/" + s.id, s, setting, slices, vmax, set);
+    overlay(dir + "/" + s.id, s, method, slices, vmax, set);
     files[s.id] = s.id + ".png";
   };
   for (const auto& set : in.sets) {
@@ -182,16 +181,16 @@ std::vector<std::string> write_training_curves(const std::string& dir,
   return files;
 }
 
-BoxPlotData box_plot_data(const MethodResults& res, const std::vector<std::string>& sets, const std::string& metric,
+BoxPlotData box_plot_data(const MethodResults& res, const std::vector<std::string>& sets, BoxMetric metric,
                           const std::string& rule) {
-  if (metric != "dice" && metric != "auprc") throw std::runtime_error("box plots: unknown metric '" + metric + "'");
+  const double VolumeRow::*value = metric == BoxMetric::kDice ? &VolumeRow::dice : &VolumeRow::auprc;
   // The rule each method contributes rows of, in table order.
   std::vector<std::string> order;
   std::map<std::string, std::string> rule_of;
-  for (const auto& [setting, r] : res.rows) {
-    if (rule_of.count(setting) || (!rule.empty() && r != rule)) continue;
-    rule_of[setting] = r;
-    order.push_back(setting);
+  for (const auto& [method, r] : res.rows) {
+    if (rule_of.count(method) || (!rule.empty() && r != rule)) continue;
+    rule_of[method] = r;
+    order.push_back(method);
   }
   std::map<std::string, size_t> set_index, method_index;
   for (size_t i = 0; i < sets.size(); ++i) set_index.emplace(sets[i], i);
@@ -201,7 +200,7 @@ BoxPlotData box_plot_data(const MethodResults& res, const std::vector<std::strin
     auto r = rule_of.find(v.method);
     auto si = set_index.find(v.set);
     if (r == rule_of.end() || r->second != v.rule || si == set_index.end()) continue;
-    values[si->second][method_index.at(v.method)].push_back(metric == "dice" ? v.dice : v.auprc);
+    values[si->second][method_index.at(v.method)].push_back(v.*value);
   }
   BoxPlotData d;
   d.groups = sets;
@@ -222,7 +221,8 @@ std::vector<std::string> write_box_plots(const std::string& dir, const MethodRes
   std::vector<std::string> files;
   if (res.rows.empty() || sets.empty()) return files;
   const std::string rule = res.rows.front().second;
-  const BoxPlotData dice = box_plot_data(res, sets, "dice", rule), auprc = box_plot_data(res, sets, "auprc", "");
+  const BoxPlotData dice = box_plot_data(res, sets, BoxMetric::kDice, rule),
+                    auprc = box_plot_data(res, sets, BoxMetric::kAuprc, "");
   if (!dice.methods.empty())
     files.push_back(png_name(plot_box_plots(dir + "/box_dice", dice, "Dice",
                                             "Dice per test volume (threshold: " + rule + ")")));

@@ -49,10 +49,13 @@ std::vector<std::string> write_training_curves(const std::string& dir,
 std::vector<std::string> write_box_plots(const std::string& dir, const MethodResults& res,
                                          const std::vector<std::string>& sets);
 
-// The per-volume values of `metric` ("dice" or "auprc") grouped per set (in `sets` order) and per
-// method (in table order; methods without a value in any set are left out). `rule`: only rows
-// of that threshold rule; empty: each method's first rule in the table (every volume once).
-BoxPlotData box_plot_data(const MethodResults& res, const std::vector<std::string>& sets, const std::string& metric,
+// The per-volume metrics box plots show.
+enum class BoxMetric { kDice, kAuprc };
+
+// The per-volume values of `metric` grouped per set (in `sets` order) and per method (in table
+// order; methods without a value in any set are left out). `rule`: only rows of that threshold
+// rule; empty: each method's first rule in the table (every volume once).
+BoxPlotData box_plot_data(const MethodResults& res, const std::vector<std::string>& sets, BoxMetric metric,
                           const std::string& rule);
 
 // The [H][W] row-major slice k of a NIfTI-ordered volume (H = axis i, W = axis j).

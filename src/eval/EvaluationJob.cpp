@@ -3,7 +3,9 @@
 #include <torch/torch.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -12,44 +14,58 @@
 
 #include "config/Config.hpp"
 #include "config/RunLayout.hpp"
+#include "dist/World.hpp"
 #include "eval/BaselineMaps.hpp"
 #include "eval/EvaluationFigures.hpp"
 #include "eval/HeatmapBuilder.hpp"
 #include "eval/HeatmapCache.hpp"
 #include "eval/InputGridOutputs.hpp"
-#include "scoring/MedianFilter.hpp"
 #include "eval/RunReport.hpp"
-#include "scoring/MethodSelection.hpp"
 #include "eval/SubjectFailures.hpp"
-#include "scoring/ResultTables.hpp"
-#include "scoring/TestScoring.hpp"
-#include "scoring/MethodScoring.hpp"
 #include "eval/TensorMedianFilter.hpp"
 #include "io/AtomicFile.hpp"
-#include "io/Nifti.hpp"
+#include "io/ProgressMeter.hpp"
+#include "scoring/MedianFilter.hpp"
+#include "scoring/MethodScoring.hpp"
+#include "scoring/MethodSelection.hpp"
+#include "scoring/ResultTables.hpp"
+#include "scoring/TestScoring.hpp"
 #include "store/StoreReader.hpp"
-#include "dist/World.hpp"
 #include "train/AdoptedFacts.hpp"
 #include "train/Checkpoint.hpp"
+#include "train/DataParallelLoop.hpp"
 
 namespace p2l {
 namespace {
 
+constexpr const char* kTool = "p2l-evaluate";
+using Clock = std::chrono::steady_clock;
+// (label, train_log.jsonl) of each model the report shows training curves and times of.
+using TrainingLogs = std::vector<std::pair<std::string, std::string>>;
+
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// "p2l-evaluate rank R/N", the head of this rank's lines.
+std::string rank_tag(const World& world) {
+  return std::string(kTool) + " rank " + std::to_string(world.rank()) + "/" + std::to_string(world.size());
+}
+
+void log_line(const std::string& line) { std::cerr << kTool << ": " << line << "\n"; }
+
+// eval.checkpoint is a file path or the name of one of the run's own checkpoints. The value is
+// open (any path), so it stays text in the config and only these two names are keywords.
+constexpr std::array<const char*, 2> kRunCheckpoints = {"best", "last"};
+bool names_run_checkpoint(const std::string& value) {
+  return std::find(kRunCheckpoints.begin(), kRunCheckpoints.end(), value) != kRunCheckpoints.end();
+}
+
 std::string checkpoint_path(const Config& cfg) {
   const std::string& c = cfg.eval.checkpoint;
-  const std::string path = (c == "best" || c == "last") ? RunLayout(cfg).checkpoint(c) : c;
+  const std::string path = names_run_checkpoint(c) ? RunLayout(cfg).checkpoint(c) : c;
   if (!std::filesystem::exists(path))
     throw std::runtime_error(path + ": checkpoint not found (eval.checkpoint=" + c + "; train first or give a path)");
   return path;
 }
-
-double seconds_since(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
-}
-
-struct Work {
-  std::string split, id;
-};
 
 // The splits evaluated, healthy reference first; the reference and a diseased set's _test split
 // are required, a set's _val split is optional (without it validation_dice is not computed).
@@ -73,6 +89,113 @@ std::vector<std::string> splits_to_score(const Config& cfg, const StoreReader& s
   return out;
 }
 
+// The checkpoint's network (cfg.model holds its adopted architecture) on `device`.
+HeatmapBuilder heatmap_builder(const Config& cfg, const TrainedSlices& trained, const std::string& ckpt,
+                               torch::Device device) {
+  Patch2LocNet net(cfg.model);
+  load_model_weights(ckpt, *net);
+  HeatmapOptions opt;
+  opt.stride = cfg.eval.stride;
+  opt.patch_fraction = cfg.train.patch_fraction;
+  opt.min_brain_fraction = cfg.train.min_brain_fraction;
+  opt.trained_slices = trained;
+  opt.batch_size = cfg.eval.batch_size;
+  opt.precision = cfg.eval.precision;
+  opt.fold_batchnorm = cfg.eval.fold_batchnorm;
+  return HeatmapBuilder(net, opt, device);
+}
+
+// The configured Patch2Loc heatmap (eval.score, eval.median_size, eval.erode_mask), filtered on
+// the rank's device: the heatmap written per subject, and the method of the segmentations, the
+// overlays and the report's per-volume rows.
+struct ConfiguredHeatmap {
+  Method method;
+  int erode_mask = 0;
+  MapFilter filter;
+};
+
+ConfiguredHeatmap configured_heatmap(const EvalConfig& eval, torch::Device device) {
+  Method m;
+  m.score = eval.score, m.median_size = eval.median_size;
+  return {m, eval.erode_mask, device.is_cuda() ? map_filter_on(device) : MapFilter(filter_and_mask)};
+}
+
+// Rank 0, before any rank writes: the autoencoder's settings to the log, the resolved config, and
+// no partial file of an interrupted run (never read, since only committed names are, but they
+// would stay forever).
+void prepare_run_folder(Config& cfg, const RunLayout& run, const BaselineMaps& baselines) {
+  for (const auto& line : baselines.settings_log()) std::cerr << std::string(kTool) + ": " + line + "\n";
+  cfg.write(run.evaluate_config());
+  const int stale = remove_stale_temporaries(run.heatmaps_dir(), true) + remove_stale_temporaries(run.maps_dir(), true);
+  if (stale > 0) std::fprintf(stderr, "%s: removed %d partial file(s) of an interrupted run\n", kTool, stale);
+}
+
+struct Work {
+  std::string split, id;
+};
+
+// Computes what subject `w` lacks: its built-in baseline maps, and its heatmap (raw scores into
+// the cache, then the configured heatmap and its components on the input grid). True when the
+// heatmap was computed rather than found in the cache.
+bool map_subject(const Work& w, const StoreReader& store, const HeatmapCache& cache, HeatmapBuilder& builder,
+                 const BaselineMaps& baselines, const ConfiguredHeatmap& heatmap) {
+  const bool need_heatmap = !cache.has_raw(w.split, w.id) || !std::filesystem::exists(cache.heatmap_path(w.split, w.id));
+  const bool need_baseline = baselines.any() && !baselines.has(w.id);
+  if (!need_heatmap && !need_baseline) return false;
+  SubjectSlices s = store.load(w.split, w.id);
+  s.split = w.split;
+  if (need_baseline) baselines.write(s);
+  if (!need_heatmap) return false;
+  ScoreMaps raw = builder.score_maps(s);
+  cache.write_raw(w.split, w.id, raw);
+  EvalSubject e;
+  e.mask = slices_to_volume(s.mask, s.geom);
+  e.raw = std::move(raw);
+  write_input_grid_heatmaps(cache, w.split, w.id, patch2loc_map(e, heatmap.method, heatmap.erode_mask, heatmap.filter),
+                            e.raw, s.source_geom);
+  return true;
+}
+
+struct HeatmapPhase {
+  int failed = 0;      // subjects without their maps, over every rank
+  double seconds = 0;  // this rank's share
+};
+
+// Phase 1: the heatmaps and baseline maps of every split's subjects, dealt round-robin over the
+// ranks. A subject that fails is left out; rank 0 prints every rank's failures by reason.
+HeatmapPhase compute_maps(const std::vector<std::string>& splits, const StoreReader& store, const HeatmapCache& cache,
+                          HeatmapBuilder& builder, const BaselineMaps& baselines, const ConfiguredHeatmap& heatmap,
+                          double progress_seconds, World& world) {
+  std::vector<Work> mine;
+  size_t dealt = 0;
+  for (const auto& split : splits)
+    for (const auto& id : store.subjects(split))
+      if (int(dealt++ % size_t(world.size())) == world.rank()) mine.push_back({split, id});
+  ProgressMeter progress(rank_tag(world) + ": heatmaps", long(mine.size()), progress_seconds, std::cerr);
+  SubjectFailures failures;
+  size_t computed = 0;
+  for (size_t i = 0; i < mine.size(); ++i) {
+    try {
+      if (map_subject(mine[i], store, cache, builder, baselines, heatmap)) ++computed;
+    } catch (const std::exception& e) {
+      failures.add(mine[i].split, mine[i].id, e.what());
+    }
+    progress.update(long(i + 1));
+  }
+  HeatmapPhase out;
+  out.seconds = progress.elapsed_seconds();
+  // What the rank's share took: the line scripts read the computed and cached counts from.
+  if (!mine.empty())
+    std::fprintf(stderr, "%s: heatmaps %zu/%zu volumes (%zu computed, %zu cached), %.0f patches/s\n",
+                 rank_tag(world).c_str(), mine.size(), mine.size(), computed,
+                 mine.size() - computed - size_t(failures.count()),
+                 out.seconds > 0 ? double(builder.patches_scored()) / out.seconds : 0.0);
+  out.failed = world.all_reduce_sum(failures.count());
+  const std::string summary = failures.gather_summary(world, kTool);
+  if (world.rank() == 0) std::cerr << summary;
+  return out;
+}
+
 // `with_image`: the scan too, for figures (test splits only; the held splits never show it).
 EvalSubject to_eval_subject(const SubjectSlices& s, const HeatmapCache& cache, bool with_image) {
   EvalSubject e;
@@ -85,7 +208,105 @@ EvalSubject to_eval_subject(const SubjectSlices& s, const HeatmapCache& cache, b
   return e;
 }
 
-// cuda:<local rank mod GPUs> when CUDA is available (ranks of a node share its GPUs), else cpu.
+struct ScoringInputs {
+  EvalInputs in;
+  int without_heatmap = 0;  // subjects left out: their maps failed in phase 1
+};
+
+// The splits as scoring reads them, each subject loaded from the store and the heatmap cache
+// when a pass reaches it (scoring/EvalInputs.hpp): the test splits, and with `held` (the rank
+// that plans) the healthy reference and validation splits.
+ScoringInputs scoring_inputs(const Config& cfg, const StoreReader& store, const HeatmapCache& cache,
+                             const std::vector<std::string>& splits, const std::string& reference,
+                             const std::map<std::string, std::string>& source_dirs, const ConfiguredHeatmap& heatmap,
+                             bool held) {
+  ScoringInputs out;
+  EvalInputs& in = out.in;
+  in.sets = cfg.data.test_sets;
+  in.healthy_name = cfg.data.healthy_test_split;
+  in.source_dirs = source_dirs;
+  in.erode_mask = heatmap.erode_mask;
+  in.map_filter = heatmap.filter;
+  // `with_image`: the scan too, for the figures of test subjects.
+  auto lazy = [&](const std::string& split, bool with_image) {
+    std::vector<std::string> ids;
+    for (const auto& id : store.subjects(split)) {
+      if (cache.has_raw(split, id)) ids.push_back(id);
+      else ++out.without_heatmap;
+    }
+    return SubjectList(ids, [&store, &cache, split, with_image](const std::string& id) {
+      SubjectSlices s = store.load(split, id);
+      s.split = split;
+      return to_eval_subject(s, cache, with_image);
+    });
+  };
+  const std::set<std::string> have(splits.begin(), splits.end());
+  if (have.count(cfg.data.healthy_test_split)) in.healthy_test = lazy(cfg.data.healthy_test_split, true);
+  for (const auto& set : in.sets) in.test[set] = lazy(set + "_test", true);
+  if (held) {
+    in.healthy_reference = lazy(reference, false);
+    for (const auto& set : in.sets)
+      if (have.count(set + "_val")) in.val[set] = lazy(set + "_val", false);
+  }
+  return out;
+}
+
+bool selects(const EvalConfig& eval, SelectScope scope) {
+  return std::find(eval.select.begin(), eval.select.end(), scope) != eval.select.end();
+}
+
+struct PlanningPhase {
+  TestPlan plan;
+  MethodSelection selection;
+  MethodResults results;  // the table's rows and the notes; scoring adds the measurements
+};
+
+// Phase 2, rank 0: the methods (eval.methods, else this config's) planned from the healthy
+// reference and validation splits, then the validation selection (eval.select), written to
+// selection.csv.
+PlanningPhase plan_scoring(const EvalConfig& eval, const RunLayout& run, const EvalInputs& in) {
+  PlanningPhase p;
+  const MethodGrid grid = eval.methods.empty() ? method_grid_from_config(eval) : read_method_grid(eval.methods, eval);
+  p.plan = plan_methods(grid, in, p.results, log_line);
+  const bool per_set = selects(eval, SelectScope::kPerSet), pooled = selects(eval, SelectScope::kPooled);
+  if (per_set || pooled) {
+    const std::set<std::string> skip(p.results.failed_sources.begin(), p.results.failed_sources.end());
+    p.selection = select_methods(selection_candidates(eval), in, per_set, pooled, skip, log_line);
+    plan_selected(p.selection, in, p.plan, p.results);
+    write_selection_csv(run.selection_csv(), p.selection, in.sets);
+    for (const auto& line : selection_lines(p.selection, in.sets)) log_line(line);
+  }
+  return p;
+}
+
+// Phase 3, every rank: its share of the test splits under rank 0's plan (`planned` is rank 0's;
+// empty on the others). On rank 0 every rank's measurements join the planned rows.
+MethodResults score_tests(const PlanningPhase& planned, const EvalInputs& in, World& world, double progress_seconds) {
+  std::string bytes = world.rank() == 0 ? encode_plan(planned.plan) : std::string();
+  world.broadcast(bytes);
+  MethodResults results = planned.results;
+  score_test_splits(decode_plan(bytes), in, world, results, log_line, progress_seconds);
+  return results;
+}
+
+// Phase 4a, rank 0: results_per_volume.csv, results_summary.csv, the configured heatmap's
+// segmentations and table.md, which it returns.
+MarkdownTable write_results(const RunLayout& run, const StoreReader& store, const HeatmapCache& cache,
+                            const std::vector<std::string>& splits, const MethodResults& res, const EvalInputs& in,
+                            const Method& configured) {
+  std::map<std::string, std::string> img_names;
+  for (const auto& split : splits)
+    for (const auto& id : store.subjects(split)) img_names[id] = store.img_name(split, id);
+  write_volume_csv(run.results_per_volume_csv(), res, img_names);
+  write_summary_csv(run.results_summary_csv(), res);
+  const int segs = write_segmentations(cache, res, configured.label(), in);
+  std::cerr << kTool << ": " << segs << " segmentations (" << configured.label() << ", every threshold rule) in "
+            << run.heatmap_dir("<split>") << "/<id>_seg_<rule>.nii.gz\n";
+  MarkdownTable table = benchmark_table(res, in.sets, in.healthy_name);
+  write_file_atomic(run.table_md(), table.render());
+  return table;
+}
+
 // The ellipse figure's data: the patch at the centre of each subject's middle slice, predicted
 // by the network, in slice voxels.
 EllipseFigureData centre_patch_ellipses(HeatmapBuilder& builder, const StoreReader& store, const std::string& split) {
@@ -106,18 +327,84 @@ EllipseFigureData centre_patch_ellipses(HeatmapBuilder& builder, const StoreRead
   return d;
 }
 
-torch::Device evaluation_device() {
-  if (!torch::cuda::is_available()) return torch::kCPU;
-  // The node's ranks as MPI places them (MPI_COMM_TYPE_SHARED), not the launcher's variables.
-  return torch::Device(torch::kCUDA, world().local_rank() % int(torch::cuda::device_count()));
+struct Figures {
+  std::vector<std::string> files;               // PNG names under RunLayout::figures_dir()
+  std::map<std::string, std::string> overlays;  // volume id -> overlay PNG, relative to the report
+};
+
+// Phase 4b, rank 0: the report's figures; the ellipse figure runs the network over `ellipse_split`.
+Figures write_figures(const EvalConfig& eval, const RunLayout& run, const EvalInputs& in, const MethodResults& res,
+                      const Method& configured, const TrainingLogs& logs, HeatmapBuilder& builder,
+                      const StoreReader& store, const std::string& ellipse_split) {
+  Figures f;
+  const std::string dir = run.figures_dir();
+  std::filesystem::create_directories(dir);
+  f.files = write_overlay_figures(dir, in, configured, eval.figure_slices, eval.figure_vmax);
+  f.files.push_back(write_kde_figure(dir, in, eval.stride));
+  const std::string ellipses = write_ellipse_figure(dir, centre_patch_ellipses(builder, store, ellipse_split));
+  if (!ellipses.empty()) f.files.push_back(ellipses);
+  for (const auto& file : write_training_curves(dir, logs)) f.files.push_back(file);
+  for (const auto& file : write_box_plots(dir, res, in.sets)) f.files.push_back(file);
+  for (const auto& [id, file] :
+       write_volume_overlays(run.volume_figures_dir(), in, configured, eval.figure_slices, eval.figure_vmax))
+    f.overlays[id] = run.in_report(run.volume_figures_dir() + "/" + file);
+  return f;
+}
+
+struct StageTimes {
+  double maps = 0;     // rank 0's share of phase 1
+  double metrics = 0;  // phases 2 and 3, and the results
+  double figures = 0;
+};
+
+// Phase 4c, rank 0: report.md and index.html.
+void write_report(const std::string& run_dir, const std::string& ckpt, const std::string& config_yaml,
+                  const MarkdownTable& table, const MethodResults& res, const MethodSelection& selection,
+                  const std::vector<std::string>& sets, const Method& configured, const Figures& figures,
+                  const TrainingLogs& logs, const StageTimes& times, int ranks) {
+  RunReport rr;
+  rr.run_dir = run_dir, rr.checkpoint = ckpt;
+  rr.table = table;
+  rr.results = &res;
+  rr.selection = &selection;
+  rr.sets = sets;
+  rr.method = configured.label();
+  rr.figures = figures.files;
+  rr.overlays = figures.overlays;
+  rr.config_yaml = config_yaml;
+  for (const auto& [name, log] : logs) {
+    const double t = training_seconds(log);
+    if (t >= 0) rr.stages.push_back({"train " + name, duration_text(t)});
+  }
+  rr.stages.push_back({"evaluate: heatmaps and baseline maps (rank 0's share, " + std::to_string(ranks) + " rank(s))",
+                       duration_text(times.maps)});
+  rr.stages.push_back({"evaluate: metrics, thresholds, fusion", duration_text(times.metrics)});
+  rr.stages.push_back({"evaluate: figures", duration_text(times.figures)});
+  write_run_report(rr);
+}
+
+// Rank 0's last words: the table on stdout, where the report is, what failed; the exit code is 1
+// when a map source or any subject (`failed`, over every rank) failed.
+int report_outcome(const RunLayout& run, const MarkdownTable& table, const MethodResults& res, int failed) {
+  std::cout << table.render();
+  std::cerr << kTool << ": report written to " << run.report_md() << " and " << run.report_html() << "\n";
+  for (const auto& src : res.failed_sources)
+    std::cerr << kTool << ": map source '" << src << "' FAILED: its rows are missing (see the notes in report.md)\n";
+  for (const auto& n : res.source_notes) std::cerr << kTool << ": " << n << "\n";
+  if (!res.failed_sources.empty()) return 1;
+  if (failed > 0) {
+    std::cerr << kTool << ": " << failed << " subject(s) failed and are missing from the results "
+              << "(by reason: the summary after the heatmaps above)\n";
+    return 1;
+  }
+  return 0;
 }
 
 }  // namespace
 
-int run_evaluation(Config& cfg, int rank, int size) {
-  const std::string tool = "p2l-evaluate";
+int run_evaluation(Config& cfg, World& world) {
+  const bool lead = world.rank() == 0;
   const std::string ckpt = checkpoint_path(cfg);
-  const std::string out = cfg.run.output_dir;
   const RunLayout run(cfg);
   const std::string reference =
       cfg.eval.healthy_reference_split.empty() ? cfg.data.val_split : cfg.eval.healthy_reference_split;
@@ -125,209 +412,52 @@ int run_evaluation(Config& cfg, int rank, int size) {
   // The model and its patches as trained: the checkpoint's facts replace the config's values
   // (an explicit command-line value that disagrees throws), so cfg shows what is used.
   const AdoptedFacts facts = adopt_patch2loc_facts(cfg, load_model_facts(ckpt), ckpt);
-  if (rank == 0)
-    for (const auto& line : facts.log) std::cerr << tool + ": " + line + "\n";  // one write: no other rank splits the line
-  Patch2LocNet net(cfg.model);
-  load_model_weights(ckpt, *net);
-  const torch::Device device = evaluation_device();
-  const MapFilter map_filter = device.is_cuda() ? map_filter_on(device) : MapFilter(filter_and_mask);
-  HeatmapOptions opt;
-  opt.stride = cfg.eval.stride;
-  opt.patch_fraction = cfg.train.patch_fraction;
-  opt.min_brain_fraction = cfg.train.min_brain_fraction;
-  opt.trained_slices = facts.slices;
-  opt.batch_size = cfg.eval.batch_size;
-  opt.precision = cfg.eval.precision;
-  opt.fold_batchnorm = cfg.eval.fold_batchnorm;
-  HeatmapBuilder builder(net, opt, device);
-  std::fprintf(stderr, "%s rank %d/%d: device %s, heatmap precision %s, median filter and masking on %s\n", tool.c_str(),
-               rank, size, device.str().c_str(), builder.precision().c_str(), device.is_cuda() ? "the GPU" : "the CPU");
-  const HeatmapCache cache(run,
-                           heatmap_stamp(ckpt, opt.stride, opt.patch_fraction, opt.min_brain_fraction));
+  if (lead)
+    for (const auto& line : facts.log) std::cerr << std::string(kTool) + ": " + line + "\n";  // one write: no other rank splits the line
+  const torch::Device device = training_device(cfg.train, world.local_rank());
+  HeatmapBuilder builder = heatmap_builder(cfg, facts.slices, ckpt, device);
+  std::fprintf(stderr, "%s: device %s, heatmap precision %s, median filter and masking on %s\n", rank_tag(world).c_str(),
+               device.str().c_str(), precisions().id(builder.precision()), device.is_cuda() ? "the GPU" : "the CPU");
+  const ConfiguredHeatmap heatmap = configured_heatmap(cfg.eval, device);
+  const HeatmapCache cache(run, heatmap_stamp(ckpt, cfg.eval.stride, cfg.train.patch_fraction, cfg.train.min_brain_fraction));
   StoreReader store(cfg.data.store_dir);
   const std::vector<std::string> splits = splits_to_score(cfg, store, reference);
   const std::map<std::string, std::string> source_dirs = map_source_dirs(cfg);
-  const BaselineMaps baselines(cfg, rank == 0);  // adopts the autoencoder's facts into cfg.ae
-  if (rank == 0) {
-    for (const auto& line : baselines.settings_log()) std::cerr << tool + ": " + line + "\n";
-    cfg.write(run.evaluate_config());
-    // A killed evaluation's partial files are never read (only committed names are) but would
-    // stay forever: gone before any rank writes.
-    const int stale = remove_stale_temporaries(run.heatmaps_dir(), true) + remove_stale_temporaries(run.maps_dir(), true);
-    if (stale > 0) std::fprintf(stderr, "%s: removed %d partial file(s) of an interrupted run\n", tool.c_str(), stale);
-  }
-  world().barrier();  // stale baseline maps and partial files are gone before any rank writes new ones
+  const BaselineMaps baselines(cfg, lead, device);  // adopts the autoencoder's facts into cfg.ae
+  if (lead) prepare_run_folder(cfg, run, baselines);
+  world.barrier();  // stale baseline maps and partial files are gone before any rank writes new ones
 
-  // Phase 1: heatmaps, subjects dealt round-robin over the ranks.
-  std::vector<Work> all, mine;
-  for (const auto& sp : splits)
-    for (const auto& id : store.subjects(sp)) all.push_back({sp, id});
-  for (size_t i = 0; i < all.size(); ++i)
-    if (int(i % size_t(size)) == rank) mine.push_back(all[i]);
-  const Method configured{score_components().parse(cfg.eval.score, "eval.score"), cfg.eval.median_size,
-                          FusionMode::kNone, 0.5, kPatch2Loc, ""};
-  const auto start = std::chrono::steady_clock::now();
-  auto last = start;
-  SubjectFailures failures;
-  size_t computed = 0;
-  for (size_t i = 0; i < mine.size(); ++i) {
-    const Work& w = mine[i];
-    try {
-      const bool heatmap = !cache.has_raw(w.split, w.id) || !std::filesystem::exists(cache.heatmap_path(w.split, w.id));
-      const bool baseline = baselines.any() && !baselines.has(w.id);
-      if (heatmap || baseline) {
-        SubjectSlices s = store.load(w.split, w.id);
-        s.split = w.split;
-        if (baseline) baselines.write(s);
-        if (heatmap) {
-          ScoreMaps raw = builder.score_maps(s);
-          cache.write_raw(w.split, w.id, raw);
-          EvalSubject e;
-          e.mask = slices_to_volume(s.mask, s.geom);
-          e.raw = std::move(raw);
-          write_input_grid_heatmaps(cache, w.split, w.id, patch2loc_map(e, configured, cfg.eval.erode_mask, map_filter), e.raw,
-                                    s.source_geom);
-          ++computed;
-        }
-      }
-    } catch (const std::exception& e) {
-      failures.add(w.split, w.id, e.what());
-    }
-    const auto now = std::chrono::steady_clock::now();
-    const double el = std::chrono::duration<double>(now - start).count();
-    if (i + 1 == mine.size() || std::chrono::duration<double>(now - last).count() >= cfg.run.progress_seconds) {
-      last = now;
-      const double eta = el / double(i + 1) * double(mine.size() - i - 1);
-      std::fprintf(stderr, "%s rank %d/%d: heatmaps %zu/%zu volumes (%zu computed, %zu cached), %.0f patches/s, ETA %s\n",
-                   tool.c_str(), rank, size, i + 1, mine.size(), computed, i + 1 - computed - failures.count(),
-                   el > 0 ? double(builder.patches_scored()) / el : 0.0, duration_text(eta).c_str());
-    }
-  }
-  const int failed = failures.count();
-  int failed_all = failed;
-  const double maps_seconds = seconds_since(start);
-  failed_all = world().all_reduce_sum(failed);
-  const std::string failure_summary = failures.gather_summary(world(), tool);
-  if (rank == 0) std::cerr << failure_summary;
+  const HeatmapPhase maps = compute_maps(splits, store, cache, builder, baselines, heatmap, cfg.run.progress_seconds, world);
 
-  // Phase 2: rank 0 plans the metrics from the healthy reference and validation splits; every
-  // rank scores its share of the test splits; rank 0 gathers the measurements and writes the
-  // tables, figures and reports. Every split is read one subject at a time (scoring/EvalInputs.hpp).
-  auto phase = std::chrono::steady_clock::now();
-  EvalInputs in;
-  in.sets = cfg.data.test_sets;
-  in.healthy_name = cfg.data.healthy_test_split;
-  in.source_dirs = source_dirs;
-  in.erode_mask = cfg.eval.erode_mask;
-  in.map_filter = map_filter;
-  int without_heatmap = 0;
-  // `with_image`: the scan too, for the figures of test subjects.
-  auto lazy = [&](const std::string& split, bool with_image) {
-    std::vector<std::string> ids;
-    for (const auto& id : store.subjects(split)) {
-      if (cache.has_raw(split, id)) ids.push_back(id);
-      else ++without_heatmap;  // its heatmap failed above: the others go on
-    }
-    return SubjectList(ids, [&store, &cache, split, with_image](const std::string& id) {
-      SubjectSlices s = store.load(split, id);
-      s.split = split;
-      return to_eval_subject(s, cache, with_image);
-    });
-  };
-  const std::set<std::string> have(splits.begin(), splits.end());
-  if (have.count(cfg.data.healthy_test_split)) in.healthy_test = lazy(cfg.data.healthy_test_split, true);
-  for (const auto& set : in.sets) in.test[set] = lazy(set + "_test", true);
-  const auto log_line = [&](const std::string& l) { std::cerr << tool << ": " << l << "\n"; };
-  MethodResults res;
-  MethodSelection selection;
-  std::string plan_bytes;
-  if (rank == 0) {
-    in.healthy_reference = lazy(reference, false);
-    for (const auto& set : in.sets)
-      if (have.count(set + "_val")) in.val[set] = lazy(set + "_val", false);
-    if (without_heatmap > 0)
-      std::cerr << tool << ": " << without_heatmap << " subject(s) without a heatmap left out of the metrics\n";
-    const MethodGrid grid =
-        cfg.eval.methods.empty() ? method_grid_from_config(cfg.eval) : read_method_grid(cfg.eval.methods, cfg.eval);
-    TestPlan plan = plan_methods(grid, in, res, log_line);
-    const auto& scopes = cfg.eval.select;
-    const bool per_set = std::count(scopes.begin(), scopes.end(), "per_set") > 0;
-    const bool pooled = std::count(scopes.begin(), scopes.end(), "pooled") > 0;
-    if (per_set || pooled) {
-      const std::set<std::string> skip(res.failed_sources.begin(), res.failed_sources.end());
-      selection = select_methods(selection_candidates(cfg.eval), in, per_set, pooled, skip, log_line);
-      plan_selected(selection, in, plan, res);
-      write_selection_csv(run.selection_csv(), selection, in.sets);
-      for (const auto& line : selection_lines(selection, in.sets)) log_line(line);
-    }
-    plan_bytes = encode_plan(plan);
+  // Phases 2 and 3: rank 0 plans the metrics from the healthy reference and validation splits;
+  // every rank scores its share of the test splits, and rank 0 gathers the measurements.
+  const auto metrics_start = Clock::now();
+  const ScoringInputs inputs = scoring_inputs(cfg, store, cache, splits, reference, source_dirs, heatmap, lead);
+  const EvalInputs& in = inputs.in;
+  PlanningPhase planned;
+  if (lead) {
+    if (inputs.without_heatmap > 0)
+      std::cerr << kTool << ": " << inputs.without_heatmap << " subject(s) without a heatmap left out of the metrics\n";
+    planned = plan_scoring(cfg.eval, run, in);
   }
-  world().broadcast(plan_bytes);
-  score_test_splits(decode_plan(plan_bytes), in, world(), res, log_line, cfg.run.progress_seconds);
-  if (rank != 0) return failed_all > 0 ? 1 : 0;
-  std::map<std::string, std::string> img_names;
-  for (const auto& split : splits)
-    for (const auto& id : store.subjects(split)) img_names[id] = store.img_name(split, id);
-  write_volume_csv(run.results_per_volume_csv(), res, img_names);
-  write_summary_csv(run.results_summary_csv(), res);
-  const int segs = write_segmentations(cache, res, configured.label(), in);
-  std::cerr << tool << ": " << segs << " segmentations (" << configured.label() << ", every threshold rule) in "
-            << run.heatmap_dir("<split>") << "/<id>_seg_<rule>.nii.gz\n";
-  const MarkdownTable table = benchmark_table(res, in.sets, in.healthy_name);
-  write_file_atomic(run.table_md(), table.render());
-  const double metrics_seconds = seconds_since(phase);
-  phase = std::chrono::steady_clock::now();
+  const MethodResults results = score_tests(planned, in, world, cfg.run.progress_seconds);
+  if (!lead) return maps.failed > 0 ? 1 : 0;
 
-  const std::string figs = run.figures_dir();
-  std::filesystem::create_directories(figs);
-  std::vector<std::string> figures = write_overlay_figures(figs, in, configured, cfg.eval.figure_slices, cfg.eval.figure_vmax);
-  figures.push_back(write_kde_figure(figs, in, cfg.eval.stride));
-  const std::string ellipse_split = have.count(cfg.data.healthy_test_split) ? cfg.data.healthy_test_split : reference;
-  const std::string ell = write_ellipse_figure(figs, centre_patch_ellipses(builder, store, ellipse_split));
-  if (!ell.empty()) figures.push_back(ell);
-  const std::vector<std::pair<std::string, std::string>> training_logs = {
-      {"Patch2Loc", run.train_log_jsonl()}, {"AE", run.ae().train_log_jsonl()}};
-  for (const auto& f : write_training_curves(figs, training_logs)) figures.push_back(f);
-  for (const auto& f : write_box_plots(figs, res, in.sets)) figures.push_back(f);
-  std::map<std::string, std::string> overlays;
-  for (const auto& [id, file] : write_volume_overlays(run.volume_figures_dir(), in, configured, cfg.eval.figure_slices,
-                                                      cfg.eval.figure_vmax))
-    overlays[id] = run.in_report(run.volume_figures_dir() + "/" + file);
-
-  const double figures_seconds = seconds_since(phase);
-
-  RunReport rr;
-  rr.run_dir = out, rr.checkpoint = ckpt;
-  rr.table = table;
-  rr.results = &res;
-  rr.selection = &selection;
-  rr.sets = in.sets;
-  rr.method = configured.label();
-  rr.figures = figures;
-  rr.overlays = overlays;
-  rr.config_yaml = cfg.to_yaml();
-  for (const auto& [name, log] : training_logs) {
-    const double t = training_seconds(log);
-    if (t >= 0) rr.stages.push_back({"train " + name, duration_text(t)});
-  }
-  rr.stages.push_back({"evaluate: heatmaps and baseline maps (rank 0's share, " + std::to_string(size) + " rank(s))",
-                       duration_text(maps_seconds)});
-  rr.stages.push_back({"evaluate: metrics, thresholds, fusion", duration_text(metrics_seconds)});
-  rr.stages.push_back({"evaluate: figures", duration_text(figures_seconds)});
-  write_run_report(rr);
-  std::cout << table.render();
-  std::cerr << tool << ": report written to " << run.report_md() << " and " << run.report_html() << "\n";
-  for (const auto& src : res.failed_sources)
-    std::cerr << tool << ": map source '" << src << "' FAILED: its rows are missing (see the notes in report.md)\n";
-  for (const auto& n : res.notes)
-    if (n.rfind("map source", 0) == 0) std::cerr << tool << ": " << n << "\n";
-  if (!res.failed_sources.empty()) return 1;
-  if (failed_all > 0) {
-    std::cerr << tool << ": " << failed_all << " subject(s) failed and are missing from the results "
-              << "(by reason: the summary after the heatmaps above)\n";
-    return 1;
-  }
-  return 0;
+  // Phase 4, rank 0: result files, figures, report.
+  const MarkdownTable table = write_results(run, store, cache, splits, results, in, heatmap.method);
+  StageTimes times;
+  times.maps = maps.seconds;
+  times.metrics = seconds_since(metrics_start);
+  const auto figures_start = Clock::now();
+  const TrainingLogs logs = {{"Patch2Loc", run.train_log_jsonl()}, {"AE", run.ae().train_log_jsonl()}};
+  const bool healthy_test = std::find(splits.begin(), splits.end(), cfg.data.healthy_test_split) != splits.end();
+  const std::string ellipse_split = healthy_test ? cfg.data.healthy_test_split : reference;
+  const Figures figures =
+      write_figures(cfg.eval, run, in, results, heatmap.method, logs, builder, store, ellipse_split);
+  times.figures = seconds_since(figures_start);
+  write_report(cfg.run.output_dir, ckpt, cfg.to_yaml(), table, results, planned.selection, in.sets, heatmap.method,
+               figures, logs, times, world.size());
+  return report_outcome(run, table, results, maps.failed);
 }
 
 }  // namespace p2l

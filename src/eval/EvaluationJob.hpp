@@ -7,11 +7,13 @@
 namespace p2l {
 
 struct Config;
+class World;
 
-// Returns the process exit code: 0, or 1 when any subject failed (summarised by reason on rank
-// 0). Throws on job-level errors (missing checkpoint, a command-line setting the checkpoint was
-// not trained with, store without a test split or without the healthy reference split, bad
+// This process's part of the job: its rank, the job's size and its place on its node come from
+// `world`. Returns the process exit code: 0, or 1 when any subject failed (summarised by reason on
+// rank 0). Throws on job-level errors (missing checkpoint, a command-line setting the checkpoint
+// was not trained with, store without a test split or without the healthy reference split, bad
 // fusion maps).
-int run_evaluation(Config& cfg, int rank, int size);
+int run_evaluation(Config& cfg, World& world);
 
 }  // namespace p2l

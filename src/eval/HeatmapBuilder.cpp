@@ -15,20 +15,22 @@ torch::Tensor int64_tensor(const std::vector<int64_t>& v, const torch::Device& d
 
 }  // namespace
 
+Precision resolve_inference_precision(Precision requested, bool gpu) {
+  if (requested != Precision::kAuto) return requested;
+  return gpu ? Precision::kFp16 : Precision::kFp32;
+}
+
 HeatmapBuilder::HeatmapBuilder(Patch2LocNet net, const HeatmapOptions& opt, torch::Device device)
-    : net_(std::move(net)), opt_(opt), device_(device) {
+    : net_(std::move(net)), opt_(opt), device_(device),
+      precision_(resolve_inference_precision(opt.precision, device.is_cuda())) {
   if (opt_.stride < 1) throw std::runtime_error("eval.stride: must be >= 1");
   net_->to(device_);
   net_->eval();
   if (opt_.fold_batchnorm) folded_ = std::make_unique<FoldedPatch2LocNet>(net_);
 }
 
-std::string HeatmapBuilder::precision() const {
-  return opt_.precision == "auto" ? (device_.is_cuda() ? "fp16" : "fp32") : opt_.precision;
-}
-
 Patch2LocOutput HeatmapBuilder::forward(const torch::Tensor& patches, const torch::Tensor& cond) {
-  AutocastScope autocast(precision(), device_.is_cuda(), "eval.precision");
+  AutocastScope autocast(precision_, device_.is_cuda(), "eval.precision");
   Patch2LocOutput out = folded_ ? folded_->forward(patches, cond) : net_->forward(patches, cond);
   return {out.mean.to(torch::kFloat32), out.logvar.to(torch::kFloat32)};
 }

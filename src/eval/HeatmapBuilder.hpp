@@ -3,8 +3,8 @@
 #include <torch/torch.h>
 
 #include <memory>
-#include <string>
 
+#include "config/RuntimeChoices.hpp"
 #include "scoring/ScoreGrid.hpp"
 #include "model/FoldedPatch2LocNet.hpp"
 #include "model/Patch2LocNet.hpp"
@@ -12,6 +12,10 @@
 #include "train/ModelFacts.hpp"
 
 namespace p2l {
+
+// eval.precision on this rank's device: kAuto is fp16 on GPU and fp32 on CPU (fp16 autocast
+// needs a GPU); the others as asked. Never kAuto.
+Precision resolve_inference_precision(Precision requested, bool gpu);
 
 struct HeatmapOptions {
   int stride = 1;
@@ -22,7 +26,7 @@ struct HeatmapOptions {
   // 0 x 0 (unknown, an older checkpoint): not checked.
   TrainedSlices trained_slices;
   int batch_size = 4096;
-  std::string precision = "auto";    // auto: fp16 on GPU, fp32 on CPU
+  Precision precision = Precision::kAuto;  // resolve_inference_precision
   bool fold_batchnorm = true;        // infer through FoldedPatch2LocNet (eval.fold_batchnorm)
   // false: every grid point of every slice goes through the network, then points failing the
   // brain-fraction rule are zeroed (the published code's cost, the same result; for tests).
@@ -37,8 +41,8 @@ class HeatmapBuilder {
   // The raw error and variance maps of one subject, on its grid `s.geom`; throws when its
   // slices are not the trained size (opt.trained_slices).
   ScoreMaps score_maps(const SubjectSlices& s);
-  // The inference precision chosen for the device: fp16, bf16 or fp32.
-  std::string precision() const;
+  // opt.precision resolved for the device: kFp16, kBf16 or kFp32.
+  Precision precision() const { return precision_; }
   // Patches scored by the network so far (for the patches/s progress rate).
   int64_t patches_scored() const { return patches_scored_; }
 
@@ -53,6 +57,7 @@ class HeatmapBuilder {
   std::unique_ptr<FoldedPatch2LocNet> folded_;  // when opt.fold_batchnorm
   HeatmapOptions opt_;
   torch::Device device_;
+  Precision precision_;
   int64_t patches_scored_ = 0;
 };
 

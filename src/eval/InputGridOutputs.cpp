@@ -16,7 +16,7 @@ void write_input_grid_heatmaps(const HeatmapCache& cache, const std::string& spl
   write_nifti(cache.heatmap_path(split, id), on_input_grid(heatmap, source));  // last: it marks the subject done
 }
 
-int write_segmentations(const HeatmapCache& cache, const MethodResults& res, const std::string& setting,
+int write_segmentations(const HeatmapCache& cache, const MethodResults& res, const std::string& method,
                         const EvalInputs& in) {
   // The subject of a row (loaded when the rows reach it) and its split.
   auto find = [&](const std::string& set, const std::string& id)
@@ -35,7 +35,7 @@ int write_segmentations(const HeatmapCache& cache, const MethodResults& res, con
   FloatVolume heat;
   LabelVolume brain;
   for (const auto& row : res.volumes) {
-    if (row.method != setting) continue;
+    if (row.method != method) continue;
     const std::string split = row.set == in.healthy_name ? row.set : row.set + "_test";
     if (loaded != split + "/" + row.id) {
       const auto [subject, found_split] = find(row.set, row.id);

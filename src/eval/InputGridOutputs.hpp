@@ -21,10 +21,10 @@ FloatVolume on_input_grid(const FloatVolume& v, const Geometry& source);
 void write_input_grid_heatmaps(const HeatmapCache& cache, const std::string& split, const std::string& id,
                                const FloatVolume& heatmap, const ScoreMaps& raw, const Geometry& source);
 
-// For every test volume of `res` under `setting` (sets of `in` and its healthy test split), the
-// input-grid heatmap above the volume's threshold inside the brain, as <id>_seg_<rule>.nii.gz
-// beside the heatmap. Returns the number of files written.
-int write_segmentations(const HeatmapCache& cache, const MethodResults& res, const std::string& setting,
+// For every test volume of `res` under the method labelled `method` (sets of `in` and its
+// healthy test split), the input-grid heatmap above the volume's threshold inside the brain, as
+// <id>_seg_<rule>.nii.gz beside the heatmap. Returns the number of files written.
+int write_segmentations(const HeatmapCache& cache, const MethodResults& res, const std::string& method,
                         const EvalInputs& in);
 
 }  // namespace p2l

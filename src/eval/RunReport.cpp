@@ -50,14 +50,14 @@ std::string markdown(const RunReport& r, const std::string& table) {
   return md;
 }
 
-// One row per test volume of the setting under its first threshold rule.
+// One row per test volume of the configured method (r.method) under its first threshold rule.
 HtmlTable volume_table(const RunReport& r) {
   HtmlTable t;
   t.header = {"Set", "Volume (overlay)", "Threshold rule", "Dice", "AUROC", "AUPRC", "HD95 (mm)", "Lesion (ml)",
               "Predicted (ml)"};
   std::string rule;
-  for (const auto& [setting, rl] : r.results->rows)
-    if (setting == r.method) {
+  for (const auto& [method, rl] : r.results->rows)
+    if (method == r.method) {
       rule = rl;
       break;
     }

@@ -6,11 +6,11 @@
 
 namespace p2l {
 
-AutocastScope::AutocastScope(const std::string& precision, bool gpu, const std::string& what) {
-  if (precision == "fp32") return;
-  if (precision != "fp16" && precision != "bf16") throw std::runtime_error(what + " '" + precision + "': unknown");
-  const auto dtype = precision == "fp16" ? at::kHalf : at::kBFloat16;
-  if (!gpu && precision == "fp16") throw std::runtime_error(what + " fp16: needs a GPU (use bf16 or fp32 on CPU)");
+AutocastScope::AutocastScope(Precision precision, bool gpu, const std::string& what) {
+  if (precision == Precision::kFp32) return;
+  if (precision == Precision::kAuto) throw std::logic_error(what + ": auto must be resolved before autocast");
+  const auto dtype = precision == Precision::kFp16 ? at::kHalf : at::kBFloat16;
+  if (!gpu && precision == Precision::kFp16) throw std::runtime_error(what + " fp16: needs a GPU (use bf16 or fp32 on CPU)");
   const at::DeviceType device = gpu ? at::kCUDA : at::kCPU;
   at::autocast::set_autocast_dtype(device, dtype);
   at::autocast::set_autocast_enabled(device, true);

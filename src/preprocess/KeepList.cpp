@@ -45,7 +45,7 @@ std::optional<KeepList> KeepList::for_run(const DataConfig& data) {
   if (k == "none") return std::nullopt;
   if (k == "auto") {
     const std::string t2 = (fs::path(data.data_dir) / "splits" / "avail_t2.csv").string();
-    if (data.modality != "t2" || !fs::exists(t2)) return std::nullopt;
+    if (data.modality != Modality::kT2 || !fs::exists(t2)) return std::nullopt;
     return read(t2);
   }
   return read(fs::path(k).is_absolute() ? k : (fs::path(data.data_dir) / k).string());

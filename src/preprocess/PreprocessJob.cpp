@@ -387,7 +387,7 @@ PreprocessSummary run_preprocess_job(Config& cfg, World& world) {
     Manifest m;
     m.run = run;
     m.world_size = world.size();
-    m.modality = cfg.data.modality;
+    m.modality = modalities().id(cfg.data.modality);
     m.config_hash = hash;
     if (!standard.empty()) {
       m.landmark_percentiles = pc.histogram_landmarks;

@@ -23,15 +23,16 @@ int shard_run_number(const std::string& name) {
 ResumeIndex::ResumeIndex(const std::string& store_dir) : dir_(store_dir) {
   namespace fs = std::filesystem;
   if (!fs::is_directory(store_dir)) return;
+  std::vector<std::string> files;
   for (const auto& e : fs::directory_iterator(store_dir)) {
     std::string name = e.path().filename().string();
     int run = shard_run_number(name);
     if (run < 0) continue;
     max_run_ = std::max(max_run_, run);
-    files_.push_back(name);
+    files.push_back(name);
   }
-  std::sort(files_.begin(), files_.end());
-  for (const auto& name : files_) {
+  std::sort(files.begin(), files.end());  // the same order, and warnings, on every rank
+  for (const auto& name : files) {
     try {
       for (auto& s : list_shard(store_dir + "/" + name))
         entries_.emplace(s.split + "/" + s.id, Stored{name, s.slices, std::move(s.provenance)});

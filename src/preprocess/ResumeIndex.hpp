@@ -27,7 +27,6 @@ class ResumeIndex {
                    const SubjectProvenance& wanted, int* slices) const;
   // One more than the largest run number of the shards present (1 in an empty store).
   int next_run() const { return max_run_ + 1; }
-  const std::vector<std::string>& shard_files() const { return files_; }
   const std::vector<std::string>& warnings() const { return warnings_; }
 
  private:
@@ -38,7 +37,7 @@ class ResumeIndex {
   };
   std::string dir_;
   std::multimap<std::string, Stored> entries_;  // key split + "/" + id
-  std::vector<std::string> files_, warnings_;
+  std::vector<std::string> warnings_;
   int max_run_ = 0;
 };
 

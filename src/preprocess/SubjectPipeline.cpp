@@ -20,13 +20,12 @@ void replace_all(std::string& s, const std::string& from, const std::string& to)
 
 }  // namespace
 
-std::string modality_image_path(const std::string& csv_image, const std::string& modality) {
-  if (modality != "t1" && modality != "t2")
-    throw std::runtime_error("data.modality: '" + modality + "' is not t1 or t2");
-  const std::string other = modality == "t1" ? "t2" : "t1";
+std::string modality_image_path(const std::string& csv_image, Modality modality) {
+  const std::string want = modalities().id(modality);
+  const std::string other = modalities().id(modality == Modality::kT1 ? Modality::kT2 : Modality::kT1);
   std::string p = csv_image;
-  replace_all(p, "/" + other + "/", "/" + modality + "/");
-  replace_all(p, "_" + other + ".", "_" + modality + ".");
+  replace_all(p, "/" + other + "/", "/" + want + "/");
+  replace_all(p, "_" + other + ".", "_" + want + ".");
   return p;
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "config/DataConfig.hpp"
 #include "config/PreprocessConfig.hpp"
 #include "io/SplitCsv.hpp"
 #include "io/Volume.hpp"
@@ -15,8 +16,8 @@ namespace p2l {
 
 // A split CSV has one img_path. It names the image of either contrast; the other contrast lives
 // next to it with "/t1/" <-> "/t2/" in the folder and "_t1." <-> "_t2." in the file name
-// (SPEC section 2 layout). Returns the path of `modality` ("t1" or "t2").
-std::string modality_image_path(const std::string& csv_image, const std::string& modality);
+// (SPEC section 2 layout). Returns the path of `modality`.
+std::string modality_image_path(const std::string& csv_image, Modality modality);
 
 struct SubjectInputs {
   FloatVolume image;

@@ -12,7 +12,7 @@
 #include <map>
 #include <string>
 
-#include "report/Plots.hpp"
+#include "report/TrainingFigures.hpp"
 
 namespace p2l {
 

@@ -15,8 +15,13 @@ namespace {
 
 // The map a source gives a method: Patch2Loc's depends on the score component and median size.
 std::string map_key(const Method& m, const std::string& source) {
-  return source == kPatch2Loc ? source + "/" + score_components().id(m.score) + "/m" + std::to_string(m.median_size)
+  return is_patch2loc(source) ? source + "/" + score_components().id(m.score) + "/m" + std::to_string(m.median_size)
                               : source;
+}
+
+// The Patch2Loc variant a method's maps use ("" when it uses none).
+std::string patch2loc_key(const Method& m) {
+  return m.uses_patch2loc() ? map_key(m, source_name(BuiltInSource::kPatch2Loc)) : "";
 }
 
 // Calls visit(subject, set) for every held subject: the reference (set "") and/or every
@@ -44,8 +49,7 @@ std::vector<HeldSummary> summarize_held_splits(const std::vector<Method>& method
   std::vector<size_t> order(methods.size());
   std::iota(order.begin(), order.end(), size_t(0));
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    return (methods[a].uses_patch2loc() ? map_key(methods[a], kPatch2Loc) : "") <
-           (methods[b].uses_patch2loc() ? map_key(methods[b], kPatch2Loc) : "");
+    return patch2loc_key(methods[a]) < patch2loc_key(methods[b]);
   });
   auto started = std::chrono::steady_clock::now();
   auto pass_done = [&](const std::string& what, size_t n, size_t volumes) {
@@ -101,10 +105,8 @@ std::vector<HeldSummary> summarize_held_splits(const std::vector<Method>& method
   size_t most_bytes = 0;
   for (size_t first = 0; first < order.size();) {
     size_t end = first;
-    const std::string variant = methods[order[first]].uses_patch2loc() ? map_key(methods[order[first]], kPatch2Loc) : "";
-    while (end < order.size() &&
-           (methods[order[end]].uses_patch2loc() ? map_key(methods[order[end]], kPatch2Loc) : "") == variant)
-      ++end;
+    const std::string variant = patch2loc_key(methods[order[first]]);
+    while (end < order.size() && patch2loc_key(methods[order[end]]) == variant) ++end;
     const std::vector<size_t> group(order.begin() + long(first), order.begin() + long(end));
     first = end;
     const size_t n = group.size();

@@ -2,10 +2,9 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include <algorithm>
 #include <cctype>
 #include <cstdio>
-#include <set>
+#include <optional>
 #include <stdexcept>
 
 #include "config/EvalConfig.hpp"
@@ -21,7 +20,10 @@ std::string fixed(double x, int digits) {
 }
 
 struct Lists {
-  std::vector<std::string> sources, pairs, scores, fusion, thresholds;
+  std::vector<std::string> sources, pairs;
+  std::vector<ScoreComponent> scores;
+  std::vector<FusionMode> fusion;
+  std::vector<ThresholdRuleKind> thresholds;
   std::vector<int> medians;
   std::vector<double> weights, quantiles, fpr_targets;
 };
@@ -31,17 +33,16 @@ MethodGrid expand(const Lists& l) {
   // Patch2Loc's own variants multiply only the methods that use its heatmap.
   auto add = [&](Method m) {
     if (!m.uses_patch2loc()) return g.methods.push_back(m);
-    for (const auto& score : l.scores)
+    for (ScoreComponent score : l.scores)
       for (int med : l.medians) {
-        m.score = score_components().parse(score, "score"), m.median_size = med;
+        m.score = score, m.median_size = med;
         g.methods.push_back(m);
       }
   };
   for (const auto& src : l.sources) add({ScoreComponent::kBoth, 1, FusionMode::kNone, 0.5, src, ""});
   for (const auto& pair : l.pairs) {
     const auto [a, b] = parse_fusion_pair(pair, "fusion pair");
-    for (const auto& f : l.fusion) {
-      const FusionMode mode = fusion_modes().parse(f, "fusion mode");
+    for (FusionMode mode : l.fusion) {
       if (mode == FusionMode::kNone) continue;
       if (mode == FusionMode::kWeighted)
         for (double w : l.weights) add({ScoreComponent::kBoth, 1, mode, w, a, b});
@@ -49,8 +50,7 @@ MethodGrid expand(const Lists& l) {
         add({ScoreComponent::kBoth, 1, mode, 0.5, a, b});
     }
   }
-  for (const auto& t : l.thresholds) {
-    const ThresholdRuleKind kind = threshold_rule_kinds().parse(t, "threshold rule");
+  for (ThresholdRuleKind kind : l.thresholds) {
     if (kind == ThresholdRuleKind::kHealthyQuantile)
       for (double q : l.quantiles) g.rules.push_back({kind, q});
     else if (kind == ThresholdRuleKind::kFpr)
@@ -86,10 +86,14 @@ std::vector<T> list_of(const YAML::Node& n, const std::string& path, const std::
   }
 }
 
-void check_choices(const std::vector<std::string>& v, const std::vector<std::string>& ok,
-                   const std::string& path, const std::string& key) {
-  for (const auto& x : v)
-    if (std::find(ok.begin(), ok.end(), x) == ok.end()) throw std::runtime_error(path + ": method grid key '" + key + "': unknown value '" + x + "'");
+// The file's ids become enums here, at the file's boundary.
+template <class E>
+std::vector<E> enum_list_of(const YAML::Node& n, const std::string& path, const std::string& key,
+                            const NamedEnum<E>& ids) {
+  std::vector<E> out;
+  for (const auto& id : list_of<std::string>(n, path, key))
+    out.push_back(ids.parse(id, path + ": method grid key '" + key + "'"));
+  return out;
 }
 
 }  // namespace
@@ -105,14 +109,15 @@ std::string label_file_part(const std::string& label) {
 }
 
 std::string source_label(const std::string& name) {
-  if (name == "zscore") return "z-score";
-  if (name == "ae") return "AE";
+  const std::optional<BuiltInSource> built_in = built_in_source(name);
+  if (built_in == BuiltInSource::kZScore) return "z-score";
+  if (built_in == BuiltInSource::kAutoencoder) return "AE";
   return name;
 }
 
 std::string Method::label() const {
   auto name = [&](const std::string& src) {
-    return src == kPatch2Loc ? "Patch2Loc " + std::string(score_components().id(score)) + " m" + std::to_string(median_size)
+    return is_patch2loc(src) ? "Patch2Loc " + std::string(score_components().id(score)) + " m" + std::to_string(median_size)
                              : source_label(src);
   };
   if (fusion == FusionMode::kNone) return name(source);
@@ -122,7 +127,7 @@ std::string Method::label() const {
 
 std::string Method::id() const {
   auto name = [&](const std::string& src) {
-    return src == kPatch2Loc ? src + "/" + score_components().id(score) + "/m" + std::to_string(median_size) : src;
+    return is_patch2loc(src) ? src + "/" + score_components().id(score) + "/m" + std::to_string(median_size) : src;
   };
   if (fusion == FusionMode::kNone) return name(source);
   std::string out = name(source) + "*" + name(partner) + ":" + fusion_modes().id(fusion);
@@ -177,21 +182,18 @@ MethodGrid read_method_grid(const std::string& path, const EvalConfig& cfg) {
     const std::string key = kv.first.as<std::string>();
     if (key == "sources") l.sources = list_of<std::string>(kv.second, path, key);
     else if (key == "fusion_pairs") l.pairs = list_of<std::string>(kv.second, path, key);
-    else if (key == "scores") l.scores = list_of<std::string>(kv.second, path, key);
+    else if (key == "scores") l.scores = enum_list_of(kv.second, path, key, score_components());
     else if (key == "median_sizes") l.medians = list_of<int>(kv.second, path, key);
-    else if (key == "fusion") l.fusion = list_of<std::string>(kv.second, path, key);
+    else if (key == "fusion") l.fusion = enum_list_of(kv.second, path, key, fusion_modes());
     else if (key == "weights") l.weights = list_of<double>(kv.second, path, key);
-    else if (key == "thresholds") l.thresholds = list_of<std::string>(kv.second, path, key);
+    else if (key == "thresholds") l.thresholds = enum_list_of(kv.second, path, key, threshold_rule_kinds());
     else if (key == "quantiles") l.quantiles = list_of<double>(kv.second, path, key);
     else if (key == "fpr_targets") l.fpr_targets = list_of<double>(kv.second, path, key);
     else
       throw_unknown_key(path, "method grid key", key,
                         {"sources", "fusion_pairs", "scores", "median_sizes", "fusion", "weights", "thresholds", "quantiles", "fpr_targets"});
   }
-  check_choices(l.scores, score_components().ids(), path, "scores");
-  check_choices(l.fusion, fusion_modes().ids(), path, "fusion");
   for (const auto& p : l.pairs) parse_fusion_pair(p, path + ": method grid key 'fusion_pairs'");
-  check_choices(l.thresholds, threshold_rule_kinds().ids(), path, "thresholds");
   for (int m : l.medians)
     if (m < 1 || m % 2 == 0) throw std::runtime_error(path + ": method grid key 'median_sizes': " + std::to_string(m) + " must be odd and >= 1");
   for (double w : l.weights)

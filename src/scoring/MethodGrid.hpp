@@ -13,22 +13,22 @@
 namespace p2l {
 struct EvalConfig;
 
-// The Patch2Loc heatmap's map source name; other names are baselines or external folders.
-inline constexpr const char* kPatch2Loc = "patch2loc";
+// Whether a map source name is the Patch2Loc heatmap (the others are baselines or external folders).
+inline bool is_patch2loc(const std::string& source) { return built_in_source(source) == BuiltInSource::kPatch2Loc; }
 
 struct Method {
   ScoreComponent score = ScoreComponent::kBoth;  // Patch2Loc's score component
   int median_size = 7;                           // Patch2Loc's median filter size
   FusionMode fusion = FusionMode::kNone;         // kNone: `source` alone; else fused with `partner`
   double weight = 0.5;                           // w of "weighted" (the weight of `source`)
-  std::string source = kPatch2Loc;
+  std::string source = source_name(BuiltInSource::kPatch2Loc);
   std::string partner;                           // the second source of a fusion
   // For tables: "Patch2Loc both m7", "z-score", "Patch2Loc both m7 x z-score (fisher)".
   std::string label() const;
   // Stable key for files and p2l-sweep: "patch2loc/both/m7", "zscore",
   // "patch2loc/both/m7*zscore:fisher", "...:weighted=0.50".
   std::string id() const;
-  bool uses_patch2loc() const { return source == kPatch2Loc || partner == kPatch2Loc; }
+  bool uses_patch2loc() const { return is_patch2loc(source) || is_patch2loc(partner); }
 };
 
 // A label as a file-name part: lower case, runs of anything but letters and digits as '_'

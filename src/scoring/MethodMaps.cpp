@@ -8,7 +8,7 @@
 namespace p2l {
 
 FloatVolume SourceMaps::get(const EvalSubject& s, const std::string& source, const Method& m) {
-  if (source == kPatch2Loc) {
+  if (is_patch2loc(source)) {
     const std::string key = std::string(score_components().id(m.score)) + "/" + std::to_string(m.median_size);
     if (key != patch2loc_key_) patch2loc_.clear(), patch2loc_key_ = key;
     auto it = patch2loc_.find(&s);

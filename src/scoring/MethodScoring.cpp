@@ -7,6 +7,7 @@
 #include <set>
 #include <stdexcept>
 
+#include "config/EvalChoices.hpp"
 #include "scoring/Fusion.hpp"
 #include "scoring/HeldSplits.hpp"
 #include "scoring/MethodMaps.hpp"
@@ -25,13 +26,37 @@ FloatVolume patch2loc_map(const EvalSubject& s, const Method& m, int erode_mask,
 
 namespace {
 
+// The per-volume value a summary metric averages.
+double VolumeRow::*volume_field(SummaryMetric m) {
+  switch (m) {
+    case SummaryMetric::kDice: return &VolumeRow::dice;
+    case SummaryMetric::kAuprc: return &VolumeRow::auprc;
+    case SummaryMetric::kAuroc: return &VolumeRow::auroc;
+    case SummaryMetric::kPrecision: return &VolumeRow::precision;
+    case SummaryMetric::kRecall: return &VolumeRow::recall;
+    case SummaryMetric::kSpecificity: return &VolumeRow::specificity;
+    case SummaryMetric::kFpr: return &VolumeRow::fpr;
+    case SummaryMetric::kHd95: return &VolumeRow::hd95;
+    case SummaryMetric::kHdMax: return &VolumeRow::hd_max;
+    case SummaryMetric::kGtMl: return &VolumeRow::gt_ml;
+    case SummaryMetric::kPredMl: return &VolumeRow::pred_ml;
+    case SummaryMetric::kThreshold: return &VolumeRow::threshold;
+  }
+  return &VolumeRow::threshold;
+}
+
 // Every subject's map of every non-Patch2Loc source used: the sources whose maps are missing
 // or on another grid, with one note per bad subject.
 std::set<std::string> check_sources(const MethodGrid& grid, const EvalInputs& in, MethodResults& res) {
   std::set<std::string> used, bad;
+  auto note = [&](const std::string& src, const std::string& text) {
+    res.notes.push_back(text);
+    res.source_notes.push_back(text);
+    bad.insert(src);
+  };
   for (const auto& m : grid.methods)
     for (const auto& src : {m.source, m.partner})
-      if (!src.empty() && src != kPatch2Loc) used.insert(src);
+      if (!src.empty() && !is_patch2loc(src)) used.insert(src);
   // Every subject's id and grids (a test subject is loaded once for this, then released).
   struct Grids {
     std::string id;
@@ -53,16 +78,14 @@ std::set<std::string> check_sources(const MethodGrid& grid, const EvalInputs& in
   for (const auto& src : used) {
     auto dir = in.source_dirs.find(src);
     if (dir == in.source_dirs.end()) {
-      res.notes.push_back("map source '" + src + "': unknown (eval.sources, eval.external_maps): its rows are skipped");
-      bad.insert(src);
+      note(src, "map source '" + src + "': unknown (eval.sources, eval.external_maps): its rows are skipped");
       continue;
     }
     for (const auto& s : all) {
       try {
         read_source_map(dir->second, s.id, s.grid, s.input);
       } catch (const std::exception& e) {
-        res.notes.push_back("map source '" + src + "': " + e.what() + ": its rows are skipped");
-        bad.insert(src);
+        note(src, "map source '" + src + "': " + e.what() + ": its rows are skipped");
       }
     }
   }
@@ -152,17 +175,11 @@ void SetMeasurement::finish(MethodResults& res) {
     sr.method = method_.label, sr.rule = rule.label(), sr.set = set_;
     sr.method_id = method_.id, sr.rule_id = rule.id();
     sr.slice_auroc = slices.auroc, sr.slice_auprc = slices.auprc;
-    auto col = [&](double VolumeRow::*f) {
+    for (const SummaryMetric m : summary_metrics().values()) {
       std::vector<double> v;
-      for (const auto& r : it->second) v.push_back(r.*f);
-      return mean_std(v);
-    };
-    sr.metrics = {{"auroc", col(&VolumeRow::auroc)},       {"auprc", col(&VolumeRow::auprc)},
-                  {"dice", col(&VolumeRow::dice)},         {"precision", col(&VolumeRow::precision)},
-                  {"recall", col(&VolumeRow::recall)},     {"fpr", col(&VolumeRow::fpr)},
-                  {"specificity", col(&VolumeRow::specificity)}, {"hd95", col(&VolumeRow::hd95)},
-                  {"hd_max", col(&VolumeRow::hd_max)},     {"gt_ml", col(&VolumeRow::gt_ml)},
-                  {"pred_ml", col(&VolumeRow::pred_ml)},   {"threshold", col(&VolumeRow::threshold)}};
+      for (const auto& r : it->second) v.push_back(r.*volume_field(m));
+      sr.metrics[summary_metrics().id(m)] = mean_std(v);
+    }
     res.summary.push_back(sr);
   }
 }

@@ -29,7 +29,7 @@ struct VolumeRow {
 struct SummaryRow {
   std::string method, rule, set;
   std::string method_id, rule_id;
-  std::map<std::string, MeanStd> metrics;  // dice, auprc, auroc, precision, recall, fpr, ...
+  std::map<std::string, MeanStd> metrics;  // by SummaryMetric id (config/EvalChoices.hpp)
   double slice_auroc = 0, slice_auprc = 0;  // pooled over the set's slices
 };
 
@@ -39,6 +39,7 @@ struct MethodResults {
   std::vector<std::pair<std::string, std::string>> rows;  // (method, rule) labels in table order
   std::vector<std::string> notes;                           // rules and sources skipped and why
   std::vector<std::string> failed_sources;                  // map sources with missing or bad maps
+  std::vector<std::string> source_notes;                    // the notes on failed_sources (also in notes)
 };
 
 // The final map of one subject under a Patch2Loc method without fusion: median-filtered

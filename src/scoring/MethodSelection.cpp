@@ -87,7 +87,7 @@ void score_selected(const MethodSelection& sel, const EvalInputs& in, MethodResu
 
 void write_selection_csv(const std::string& path, const MethodSelection& sel, const std::vector<std::string>& sets) {
   std::ostringstream os;
-  os << "scope,set,setting,threshold,validation_dice,validation_volumes,candidates,method_id\n";
+  os << "scope,set,method,threshold,validation_dice,validation_volumes,candidates,method_id\n";
   auto row = [&](const std::string& scope, const std::string& set, const SelectedMethod& c) {
     os << scope << "," << csv_quote(set) << "," << csv_quote(c.method.label()) << "," << csv_number(c.threshold) << ","
        << csv_number(c.val_dice) << "," << c.val_volumes << "," << sel.candidates << "," << csv_quote(c.method.id())

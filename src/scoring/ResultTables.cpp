@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <sstream>
 
+#include "config/EvalChoices.hpp"
 #include "io/AtomicFile.hpp"
 #include "io/Csv.hpp"
 
@@ -22,7 +23,7 @@ const SummaryRow* find(const MethodResults& r, const std::string& method, const 
 void write_volume_csv(const std::string& path, const MethodResults& r,
                       const std::map<std::string, std::string>& img_names) {
   std::ostringstream os;
-  os << "setting,threshold_rule,set,id,img_name,label,threshold,auroc,auprc,dice,precision,recall,fpr,"
+  os << "method,threshold_rule,set,id,img_name,label,threshold,auroc,auprc,dice,precision,recall,fpr,"
         "specificity,hd95_mm,hd_max_mm,gt_lesion_ml,pred_lesion_ml,method_id,threshold_rule_id\n";
   for (const auto& v : r.volumes) {
     const auto name = img_names.find(v.id);
@@ -39,7 +40,7 @@ void write_volume_csv(const std::string& path, const MethodResults& r,
 
 void write_summary_csv(const std::string& path, const MethodResults& r) {
   std::ostringstream os;
-  os << "setting,threshold_rule,set,metric,mean,std,defined,volumes,slice_auroc,slice_auprc,method_id,threshold_rule_id\n";
+  os << "method,threshold_rule,set,metric,mean,std,defined,volumes,slice_auroc,slice_auprc,method_id,threshold_rule_id\n";
   for (const auto& s : r.summary)
     for (const auto& [name, m] : s.metrics)
       os << csv_quote(s.method) << "," << csv_quote(s.rule) << "," << s.set << "," << name << ","
@@ -61,19 +62,18 @@ MarkdownTable benchmark_table(const MethodResults& r, const std::vector<std::str
     for (const auto& set : sets) {
       const SummaryRow* s = find(r, method, rule, set);
       any = any || s;
-      for (const char* metric : {"dice", "auprc"}) {
+      for (const SummaryMetric metric : {SummaryMetric::kDice, SummaryMetric::kAuprc}) {
         if (!s) {
           row.push_back("-");
           continue;
         }
-        const MeanStd& m = s->metrics.at(metric);
+        const MeanStd& m = s->metrics.at(summary_metrics().id(metric));
         row.push_back(mean_pm_std(m.mean, m.std, m.defined, m.total));
       }
     }
     const SummaryRow* h = find(r, method, rule, healthy_name);
-    row.push_back(h ? mean_pm_std(h->metrics.at("fpr").mean, h->metrics.at("fpr").std,
-                                  h->metrics.at("fpr").defined, h->metrics.at("fpr").total, 4)
-                    : "-");
+    const MeanStd* fpr = h ? &h->metrics.at(summary_metrics().id(SummaryMetric::kFpr)) : nullptr;
+    row.push_back(fpr ? mean_pm_std(fpr->mean, fpr->std, fpr->defined, fpr->total, 4) : "-");
     if (any || h) t.rows.push_back(row);
   }
   return t;

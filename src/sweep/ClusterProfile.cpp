@@ -36,7 +36,7 @@ std::vector<std::string> options(const YAML::Node& n, const std::string& origin)
 
 }  // namespace
 
-std::vector<std::string> ClusterProfile::sbatch_options(const std::string& stage) const {
+std::vector<std::string> ClusterProfile::sbatch_options(SweepStage stage) const {
   std::vector<std::string> o;
   if (!partition.empty()) o.push_back("--partition=" + partition);
   if (!account.empty()) o.push_back("--account=" + account);
@@ -67,7 +67,7 @@ ClusterProfile load_cluster_profile(const std::string& path) {
   if (root["qos"]) p.qos = root["qos"].as<std::string>();
   if (root["extra_sbatch"]) p.extra = options(root["extra_sbatch"], path + ": extra_sbatch");
   if (const auto st = root["stages"]) {
-    check_known_keys(st, path + ": stages", cluster_stages());
+    check_known_keys(st, path + ": stages", sweep_stages().ids());
     for (const auto& kv : st) {
       const std::string stage = kv.first.as<std::string>(), origin = path + ": stages." + stage;
       if (kv.second.IsNull()) continue;
@@ -83,7 +83,7 @@ ClusterProfile load_cluster_profile(const std::string& path) {
       if (n["gpus_per_task"]) r.gpus_per_task = count(n["gpus_per_task"], origin + ".gpus_per_task", 0, 64);
       if (n["mem"]) r.mem = n["mem"].as<std::string>();
       if (n["extra_sbatch"]) r.extra = options(n["extra_sbatch"], origin + ".extra_sbatch");
-      p.stages[stage] = r;
+      p.stages[sweep_stages().parse(stage, path + ": stages")] = r;
     }
   }
   return p;

@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "sweep/SweepChoices.hpp"
+
 namespace p2l {
 
 struct StageResources {
@@ -24,16 +26,11 @@ struct ClusterProfile {
   std::string path;
   std::string partition, account, qos;
   std::vector<std::string> extra;  // for every job, e.g. --mail-type=FAIL
-  std::map<std::string, StageResources> stages;  // preprocess, train, train-ae, evaluate, report
+  std::map<SweepStage, StageResources> stages;  // keyed by the stage ids under `stages:`
 
   // The sbatch options of one stage (job-wide settings first, then the stage's).
-  std::vector<std::string> sbatch_options(const std::string& stage) const;
+  std::vector<std::string> sbatch_options(SweepStage stage) const;
 };
-
-inline const std::vector<std::string>& cluster_stages() {
-  static const std::vector<std::string> s = {"preprocess", "train", "train-ae", "evaluate", "report"};
-  return s;
-}
 
 // Throws naming the file on unknown keys (with a suggestion), unknown stages and bad values.
 ClusterProfile load_cluster_profile(const std::string& path);

@@ -4,14 +4,21 @@
 // latest line naming a point is that point's current job for the stage. Every job step writes
 // a status file (slurm/job-steps.sh, p2l_status): DIR/<point>/sweep-status/<exe>.status for
 // array tasks, DIR/sweep-status/<exe>.status for the single jobs, one line
-// "state=running|done|failed|requeued job=ID restart=N rc=N time=ISO".
+// "state=running|done|failed|requeued job=ID restart=N rc=N time=ISO". Both files are read
+// into the enums of sweep/SweepChoices.hpp; an unknown stage or state is an error naming the
+// file.
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "sweep/SweepChoices.hpp"
 
 namespace p2l {
 
 struct LedgerEntry {
-  std::string time, stage, job_id;
+  std::string time;
+  SweepStage stage;
+  std::string job_id;
   std::vector<int> indices;  // empty: a single job
 };
 
@@ -23,7 +30,7 @@ class JobLedger {
   void append(const LedgerEntry& e);
   // The job id of the stage's latest job for point `index` ("ARRAY_INDEX"), or of its latest
   // single job when index < 0; "" when none was submitted.
-  std::string latest(const std::string& stage, int index) const;
+  std::string latest(SweepStage stage, int index) const;
 
  private:
   std::string path_;
@@ -31,7 +38,7 @@ class JobLedger {
 };
 
 struct StageStatusFile {
-  std::string state;  // empty: no file
+  std::optional<StageState> state;  // nullopt: no file
   std::string job;
   int restart = 0, rc = 0;
   std::string time;

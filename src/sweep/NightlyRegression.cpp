@@ -6,9 +6,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
+#include <stdexcept>
 
 #include "io/AtomicFile.hpp"
+#include "sweep/SweepChoices.hpp"
+#include "sweep/TableMetrics.hpp"
 #include "sweep/TimeStamp.hpp"
 
 namespace fs = std::filesystem;
@@ -24,6 +28,18 @@ std::string fmt(double v) {
 
 std::string row_key(const SweepTableRow& r) { return r.point + "\n" + r.method; }
 
+// Whether `change` in the metric of column "<set> <metric>" is for the worse; a metric the
+// table does not know counts as higher-is-better.
+bool got_worse(const std::string& column, double change) {
+  const std::optional<SummaryMetric> m = summary_metrics().find(column.substr(column.rfind(' ') + 1));
+  switch (m ? metric_direction(*m) : MetricDirection::kHigherIsBetter) {
+    case MetricDirection::kHigherIsBetter: return change < 0;
+    case MetricDirection::kLowerIsBetter: return change > 0;
+    case MetricDirection::kNeither: return false;
+  }
+  throw std::logic_error("got_worse: unknown metric direction");
+}
+
 std::string meta_value(const std::string& path, const std::string& key) {
   std::ifstream in(path);
   std::string line;
@@ -38,14 +54,10 @@ size_t Regression::worse() const {
   return static_cast<size_t>(std::count_if(changes.begin(), changes.end(), [](const MetricChange& c) { return c.worse; }));
 }
 
-int metric_direction(const std::string& metric) {
-  if (metric == "fpr" || metric == "hd95" || metric == "hd_max") return -1;
-  if (metric == "threshold" || metric == "gt_ml" || metric == "pred_ml") return 0;
-  return 1;
-}
-
 Regression compare_sweep_tables(const SweepTable& before, const SweepTable& after, double tolerance) {
   Regression r;
+  // A row's state is "done" (the id of StageState::kDone) or why it has no numbers.
+  const std::string done = stage_states().id(StageState::kDone);
   std::map<std::string, const SweepTableRow*> old_rows;
   for (const auto& row : before.rows) old_rows[row_key(row)] = &row;
   for (const auto& c : after.columns)
@@ -62,7 +74,7 @@ Regression compare_sweep_tables(const SweepTable& before, const SweepTable& afte
     }
     const SweepTableRow& old = *it->second;
     old_rows.erase(it);
-    const bool was_done = old.state == "done", is_done = row.state == "done";
+    const bool was_done = old.state == done, is_done = row.state == done;
     if (was_done != is_done) {
       MetricChange c{row.point, row.method, "", 0, 0, old.state, row.state, was_done};
       r.changes.push_back(c);
@@ -73,8 +85,7 @@ Regression compare_sweep_tables(const SweepTable& before, const SweepTable& afte
       if (o == old.metrics.end()) continue;
       const double d = value - o->second;
       if (!(std::fabs(d) > tolerance)) continue;
-      const int dir = metric_direction(column.substr(column.rfind(' ') + 1));
-      r.changes.push_back({row.point, row.method, column, o->second, value, old.state, row.state, dir * d < 0});
+      r.changes.push_back({row.point, row.method, column, o->second, value, old.state, row.state, got_worse(column, d)});
     }
   }
   for (const auto& [key, row] : old_rows) r.notes.push_back("point " + row->point + " (" + row->method + ") is gone");

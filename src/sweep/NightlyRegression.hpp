@@ -4,7 +4,8 @@
 // nightly.keep archives are kept, and the new table is compared with the previous night's:
 // DIR/regression.md lists every metric that moved by more than nightly.tolerance in either
 // direction, with both values and both commits. A metric that got worse beyond the
-// tolerance, or a point that was done and now is not, is a regression.
+// tolerance (its direction: sweep/TableMetrics.hpp), or a point that was done and now is not,
+// is a regression.
 #include <string>
 #include <vector>
 
@@ -25,10 +26,6 @@ struct Regression {
   std::vector<std::string> notes;     // rows or columns found in only one table
   size_t worse() const;
 };
-
-// Higher is better for everything but fpr, hd95, hd_max (lower) and threshold, gt_ml, pred_ml
-// (no direction: listed when they move, never a regression).
-int metric_direction(const std::string& metric);
 
 Regression compare_sweep_tables(const SweepTable& before, const SweepTable& after, double tolerance);
 

@@ -20,6 +20,7 @@
 #include "sweep/JobLedger.hpp"
 #include "sweep/NightlyRegression.hpp"
 #include "sweep/SlurmClient.hpp"
+#include "sweep/SweepChoices.hpp"
 #include "sweep/SweepStatus.hpp"
 #include "sweep/SweepSubmission.hpp"
 #include "sweep/SweepTable.hpp"
@@ -96,7 +97,7 @@ class SubmitLock {
 
 void print_submission(const Submission& s, const std::vector<std::string>& ids) {
   for (size_t i = 0; i < s.calls.size(); ++i) {
-    std::cout << (ids.size() > i ? s.calls[i].stage + " " + ids[i] + ": " : "");
+    std::cout << (ids.size() > i ? std::string(sweep_stages().id(s.calls[i].stage)) + " " + ids[i] + ": " : "");
     for (const auto& [k, v] : s.calls[i].env) std::cout << k << "=" << shell_line({v}) << " ";
     std::cout << shell_line(sbatch_command(s, i, ids)) << "\n";
   }
@@ -126,7 +127,7 @@ int cmd_submit(const SweepPlan& plan, bool dry_run) {
   }
   if (dry_run) {
     std::vector<std::string> placeholders;
-    for (const auto& c : s.calls) placeholders.push_back("<" + c.stage + ">");
+    for (const auto& c : s.calls) placeholders.push_back("<" + std::string(sweep_stages().id(c.stage)) + ">");
     print_submission(s, placeholders);
     return 0;
   }
@@ -195,8 +196,8 @@ int wait_for_report(const SweepPlan& plan, const std::string& report_job) {
               << s << " s\n";
     std::this_thread::sleep_for(std::chrono::seconds(poll));
   }
-  const StageStatusFile f = read_status_file(status_file_path(plan.dir, "p2l-sweep"));
-  if (f.job != report_job || (f.state != "done" && f.state != "failed")) {
+  const StageStatusFile f = read_status_file(status_file_path(plan.dir, stage_executable(SweepStage::kReport)));
+  if (f.job != report_job || (f.state != StageState::kDone && f.state != StageState::kFailed)) {
     std::cerr << "p2l-sweep: the report job " << report_job << " ended without a status (cancelled or killed)\n";
     return 2;
   }
@@ -228,37 +229,45 @@ int run_sweep_command(int argc, char** argv) {
     std::cout << kUsage << "\n";
     return args.empty() ? 2 : 0;
   }
-  const std::string cmd = args[0];
+  const std::string name = args[0];
+  SweepCommand cmd{};
+  try {
+    cmd = sweep_commands().parse(name, "p2l-sweep: command");
+  } catch (const std::runtime_error& e) {
+    std::cerr << e.what() << "\n" << kUsage << "\n";
+    return 2;
+  }
   std::string spec;
   std::vector<std::string> overrides;  // section.key=value for every point, after the spec's
   bool dry_run = false, compare_only = false, wait = true;
   for (size_t i = 1; i < args.size(); ++i) {
     const std::string& a = args[i];
-    if (a == "--dry-run" && cmd == "submit") dry_run = true;
-    else if (a == "--compare-only" && cmd == "nightly") compare_only = true;
-    else if (a == "--no-wait" && cmd == "nightly") wait = false;
+    if (a == "--dry-run" && cmd == SweepCommand::kSubmit) dry_run = true;
+    else if (a == "--compare-only" && cmd == SweepCommand::kNightly) compare_only = true;
+    else if (a == "--no-wait" && cmd == SweepCommand::kNightly) wait = false;
     else if (a.rfind("--", 0) != 0 && spec.empty()) spec = a;
     else if (a.rfind("--", 0) != 0 && a.find('=') != std::string::npos) overrides.push_back(a);
     else {
-      std::cerr << "p2l-sweep " << cmd << ": unexpected argument '" << a << "'\n" << kUsage << "\n";
+      std::cerr << "p2l-sweep " << name << ": unexpected argument '" << a << "'\n" << kUsage << "\n";
       return 2;
     }
   }
   if (spec.empty()) {
-    std::cerr << "p2l-sweep " << cmd << ": the sweep spec is missing\n" << kUsage << "\n";
+    std::cerr << "p2l-sweep " << name << ": the sweep spec is missing\n" << kUsage << "\n";
     return 2;
   }
   try {
     const SweepPlan plan = load_sweep_plan(spec, overrides);
-    if (cmd == "plan") return cmd_plan(plan);
-    if (cmd == "submit") return cmd_submit(plan, dry_run);
-    if (cmd == "status") return cmd_status(plan);
-    if (cmd == "report") return regenerate_table(plan, source_commit(where().source_dir)), 0;
-    if (cmd == "nightly") return cmd_nightly(plan, compare_only, wait);
-    std::cerr << "p2l-sweep: unknown command '" << cmd << "'\n" << kUsage << "\n";
-    return 2;
+    switch (cmd) {
+      case SweepCommand::kPlan: return cmd_plan(plan);
+      case SweepCommand::kSubmit: return cmd_submit(plan, dry_run);
+      case SweepCommand::kStatus: return cmd_status(plan);
+      case SweepCommand::kReport: return regenerate_table(plan, source_commit(where().source_dir)), 0;
+      case SweepCommand::kNightly: return cmd_nightly(plan, compare_only, wait);
+    }
+    throw std::logic_error("run_sweep_command: unknown command");
   } catch (const std::exception& e) {
-    std::cerr << "p2l-sweep " << cmd << ": error: " << e.what() << "\n";
+    std::cerr << "p2l-sweep " << name << ": error: " << e.what() << "\n";
     return 2;
   }
 }

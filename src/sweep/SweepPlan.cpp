@@ -1,4 +1,3 @@
-#include "config/EvalChoices.hpp"
 #include "sweep/SweepPlan.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -12,11 +11,13 @@
 #include <stdexcept>
 
 #include "config/Config.hpp"
+#include "config/EvalChoices.hpp"
 #include "config/FusionPair.hpp"
 #include "config/KnownKeys.hpp"
 #include "config/RunLayout.hpp"
 #include "io/AtomicFile.hpp"
 #include "sweep/SpecFile.hpp"
+#include "sweep/SweepChoices.hpp"
 
 namespace fs = std::filesystem;
 
@@ -40,10 +41,12 @@ std::vector<std::string> strings(const YAML::Node& n, const std::string& origin)
   return out;
 }
 
+std::string section_of(const std::string& key) { return key.substr(0, key.find('.')); }
+
 // Swept keys must not change the store that preprocessing writes once for every point.
 void check_sweepable(const std::string& key, const std::string& origin) {
-  const std::string section = key.substr(0, key.find('.'));
-  if (section == "data" || section == "cohort" || section == "preprocess")
+  static const std::set<std::string> store_sections = {"data", "cohort", "preprocess"};
+  if (store_sections.count(section_of(key)))
     throw std::runtime_error(origin + ": '" + key +
                              "' cannot be swept: the points share one preprocessed store (set it in "
                              "'overrides', or run one sweep per value)");
@@ -73,13 +76,14 @@ Config resolve(const SweepPlan& plan, const std::vector<std::pair<std::string, s
   return cfg;
 }
 
+bool is_autoencoder(const std::string& source) { return built_in_source(source) == BuiltInSource::kAutoencoder; }
+
 // A pair that is not a*b is refused here, as the evaluation would refuse it at every point.
 bool reads_autoencoder(const EvalConfig& e, const std::string& origin) {
-  for (const auto& s : e.sources)
-    if (s == "ae") return true;
+  if (std::any_of(e.sources.begin(), e.sources.end(), is_autoencoder)) return true;
   for (const auto& p : e.fusion_pairs) {
     const auto [a, b] = parse_fusion_pair(p, origin + ": eval.fusion_pairs");
-    if (a == "ae" || b == "ae") return true;
+    if (is_autoencoder(a) || is_autoencoder(b)) return true;
   }
   return false;
 }
@@ -87,8 +91,9 @@ bool reads_autoencoder(const EvalConfig& e, const std::string& origin) {
 }  // namespace
 
 bool changes_autoencoder(const std::string& key) {
-  const std::string section = key.substr(0, key.find('.'));
-  if (section == "model" || section == "eval" || section == "zscore") return false;
+  // Whole sections the autoencoder never reads; Schema::Scope classifies train.* key by key.
+  static const std::set<std::string> other_sections = {"model", "eval", "zscore"};
+  if (other_sections.count(section_of(key))) return false;
   Config cfg;
   const Schema schema = cfg.schema();
   const Schema::Field* f = schema.find(key);
@@ -133,7 +138,11 @@ SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::s
     const std::string& rule = plan.report.threshold_rule;
     threshold_rule_kinds().parse(rule.substr(0, rule.find('=')),
                                  spec_path + ": report.threshold_rule (a rule id, e.g. validation_dice or healthy_quantile=98)");
-    if (r["metrics"]) plan.report.metrics = strings(r["metrics"], spec_path + ": report.metrics");
+    if (r["metrics"]) {
+      plan.report.metrics.clear();
+      for (const auto& m : strings(r["metrics"], spec_path + ": report.metrics"))
+        plan.report.metrics.push_back(summary_metrics().parse(m, spec_path + ": report.metrics"));
+    }
     if (plan.report.metrics.empty()) throw std::runtime_error(spec_path + ": report.metrics is empty");
   }
   if (const auto n = root["nightly"]) {
@@ -200,16 +209,16 @@ SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::s
     plan.points.push_back(std::move(pt));
   }
 
-  const std::string ae = root["autoencoder"] ? root["autoencoder"].as<std::string>() : "auto";
-  if (ae != "auto" && ae != "shared" && ae != "per_point")
-    throw std::runtime_error(spec_path + ": autoencoder must be auto, shared or per_point, not '" + ae + "'");
+  const AutoencoderMode ae =
+      root["autoencoder"] ? autoencoder_modes().parse(root["autoencoder"].as<std::string>(), spec_path + ": autoencoder")
+                          : AutoencoderMode::kAuto;
   const bool all_need = std::all_of(plan.points.begin(), plan.points.end(),
                                     [](const SweepPoint& p) { return p.needs_autoencoder; });
   const bool independent = std::none_of(plan.keys.begin(), plan.keys.end(), changes_autoencoder);
-  if (ae == "shared" && !independent)
+  if (ae == AutoencoderMode::kShared && !independent)
     throw std::runtime_error(spec_path + ": autoencoder: shared, but a swept key changes the autoencoder (" +
                              *std::find_if(plan.keys.begin(), plan.keys.end(), changes_autoencoder) + ")");
-  plan.shared_autoencoder = all_need && ae != "per_point" && independent;
+  plan.shared_autoencoder = all_need && ae != AutoencoderMode::kPerPoint && independent;
   return plan;
 }
 

@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "sweep/TableMetrics.hpp"
+
 namespace p2l {
 
 struct SweepPoint {
@@ -21,7 +23,7 @@ struct SweepPoint {
 struct SweepReportOptions {
   std::vector<std::string> methods;  // method ids (results_summary.csv's method_id); empty: the first one
   std::string threshold_rule = "validation_dice";  // the rule id whose Dice goes into the table
-  std::vector<std::string> metrics = {"dice", "auprc"};
+  std::vector<SummaryMetric> metrics = {SummaryMetric::kDice, SummaryMetric::kAuprc};
 };
 
 struct SweepNightlyOptions {

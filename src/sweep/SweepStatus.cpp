@@ -15,33 +15,41 @@
 
 namespace p2l {
 
-const StageState* PointStatus::current() const {
+bool StageStatus::queued() const {
+  return state == StageState::kPending || state == StageState::kRunning || state == StageState::kRequeued;
+}
+
+std::string StageStatus::state_text() const {
+  return state == StageState::kOtherInQueue ? slurm_state : stage_states().id(state);
+}
+
+const StageStatus* PointStatus::current() const {
   for (const auto& s : stages)
     if (!s.done()) return &s;
   return nullptr;
 }
 
 bool PointStatus::queued() const {
-  return std::any_of(stages.begin(), stages.end(), [](const StageState& s) { return s.queued(); });
+  return std::any_of(stages.begin(), stages.end(), [](const StageStatus& s) { return s.queued(); });
 }
 
 std::string PointStatus::state() const {
-  const StageState* c = current();
-  if (!c) return "done";
-  return c->state + " (" + c->stage + (c->detail.empty() ? "" : ": " + c->detail) + ")";
+  const StageStatus* c = current();
+  if (!c) return stage_states().id(StageState::kDone);
+  return c->state_text() + " (" + sweep_stages().id(c->stage) + (c->detail.empty() ? "" : ": " + c->detail) + ")";
 }
 
 std::string PointStatus::jobs() const {
   std::string s;
   for (const auto& st : stages)
-    if (!st.job.empty()) s += (s.empty() ? "" : ", ") + st.stage + " " + st.job;
+    if (!st.job.empty()) s += (s.empty() ? "" : ", ") + std::string(sweep_stages().id(st.stage)) + " " + st.job;
   return s.empty() ? "-" : s;
 }
 
 std::string PointStatus::progress() const {
   if (last_step < 0) return "-";
   std::string s = std::to_string(last_step) + "/" + std::to_string(point->train_steps);
-  const bool training = !stages.empty() && stages[0].state == "running";
+  const bool training = !stages.empty() && stages[0].state == StageState::kRunning;
   if (training && train_seconds > 0 && last_step < point->train_steps) {
     const double rate = double(last_step) / train_seconds;
     char buf[64];
@@ -51,14 +59,14 @@ std::string PointStatus::progress() const {
   return s;
 }
 
-std::vector<std::string> point_stages(const SweepPoint& p) {
-  if (p.needs_autoencoder) return {"train", "train-ae", "evaluate"};
-  return {"train", "evaluate"};
+std::vector<SweepStage> point_stages(const SweepPoint& p) {
+  if (p.needs_autoencoder) return {SweepStage::kTrain, SweepStage::kTrainAe, SweepStage::kEvaluate};
+  return {SweepStage::kTrain, SweepStage::kEvaluate};
 }
 
-std::string stage_executable(const std::string& stage) {
-  if (stage == "report") return "p2l-sweep";
-  return "p2l-" + stage;
+std::string stage_executable(SweepStage stage) {
+  if (stage == SweepStage::kReport) return "p2l-sweep";
+  return "p2l-" + std::string(sweep_stages().id(stage));
 }
 
 namespace {
@@ -68,52 +76,78 @@ std::string lower(std::string s) {
   return s;
 }
 
-// A final state from accounting in this tool's words.
-void from_accounting(StageState& st, const std::string& acc) {
-  if (acc == "COMPLETED") st.state = "done";
-  else if (acc == "CANCELLED") st.state = "cancelled";
-  else if (acc == "PENDING" || acc == "REQUEUED") st.state = "pending";
-  else if (acc == "RUNNING") st.state = "running";
-  else st.state = "failed", st.detail = lower(acc);
+std::optional<StageState> look_up(const std::map<std::string, StageState>& table, const std::string& slurm) {
+  const auto it = table.find(slurm);
+  if (it == table.end()) return std::nullopt;
+  return it->second;
+}
+
+// Slurm's state of a job in the queue (squeue) in this tool's words; nullopt for the states
+// with none (SUSPENDED, STOPPED, REQUEUE_HOLD, ...). PENDING may still turn out requeued.
+std::optional<StageState> queued_state(const std::string& slurm) {
+  static const std::map<std::string, StageState> table = {
+      {"PENDING", StageState::kPending},    {"RUNNING", StageState::kRunning},
+      {"COMPLETING", StageState::kRunning}, {"CONFIGURING", StageState::kRunning},
+      {"REQUEUED", StageState::kRequeued},  {"CANCELLED", StageState::kCancelled},
+      {"FAILED", StageState::kFailed}};
+  return look_up(table, slurm);
+}
+
+// A job's state from accounting (sacct) in this tool's words; nullopt: it failed, and Slurm's
+// word (TIMEOUT, OUT_OF_MEMORY, NODE_FAIL, ...) says how.
+std::optional<StageState> accounted_state(const std::string& slurm) {
+  static const std::map<std::string, StageState> table = {
+      {"COMPLETED", StageState::kDone},   {"CANCELLED", StageState::kCancelled},
+      {"PENDING", StageState::kPending},  {"REQUEUED", StageState::kPending},
+      {"RUNNING", StageState::kRunning}};
+  return look_up(table, slurm);
 }
 
 }  // namespace
 
-StageState stage_state(const std::string& stage, const std::string& job, const StageStatusFile& f,
-                       const JobStates& queue, const JobStates& accounting) {
-  StageState st;
-  st.stage = stage;
+StageStatus stage_status(SweepStage stage, const std::string& job, const StageStatusFile& f,
+                         const JobStates& queue, const JobStates& accounting) {
+  StageStatus st(stage);
   st.job = job;
   const bool own = !job.empty() && f.job == job;  // the status file is from this job
   if (job.empty()) {
     // Nothing submitted by this sweep; a status file may still say the work was done.
-    if (f.state == "done") st.state = "done";
+    if (f.state == StageState::kDone) st.state = StageState::kDone;
     return st;
   }
   if (queue && queue->count(job)) {
-    const std::string q = queue->at(job);
-    if (q == "PENDING") st.state = own && (f.state == "requeued" || f.restart > 0) ? "requeued" : "pending";
-    else if (q == "RUNNING" || q == "COMPLETING" || q == "CONFIGURING") st.state = "running";
-    else st.state = lower(q);
-    if (st.state == "requeued") st.detail = "restart " + std::to_string(f.restart + 1);
+    const std::string& q = queue->at(job);
+    const std::optional<StageState> queued = queued_state(q);
+    if (!queued) {
+      st.state = StageState::kOtherInQueue, st.slurm_state = lower(q);
+      return st;
+    }
+    st.state = *queued;
+    // Pending again after its step said requeued (or Slurm restarted it): waiting to resume.
+    if (st.state == StageState::kPending && own && (f.state == StageState::kRequeued || f.restart > 0))
+      st.state = StageState::kRequeued;
+    if (st.state == StageState::kRequeued) st.detail = "restart " + std::to_string(f.restart + 1);
     return st;
   }
   const bool accounted = accounting && accounting->count(job);
-  if (own && f.state == "done") {
-    st.state = "done";
-  } else if (own && f.state == "failed") {
-    st.state = "failed", st.detail = "exit " + std::to_string(f.rc);
+  if (own && f.state == StageState::kDone) {
+    st.state = StageState::kDone;
+  } else if (own && f.state == StageState::kFailed) {
+    st.state = StageState::kFailed, st.detail = "exit " + std::to_string(f.rc);
   } else if (!queue) {
     // Without the queue a job's absence proves nothing.
-    st.state = own ? f.state : "unknown";
+    st.state = own && f.state ? *f.state : StageState::kUnknown;
     st.detail = "squeue failed: not confirmed";
   } else if (accounted) {
-    from_accounting(st, accounting->at(job));
+    const std::string& acc = accounting->at(job);
+    const std::optional<StageState> final_state = accounted_state(acc);
+    st.state = final_state.value_or(StageState::kFailed);
+    if (!final_state) st.detail = lower(acc);
   } else if (own) {
     // Running or requeued by its last word, yet gone from the queue.
-    st.state = "failed", st.detail = "ended without a status (cancelled, timed out or killed)";
+    st.state = StageState::kFailed, st.detail = "ended without a status (cancelled, timed out or killed)";
   } else {
-    st.state = "cancelled", st.detail = "never started (a dependency failed, or cancelled)";
+    st.state = StageState::kCancelled, st.detail = "never started (a dependency failed, or cancelled)";
   }
   return st;
 }
@@ -124,9 +158,9 @@ SweepStatus read_sweep_status(const SweepPlan& plan) {
   std::map<std::string, std::string> reasons;
   const JobStates queue = queued_jobs(&reasons);
   // Why a pending job waits (Dependency, Resources, Priority, ...), shown beside "pending".
-  auto with_reason = [&reasons](StageState st) {
+  auto with_reason = [&reasons](StageStatus st) {
     const auto it = reasons.find(st.job);
-    if (st.state == "pending" && it != reasons.end() && it->second != "None") st.detail = it->second;
+    if (st.state == StageState::kPending && it != reasons.end() && it->second != "None") st.detail = it->second;
     return st;
   };
   std::vector<std::string> ids;
@@ -136,20 +170,22 @@ SweepStatus read_sweep_status(const SweepPlan& plan) {
   s.sources = std::string(queue ? "squeue" : "no squeue (controller unreachable)") +
               (accounting ? ", sacct" : ", no accounting") + ", status files";
 
-  s.preprocess = with_reason(stage_state("preprocess", ledger.latest("preprocess", -1),
-                             read_status_file(status_file_path(plan.dir, stage_executable("preprocess"))), queue, accounting));
-  s.report = with_reason(stage_state("report", ledger.latest("report", -1),
-                                     read_status_file(status_file_path(plan.dir, stage_executable("report"))), queue,
-                                     accounting));
+  // One stage from its latest job (`index` < 0: a single job of the sweep) and the status file
+  // in `folder`.
+  auto status_of = [&](SweepStage stage, int index, const std::string& folder) {
+    return with_reason(stage_status(stage, ledger.latest(stage, index),
+                                    read_status_file(status_file_path(folder, stage_executable(stage))), queue,
+                                    accounting));
+  };
+  s.preprocess = status_of(SweepStage::kPreprocess, -1, plan.dir);
+  s.report = status_of(SweepStage::kReport, -1, plan.dir);
   for (const auto& pt : plan.points) {
     PointStatus ps;
     ps.point = &pt;
-    for (const auto& stage : point_stages(pt)) {
+    for (const SweepStage stage : point_stages(pt)) {
       // The shared autoencoder is one job of the sweep, not a task of the point.
-      const bool shared = stage == "train-ae" && plan.shared_autoencoder;
-      ps.stages.push_back(with_reason(stage_state(
-          stage, ledger.latest(stage, shared ? -1 : pt.index),
-          read_status_file(status_file_path(shared ? plan.dir : pt.dir, stage_executable(stage))), queue, accounting)));
+      const bool shared = stage == SweepStage::kTrainAe && plan.shared_autoencoder;
+      ps.stages.push_back(shared ? status_of(stage, -1, plan.dir) : status_of(stage, pt.index, pt.dir));
     }
     const std::string log = RunLayout(pt.dir).train_log_jsonl();
     if (std::filesystem::exists(log)) {
@@ -200,11 +236,12 @@ std::string format_status_table(const SweepPlan& plan, const SweepStatus& s) {
   for (const auto& p : s.points) {
     done += p.done();
     queued += p.queued();
-    const StageState* c = p.current();
-    failed += c && (c->state == "failed" || c->state == "cancelled");
+    const StageStatus* c = p.current();
+    failed += c && (c->state == StageState::kFailed || c->state == StageState::kCancelled);
   }
-  auto stage_line = [](const StageState& st) {
-    return st.state + (st.job.empty() ? "" : " (job " + st.job + ")") + (st.detail.empty() ? "" : ": " + st.detail);
+  auto stage_line = [](const StageStatus& st) {
+    return st.state_text() + (st.job.empty() ? "" : " (job " + st.job + ")") +
+           (st.detail.empty() ? "" : ": " + st.detail);
   };
   os << "\n" << done << " of " << s.points.size() << " points done, " << queued << " queued, " << failed
      << " failed or cancelled; preprocess " << stage_line(s.preprocess) << "; report " << stage_line(s.report)

@@ -10,26 +10,31 @@
 #include <vector>
 
 #include "sweep/JobLedger.hpp"
+#include "sweep/SweepChoices.hpp"
 #include "sweep/SweepPlan.hpp"
 
 namespace p2l {
 
-// not submitted, pending, running, requeued (preempted, waiting to resume), done, failed,
-// cancelled (never started: a dependency failed or the job was cancelled), unknown (squeue
-// failed and no status file speaks for the job).
-struct StageState {
-  std::string stage, state = "not submitted", job, detail;
-  bool done() const { return state == "done"; }
-  bool queued() const { return state == "pending" || state == "running" || state == "requeued"; }
+// One stage of a point: where it stands, its latest job and why (exit code, squeue's reason,
+// restart count, ...).
+struct StageStatus {
+  explicit StageStatus(SweepStage s) : stage(s) {}
+  SweepStage stage;
+  StageState state = StageState::kNotSubmitted;
+  std::string job, detail;
+  std::string slurm_state;  // kOtherInQueue: Slurm's word for it, lower case (e.g. suspended)
+  bool done() const { return state == StageState::kDone; }
+  bool queued() const;            // pending, running or requeued
+  std::string state_text() const;  // the state's id; for kOtherInQueue, slurm_state
 };
 
 struct PointStatus {
   const SweepPoint* point = nullptr;
-  std::vector<StageState> stages;
+  std::vector<StageStatus> stages;
   long last_step = -1;                 // last training step logged; -1: no log yet
   double train_seconds = 0;            // wall time of training so far (summed over resumed runs)
   double best_val_error = std::nan("");  // lowest validation error logged
-  const StageState* current() const;   // first stage not done; nullptr when all are
+  const StageStatus* current() const;  // first stage not done; nullptr when all are
   bool done() const { return current() == nullptr; }
   bool queued() const;                 // a stage is pending, running or requeued
   std::string state() const;           // e.g. "failed (train: exit 1)", "done"
@@ -39,24 +44,25 @@ struct PointStatus {
 };
 
 struct SweepStatus {
-  StageState preprocess, report;
+  StageStatus preprocess{SweepStage::kPreprocess}, report{SweepStage::kReport};
   std::vector<PointStatus> points;
   std::string sources;  // what the states were read from, e.g. "squeue, status files"
   bool queue_known = true;  // squeue answered; without it nothing may be submitted
 };
 
 // The pipeline stages of one point, in order.
-std::vector<std::string> point_stages(const SweepPoint& p);
+std::vector<SweepStage> point_stages(const SweepPoint& p);
 // The executable a stage runs (its status file's name).
-std::string stage_executable(const std::string& stage);
+std::string stage_executable(SweepStage stage);
 
-// Job id -> Slurm state; nullopt when that source is unavailable (no squeue, no accounting).
+// Job id -> Slurm state as Slurm prints it; nullopt when that source is unavailable (no squeue,
+// no accounting). stage_status reads the state through one table per source.
 using JobStates = std::optional<std::map<std::string, std::string>>;
 
 // One stage of one point: `job` is its latest job from the ledger ("" when never submitted),
 // `file` what the job's step last wrote.
-StageState stage_state(const std::string& stage, const std::string& job, const StageStatusFile& file,
-                       const JobStates& queue, const JobStates& accounting);
+StageStatus stage_status(SweepStage stage, const std::string& job, const StageStatusFile& file,
+                         const JobStates& queue, const JobStates& accounting);
 
 SweepStatus read_sweep_status(const SweepPlan& plan);
 // The table `p2l-sweep status` prints: point, swept values, state, jobs, training progress

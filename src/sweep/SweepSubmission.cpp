@@ -5,6 +5,7 @@
 
 #include "sweep/JobLedger.hpp"
 #include "sweep/SlurmClient.hpp"
+#include "sweep/SweepChoices.hpp"
 #include "sweep/TimeStamp.hpp"
 
 namespace p2l {
@@ -21,18 +22,21 @@ class Builder {
   Builder(const SweepPlan& plan, const ClusterProfile& cluster, const SubmitContext& where)
       : plan_(plan), cluster_(cluster), where_(where) {}
 
-  size_t add(const std::string& stage, std::vector<int> indices, std::vector<std::string> script_args) {
+  size_t add(SweepStage stage, std::vector<int> indices, std::vector<std::string> script_args) {
     SbatchCall c;
     c.stage = stage;
     c.indices = std::move(indices);
     c.env = {{"P2L_SWEEP_DIR", plan_.dir}, {"P2L_SOURCE_DIR", where_.source_dir}, {"P2L_BIN", where_.bin_dir}};
-    if (stage == "train-ae") c.env.emplace_back("P2L_TRAINER", "p2l-train-ae");
+    // The autoencoder trains through slurm/train.sbatch with its own trainer.
+    const bool autoencoder = stage == SweepStage::kTrainAe;
+    if (autoencoder) c.env.emplace_back("P2L_TRAINER", stage_executable(stage));
     const bool array = !c.indices.empty();
-    c.argv = {"sbatch", "--parsable", "--job-name=p2l-" + stage, "--kill-on-invalid-dep=yes",
+    const std::string id = sweep_stages().id(stage);
+    c.argv = {"sbatch", "--parsable", "--job-name=p2l-" + id, "--kill-on-invalid-dep=yes",
               "--output=" + plan_.logs_dir() + (array ? "/%x-%A_%a.out" : "/%x-%j.out")};
     for (const auto& o : cluster_.sbatch_options(stage)) c.argv.push_back(o);
     if (array) c.argv.push_back("--array=" + join(c.indices));
-    const std::string script = stage == "train-ae" ? "train" : stage;
+    const std::string script = autoencoder ? sweep_stages().id(SweepStage::kTrain) : id;
     c.argv.push_back(where_.source_dir + "/slurm/" + script + ".sbatch");
     for (auto& a : script_args) c.argv.push_back(std::move(a));
     out.calls.push_back(std::move(c));
@@ -63,11 +67,11 @@ Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster,
   if (status.preprocess.queued()) {
     after_pre_job.emplace_back("afterok", status.preprocess.job);
   } else if (!status.preprocess.done() && !nightly) {
-    after_pre.emplace_back("afterok", b.add("preprocess", {}, {"--config", plan.preprocess_config()}));
+    after_pre.emplace_back("afterok", b.add(SweepStage::kPreprocess, {}, {"--config", plan.preprocess_config()}));
   }
 
   // Which stage of which point to run.
-  std::map<std::string, std::vector<int>> train;  // stage -> points
+  std::map<SweepStage, std::vector<int>> train;  // stage -> points, in pipeline order
   std::map<std::pair<bool, bool>, std::vector<int>> evaluate;  // (trains, trains-ae) -> points
   for (const auto& p : status.points) {
     const std::string& name = p.point->name;
@@ -78,12 +82,12 @@ Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster,
     bool trains[2] = {false, false};
     bool trained = true;
     for (const auto& st : p.stages) {
-      if (st.stage == "evaluate" || st.done()) continue;
+      if (st.stage == SweepStage::kEvaluate || st.done()) continue;
       if (nightly) {
         trained = false;
       } else {
         train[st.stage].push_back(p.point->index);
-        trains[st.stage == "train-ae"] = true;
+        trains[st.stage == SweepStage::kTrainAe] = true;
       }
     }
     if (nightly && !trained) {
@@ -97,9 +101,9 @@ Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster,
     evaluate[{trains[0], trains[1]}].push_back(p.point->index);
   }
 
-  std::map<std::string, size_t> train_call;
+  std::map<SweepStage, size_t> train_call;
   for (const auto& [stage, points] : train) {
-    const bool single = stage == "train-ae" && plan.shared_autoencoder;
+    const bool single = stage == SweepStage::kTrainAe && plan.shared_autoencoder;
     const size_t c = single ? b.add(stage, {}, {"--config", plan.shared_dir() + "/config.yaml"}) : b.add(stage, points, {});
     b.out.calls[c].after = after_pre;
     b.out.calls[c].after_jobs = after_pre_job;
@@ -107,10 +111,11 @@ Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster,
   }
   std::vector<size_t> evaluations;
   for (const auto& [trains, points] : evaluate) {
-    const size_t c = b.add("evaluate", points, {});
+    const size_t c = b.add(SweepStage::kEvaluate, points, {});
     SbatchCall& call = b.out.calls[c];
-    if (trains.first) call.after.emplace_back("aftercorr", train_call.at("train"));
-    if (trains.second) call.after.emplace_back(plan.shared_autoencoder ? "afterok" : "aftercorr", train_call.at("train-ae"));
+    if (trains.first) call.after.emplace_back("aftercorr", train_call.at(SweepStage::kTrain));
+    if (trains.second)
+      call.after.emplace_back(plan.shared_autoencoder ? "afterok" : "aftercorr", train_call.at(SweepStage::kTrainAe));
     if (!trains.first && !trains.second) call.after = after_pre, call.after_jobs = after_pre_job;
     evaluations.push_back(c);
   }
@@ -118,10 +123,12 @@ Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster,
   // The report: after every evaluation ended, however it ended.
   const bool report_wanted = nightly || !b.out.calls.empty() || (!status.report.done() && !status.report.queued());
   if (report_wanted) {
-    std::vector<std::string> args = nightly ? std::vector<std::string>{"nightly", "--compare-only", plan.spec_path}
-                                            : std::vector<std::string>{"report", plan.spec_path};
+    const auto& verbs = sweep_commands();
+    std::vector<std::string> args =
+        nightly ? std::vector<std::string>{verbs.id(SweepCommand::kNightly), "--compare-only", plan.spec_path}
+                : std::vector<std::string>{verbs.id(SweepCommand::kReport), plan.spec_path};
     args.insert(args.end(), plan.command_line_overrides.begin(), plan.command_line_overrides.end());
-    const size_t c = b.add("report", {}, args);
+    const size_t c = b.add(SweepStage::kReport, {}, args);
     for (size_t e : evaluations) b.out.calls[c].after.emplace_back("afterany", e);
   }
   return std::move(b.out);
@@ -150,8 +157,9 @@ std::vector<std::string> run_submission(const SweepPlan& plan, const Submission&
     const CommandResult r = run_command(argv, s.calls[i].env);
     std::string id = r.out.substr(0, r.out.find_first_of(";\n"));
     if (r.rc != 0 || id.empty())
-      throw std::runtime_error("sbatch for stage " + s.calls[i].stage + " failed (exit " + std::to_string(r.rc) +
-                               "): " + (r.err.empty() ? r.out : r.err) + "command: " + shell_line(argv));
+      throw std::runtime_error("sbatch for stage " + std::string(sweep_stages().id(s.calls[i].stage)) + " failed (exit " +
+                               std::to_string(r.rc) + "): " + (r.err.empty() ? r.out : r.err) +
+                               "command: " + shell_line(argv));
     ledger.append({time_text("%Y-%m-%dT%H:%M:%S"), s.calls[i].stage, id, s.calls[i].indices});
     ids.push_back(id);
   }

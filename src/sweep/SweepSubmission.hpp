@@ -17,7 +17,7 @@
 namespace p2l {
 
 struct SbatchCall {
-  std::string stage;            // preprocess, train, train-ae, evaluate, report
+  SweepStage stage;
   std::vector<int> indices;     // array task ids; empty: a single job
   // (afterok | aftercorr | afterany, call index in this submission)
   std::vector<std::pair<std::string, size_t>> after;
@@ -43,7 +43,7 @@ Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster,
                            SubmitMode mode, const SubmitContext& where);
 
 // The command line of call i with its dependency written as given ids (dry runs use
-// "<stage>" placeholders).
+// "<stage id>" placeholders).
 std::vector<std::string> sbatch_command(const Submission& s, size_t i, const std::vector<std::string>& ids);
 
 // Runs every call in order, appends each job to the ledger and returns the job ids; throws

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <stdexcept>
@@ -13,6 +14,7 @@
 #include "io/AtomicFile.hpp"
 #include "io/Csv.hpp"
 #include "report/HtmlReport.hpp"
+#include "sweep/TableMetrics.hpp"
 
 namespace fs = std::filesystem;
 
@@ -20,7 +22,8 @@ namespace p2l {
 namespace {
 
 struct SummaryLine {
-  std::string method_id, method_label, rule_id, set, metric;
+  std::string method_id, method_label, rule_id, set;
+  std::optional<SummaryMetric> metric;  // nullopt: one the table does not know (never tabulated)
   double mean = std::nan("");
 };
 
@@ -30,7 +33,7 @@ std::vector<SummaryLine> read_summary(const std::string& path) {
   std::string line;
   std::getline(in, line);
   const auto header = split_csv_line(line);
-  const std::vector<std::string> need = {"method_id", "setting", "threshold_rule_id", "set", "metric", "mean"};
+  const std::vector<std::string> need = {"method_id", "method", "threshold_rule_id", "set", "metric", "mean"};
   std::vector<size_t> col;
   for (const auto& n : need) {
     const auto it = std::find(header.begin(), header.end(), n);
@@ -41,22 +44,21 @@ std::vector<SummaryLine> read_summary(const std::string& path) {
   while (std::getline(in, line)) {
     const auto f = split_csv_line(line);
     if (f.size() < header.size()) continue;
-    SummaryLine s{f[col[0]], f[col[1]], f[col[2]], f[col[3]], f[col[4]], std::strtod(f[col[5]].c_str(), nullptr)};
+    SummaryLine s{f[col[0]], f[col[1]], f[col[2]], f[col[3]], summary_metrics().find(f[col[4]]),
+                  std::strtod(f[col[5]].c_str(), nullptr)};
     out.push_back(s);
   }
   return out;
 }
 
-std::string metric_label(const std::string& m) {
-  static const std::map<std::string, std::string> names = {
-      {"dice", "Dice"}, {"auprc", "AUPRC"}, {"auroc", "AUROC"}, {"fpr", "FPR"}, {"hd95", "HD95"}, {"hd_max", "HD"}};
-  const auto it = names.find(m);
-  return it == names.end() ? m : it->second;
-}
+std::string column_name(const std::string& set, SummaryMetric m) { return set + " " + summary_metrics().id(m); }
 
+// "tumor dice" -> "tumor Dice"; a metric the table does not know keeps its id.
 std::string column_label(const std::string& column) {
   const auto sp = column.rfind(' ');
-  return column.substr(0, sp) + " " + metric_label(column.substr(sp + 1));
+  const std::string id = column.substr(sp + 1);
+  const std::optional<SummaryMetric> m = summary_metrics().find(id);
+  return column.substr(0, sp) + " " + (m ? metric_label(*m) : id);
 }
 
 std::string fmt(double v) {
@@ -90,12 +92,12 @@ SweepTable build_sweep_table(const SweepPlan& plan, const SweepStatus& status) {
       method_labels.emplace(s.method_id, s.method_label);
       if (std::find(sets.begin(), sets.end(), s.set) == sets.end()) sets.push_back(s.set);
       // Sets with lesions (the healthy test set has none: Dice and AUPRC say nothing there).
-      if (s.metric == "gt_ml" && s.mean > 0) lesion_sets.insert(s.set);
+      if (s.metric == kLesionVolume && s.mean > 0) lesion_sets.insert(s.set);
     }
   }
   for (const auto& set : sets)
-    for (const auto& m : plan.report.metrics)
-      if (lesion_sets.count(set) || m == "fpr") t.columns.push_back(set + " " + m);
+    for (const SummaryMetric m : plan.report.metrics)
+      if (lesion_sets.count(set) || tabulated_without_lesions(m)) t.columns.push_back(column_name(set, m));
 
   for (const auto& method : methods.empty() ? std::vector<std::string>{"-"} : methods) {
     for (const auto& p : status.points) {
@@ -113,7 +115,8 @@ SweepTable build_sweep_table(const SweepPlan& plan, const SweepStatus& status) {
       r.state = p.state();
       if (p.done()) {
         for (const auto& s : summaries[p.point->index]) {
-          const std::string column = s.set + " " + s.metric;
+          if (!s.metric) continue;
+          const std::string column = column_name(s.set, *s.metric);
           const bool tabulated = std::find(t.columns.begin(), t.columns.end(), column) != t.columns.end();
           if (s.method_id == method && s.rule_id == r.rule && tabulated && !std::isnan(s.mean)) r.metrics[column] = s.mean;
         }

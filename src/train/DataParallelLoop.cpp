@@ -15,6 +15,7 @@
 #include "config/RunLayout.hpp"
 #include "dist/Communicator.hpp"
 #include "dist/GradientReducer.hpp"
+#include "dist/NetworkInterface.hpp"
 #include "dist/NodePlacement.hpp"
 #include "dist/Rendezvous.hpp"
 #include "dist/TensorBuckets.hpp"
@@ -51,27 +52,29 @@ torch::Generator seeded_generator(uint64_t seed, torch::Device device) {
 
 torch::Device training_device(const TrainConfig& cfg, int local_rank) {
   bool cuda = torch::cuda::is_available();
-  if (cfg.device == "cuda" && !cuda)
+  if (cfg.device == DeviceRequest::kCuda && !cuda)
     throw std::runtime_error("train.device: cuda requested but no CUDA device is available");
-  if (cfg.device == "cpu" || !cuda) return torch::Device(torch::kCPU);
+  if (cfg.device == DeviceRequest::kCpu || !cuda) return torch::Device(torch::kCPU);
   return torch::Device(torch::kCUDA, local_rank % int(torch::cuda::device_count()));
 }
 
 std::unique_ptr<Communicator> join_training_ranks(const RunConfig& run, const TrainConfig& train) {
+  select_network_interface(run.network_interface);  // before MPI or c10d open a socket
   const RankInfo launched = rank_from_environment();
+  const MasterEndpoint master = resolve_master(launched);
   auto comm = std::make_unique<Communicator>(
-      launched, resolve_master(launched), train.backend,
+      launched, master, train.backend,
       [&train](const RankInfo& placed) { return training_device(train, placed.local_rank); },
       std::chrono::milliseconds(long(train.timeout_s * 1000)));
-  torch::set_num_threads(cpu_threads(run.threads, comm->who().local_world));
+  torch::set_num_threads(cpu_threads(run.threads, comm->who().local_size));
   // One line per rank, in one write: on a cluster, where each rank runs is the first question.
   const RankInfo& who = comm->who();
-  if (who.world > 1) {
+  if (who.size > 1) {
     std::ostringstream line;
-    line << "rank " << who.rank << "/" << who.world << " on host " << node_host(node_identity()) << ": node "
-         << who.node << " of " << who.nodes << ", local rank " << who.local_rank << " of " << who.local_world
+    line << "rank " << who.rank << "/" << who.size << " on host " << node_host(node_identity()) << ": node "
+         << who.node << " of " << who.nodes << ", local rank " << who.local_rank << " of " << who.local_size
          << ", device " << comm->device().str() << ", backend " << comm->backend_name() << ", "
-         << torch::get_num_threads() << " thread(s)\n";
+         << torch::get_num_threads() << " thread(s), network interface " << interface_description(master.host) << "\n";
     std::cerr << line.str() << std::flush;
   }
   return comm;
@@ -82,7 +85,7 @@ DataParallelLoop::DataParallelLoop(LoopOptions opt, Communicator& comm, torch::n
     : opt_(std::move(opt)), comm_(comm), model_(model), device_(device),
       precision_(resolve_training_precision(opt_.train.precision, device_.is_cuda(), cpu_has_native_bf16())),
       best_val_loss_(std::numeric_limits<double>::infinity()) {
-  base_lr_ = scaled_learning_rate(opt_.train, opt_.samples_per_rank * comm_.world());
+  base_lr_ = scaled_learning_rate(opt_.train, opt_.samples_per_rank * comm_.size());
   adam_ = std::make_unique<FusedAdam>(model_.parameters(), torch::optim::AdamOptions(base_lr_));
   reducer_ = std::make_unique<GradientReducer>(comm_, model_.parameters(), bucket_bytes(),
                                                opt_.train.overlap_allreduce);
@@ -93,7 +96,7 @@ DataParallelLoop::DataParallelLoop(LoopOptions opt, Communicator& comm, torch::n
   const RankInfo& who = comm_.who();
   log_->note("placement from the ranks' exchanged node identities: " + std::to_string(who.nodes) +
              " node(s); rank " + std::to_string(who.rank) + " is local rank " + std::to_string(who.local_rank) +
-             " of " + std::to_string(who.local_world) + " on node " + std::to_string(who.node));
+             " of " + std::to_string(who.local_size) + " on node " + std::to_string(who.node));
   for (const auto& w : comm_.placement_warnings()) log_->note("warning: " + w);
 }
 
@@ -109,6 +112,11 @@ void DataParallelLoop::resume(TrainingTask& task) {
   const std::string last = checkpoint_path("last");
   if (!std::filesystem::exists(last)) return;
   TrainingState s = load_checkpoint(last, model_, *adam_);
+  // Weights of one model trained on in another's setting would be silently wrong from here on.
+  const std::string differ = fact_differences(s.facts, opt_.facts);
+  if (!differ.empty())
+    throw std::runtime_error(last + ": cannot resume, the checkpoint's model differs from this run's config (" +
+                             differ + "); resume with the settings it was trained with, or train into another run.output_dir");
   step_ = s.step;
   best_val_loss_ = s.best_val_loss;
   task.load_extra(s);
@@ -119,7 +127,7 @@ void DataParallelLoop::resume(TrainingTask& task) {
 // validations, like DDP without SyncBatchNorm; they are made consistent before every validation
 // and checkpoint so all ranks evaluate, and rank 0 saves, the same model.
 void DataParallelLoop::broadcast_state(bool parameters) {
-  if (comm_.world() == 1) return;
+  if (comm_.size() == 1) return;
   torch::NoGradGuard no_grad;
   std::vector<torch::Tensor> t;
   if (parameters)
@@ -133,7 +141,7 @@ double DataParallelLoop::learning_rate() const { return learning_rate_at(opt_.tr
 double DataParallelLoop::optimise(const std::function<torch::Tensor()>& loss_of_batch) {
   auto mean_loss = optimise_local(loss_of_batch).to(torch::kFloat64).reshape({1});
   comm_.allreduce_sum(mean_loss);
-  return mean_loss.item<double>() / comm_.world();
+  return mean_loss.item<double>() / comm_.size();
 }
 
 torch::Tensor DataParallelLoop::optimise_local(const std::function<torch::Tensor()>& loss_of_batch) {
@@ -185,7 +193,7 @@ DataParallelLoop::StepTotals DataParallelLoop::step_totals(const torch::Tensor& 
   comm_.allreduce_sum(t);
   t = t.to(torch::kCPU);
   const double* v = t.data_ptr<double>();
-  return {v[0] / comm_.world(), int64_t(std::llround(v[1])), v[2] > 0};
+  return {v[0] / comm_.size(), int64_t(std::llround(v[1])), v[2] > 0};
 }
 
 TrainOutcome DataParallelLoop::run(TrainingTask& task) {

@@ -13,6 +13,7 @@
 
 #include "config/RunConfig.hpp"
 #include "config/TrainConfig.hpp"
+#include "model/AutocastScope.hpp"
 #include "train/Checkpoint.hpp"
 #include "train/TrainingLog.hpp"
 #include "train/TrainingPrecision.hpp"
@@ -98,9 +99,10 @@ class DataParallelLoop {
   ValidationRecord validation_record(double loss_sum, double error_sum, double count, double chance_error);
 
   int64_t step() const { return step_; }
-  bool autocast() const { return precision_.bf16; }
-  // "bf16" or "fp32" (train.precision resolved for the device).
-  std::string precision() const { return precision_.bf16 ? "bf16" : "fp32"; }
+  // train.precision resolved for the device: kBf16 or kFp32.
+  Precision precision() const { return precision_.precision; }
+  // Autocast at that precision while the returned scope lives (forward passes only).
+  AutocastScope autocast() const { return AutocastScope(precision_.precision, device_.is_cuda(), "train.precision"); }
   torch::Device device() const { return device_; }
   double learning_rate() const;  // of the next step
   double last_allreduce_seconds() const { return allreduce_seconds_; }

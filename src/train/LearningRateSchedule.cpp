@@ -21,15 +21,17 @@ double cosine(double from, double to, double progress) {
 
 double scaled_learning_rate(const TrainConfig& cfg, int64_t global_batch) {
   const double ratio = double(global_batch) / double(cfg.lr_reference_batch);
-  if (cfg.lr_scaling == "linear") return cfg.lr * ratio;
-  if (cfg.lr_scaling == "sqrt") return cfg.lr * std::sqrt(ratio);
-  if (cfg.lr_scaling == "none") return cfg.lr;
-  throw std::runtime_error("train.lr_scaling: unknown '" + cfg.lr_scaling + "'");
+  switch (cfg.lr_scaling) {
+    case LrScaling::kLinear: return cfg.lr * ratio;
+    case LrScaling::kSqrt: return cfg.lr * std::sqrt(ratio);
+    case LrScaling::kNone: break;
+  }
+  return cfg.lr;
 }
 
 double learning_rate_at(const TrainConfig& cfg, double base, int64_t step) {
   const double total = double(cfg.steps);
-  if (cfg.schedule == "onecycle") {
+  if (cfg.schedule == LrSchedule::kOnecycle) {
     const double up = cfg.onecycle_pct * total - 1.0;  // as PyTorch: the step that peaks
     const double start = base / cfg.onecycle_div, end = start / cfg.onecycle_final_div;
     if (double(step) <= up) return cosine(start, base, up > 0 ? double(step) / up : 1.0);
@@ -38,12 +40,16 @@ double learning_rate_at(const TrainConfig& cfg, double base, int64_t step) {
   const int64_t warm = cfg.warmup_steps;
   if (step < warm) return base * double(step + 1) / double(warm);
   const double after = double(step - warm);
-  if (cfg.schedule == "constant") return base;
-  if (cfg.schedule == "cosine")
-    return cosine(base, base * cfg.min_lr_fraction, after / std::max(1.0, total - double(warm)));
-  if (cfg.schedule == "step")
-    return base * std::pow(cfg.step_gamma, std::floor(after / double(cfg.step_every)));
-  throw std::runtime_error("train.schedule: unknown '" + cfg.schedule + "'");
+  switch (cfg.schedule) {
+    case LrSchedule::kCosine:
+      return cosine(base, base * cfg.min_lr_fraction, after / std::max(1.0, total - double(warm)));
+    case LrSchedule::kStep:
+      return base * std::pow(cfg.step_gamma, std::floor(after / double(cfg.step_every)));
+    case LrSchedule::kConstant:
+    case LrSchedule::kOnecycle:
+      break;
+  }
+  return base;
 }
 
 }  // namespace p2l

@@ -1,7 +1,5 @@
 #include "train/Losses.hpp"
 
-#include <stdexcept>
-
 namespace p2l {
 namespace {
 
@@ -13,22 +11,24 @@ torch::Tensor gaussian_nll(const torch::Tensor& mean, const torch::Tensor& logva
 }  // namespace
 
 torch::Tensor location_loss(const Patch2LocOutput& out, const torch::Tensor& targets,
-                            const std::string& loss, double beta) {
+                            LocationLoss loss, double beta) {
   // Losses in float32 whatever precision the forward ran in.
   auto mean = out.mean.to(torch::kFloat32);
   auto logvar = out.logvar.to(torch::kFloat32);
   auto t = targets.to(torch::kFloat32);
   torch::Tensor per_coord;
-  if (loss == "beta_nll") {
-    // Seitzer et al.: weighting by stopgrad(s2)^beta = exp(beta * logvar) undoes the NLL's
-    // down-weighting of poorly fitted points.
-    per_coord = gaussian_nll(mean, logvar, t) * torch::exp(beta * logvar.detach());
-  } else if (loss == "mse") {
-    per_coord = (t - mean).pow(2);
-  } else if (loss == "stirn") {
-    per_coord = 0.5 * (t - mean).pow(2) + gaussian_nll(mean.detach(), logvar, t);
-  } else {
-    throw std::runtime_error("train.loss: unknown loss '" + loss + "' (beta_nll, mse, stirn)");
+  switch (loss) {
+    case LocationLoss::kBetaNll:
+      // Seitzer et al.: weighting by stopgrad(s2)^beta = exp(beta * logvar) undoes the NLL's
+      // down-weighting of poorly fitted points.
+      per_coord = gaussian_nll(mean, logvar, t) * torch::exp(beta * logvar.detach());
+      break;
+    case LocationLoss::kMse:
+      per_coord = (t - mean).pow(2);
+      break;
+    case LocationLoss::kStirn:
+      per_coord = 0.5 * (t - mean).pow(2) + gaussian_nll(mean.detach(), logvar, t);
+      break;
   }
   return per_coord.sum(1).mean();
 }

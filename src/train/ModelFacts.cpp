@@ -127,6 +127,59 @@ ModelFacts read_model_facts(torch::serialize::InputArchive& ar) {
   throw std::runtime_error("facts of an unknown kind of model '" + kind + "'");
 }
 
+namespace {
+
+std::string ints_text(const std::vector<int>& v) {
+  std::string s = "[";
+  for (size_t i = 0; i < v.size(); ++i) s += (i ? ", " : "") + std::to_string(v[i]);
+  return s + "]";
+}
+
+std::string number_text(double x) {
+  std::ostringstream os;
+  os.precision(17);
+  os << x;
+  return os.str();
+}
+
+// Every fact as (name, value text), in a fixed order.
+std::vector<std::pair<std::string, std::string>> fact_fields(const ModelFacts& facts) {
+  if (const auto* p = std::get_if<Patch2LocFacts>(&facts))
+    return {{"model", kPatch2Loc},
+            {"model.blocks", ints_text(p->model.blocks)},
+            {"model.widths", ints_text(p->model.widths)},
+            {"model.head_widths", ints_text(p->model.head_widths)},
+            {"model.stem_kernel", std::to_string(p->model.stem_kernel)},
+            {"model.stem_stride", std::to_string(p->model.stem_stride)},
+            {"model.stem_padding", std::to_string(p->model.stem_padding)},
+            {"model.embedding_base", number_text(p->model.embedding_base)},
+            {"train.patch_fraction", number_text(p->patch_fraction)},
+            {"patch side", std::to_string(p->patch_side)},
+            {"train.min_brain_fraction", number_text(p->min_brain_fraction)},
+            {"slices", slices_text(p->slices)}};
+  if (const auto* a = std::get_if<AutoencoderFacts>(&facts))
+    return {{"model", kAutoencoder},
+            {"ae.channels", ints_text(a->channels)},
+            {"ae.latent_channels", std::to_string(a->latent_channels)},
+            {"ae.min_brain_fraction", number_text(a->min_brain_fraction)},
+            {"slices", slices_text(a->slices)}};
+  return {};
+}
+
+}  // namespace
+
+std::string fact_differences(const ModelFacts& checkpoint, const ModelFacts& now) {
+  const auto was = fact_fields(checkpoint), is = fact_fields(now);
+  if (was.empty()) return "";
+  std::string out;
+  for (size_t i = 0; i < std::max(was.size(), is.size()); ++i) {
+    const std::string name = i < was.size() ? was[i].first : is[i].first;
+    const std::string a = i < was.size() ? was[i].second : "(none)", b = i < is.size() ? is[i].second : "(none)";
+    if (a != b) out += (out.empty() ? "" : "; ") + name + " " + a + " in the checkpoint, " + b + " now";
+  }
+  return out;
+}
+
 std::string slices_text(const TrainedSlices& s) {
   std::ostringstream os;
   os << s.height << " x " << s.width << " slices of " << s.spacing[0] << " x " << s.spacing[1] << " mm";

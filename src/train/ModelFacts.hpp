@@ -58,6 +58,11 @@ void write_model_facts(torch::serialize::OutputArchive& ar, const ModelFacts& fa
 // The facts of a checkpoint archive; std::monostate when it has none.
 ModelFacts read_model_facts(torch::serialize::InputArchive& ar);
 
+// What differs between the facts of a checkpoint and those of the run that resumes it, as
+// "patch_fraction 0.125 in the checkpoint, 0.25 now; ..."; empty when they agree or when the
+// checkpoint has none.
+std::string fact_differences(const ModelFacts& checkpoint, const ModelFacts& now);
+
 // "96 x 96 slices of 2 x 2 mm", for messages.
 std::string slices_text(const TrainedSlices& s);
 // Throws when slices of height x width are not those `model` ("Patch2Loc", "autoencoder") was

@@ -49,12 +49,12 @@ Trainer::Trainer(Config cfg, Communicator& comm, TrainingData data)
   draw_validation_patches();
   loop_->resume(*this);
   if (comm_.rank() == 0) cfg_.write(RunLayout(cfg_).train_config());
-  loop_->log().note("training on " + std::to_string(comm_.world()) + " rank(s), backend " +
+  loop_->log().note("training on " + std::to_string(comm_.size()) + " rank(s), backend " +
                     comm_.backend_name() + ", device " + device_.str() + ", " +
                     std::to_string(train_subjects) + (shared ? " training (one copy per node)" : " training") + " and " +
                     std::to_string(data_.val.size()) + " validation volumes, patch " +
                     std::to_string(sampler_->patch_size()) + " px, precision " +
-                    (loop_->autocast() ? "bf16 autocast" : "fp32"));
+                    (loop_->precision() == Precision::kBf16 ? "bf16 autocast" : "fp32"));
 }
 
 Trainer::~Trainer() = default;
@@ -83,7 +83,7 @@ void Trainer::draw_validation_patches() {
   auto sums = torch::cat({targets.sum(0), torch::full({1}, double(targets.size(0)), torch::kFloat64)});
   comm_.allreduce_sum(sums);
   auto mean = sums.narrow(0, 0, 2) / sums[2];
-  auto err = torch::stack({(targets - mean).norm(2, 1).sum(), sums[2] / comm_.world()});
+  auto err = torch::stack({(targets - mean).norm(2, 1).sum(), sums[2] / comm_.size()});
   comm_.allreduce_sum(err);
   chance_error_ = (err[0] / err[1]).item<double>();
 }
@@ -91,8 +91,8 @@ void Trainer::draw_validation_patches() {
 torch::Tensor Trainer::batch_loss(const PatchBatch& batch) {
   Patch2LocOutput out;
   {
-    AutocastScope amp(loop_->precision(), device_.is_cuda(), "train.precision");
-    out = net_->forward(batch.patches, batch.cond, cfg_.train.loss == "stirn");
+    const auto amp = loop_->autocast();
+    out = net_->forward(batch.patches, batch.cond, cfg_.train.loss == LocationLoss::kStirn);
   }
   out.mean = out.mean.to(torch::kFloat);
   out.logvar = out.logvar.to(torch::kFloat);
@@ -128,7 +128,7 @@ ValidationRecord Trainer::validate() {
     PatchBatch b = slice_batch(val_batch_, from, std::min(chunk, n - from));
     Patch2LocOutput out;
     {
-      AutocastScope amp(loop_->precision(), device_.is_cuda(), "train.precision");
+      const auto amp = loop_->autocast();
       out = net_->forward(b.patches, b.cond);
     }
     out.mean = out.mean.to(torch::kFloat);

@@ -31,7 +31,7 @@ TrainingData load_training_data(const Config& cfg) {
 }
 
 TrainingData load_training_data(const Config& cfg, Communicator& comm, std::string& warning) {
-  if (!cfg.train.shared_slices || comm.who().local_world <= 1) return load_training_data(cfg);
+  if (!cfg.train.shared_slices || comm.who().local_size <= 1) return load_training_data(cfg);
   StoreReader store(cfg.data.store_dir);
   TrainingData d;
   const std::string val = fold_split(cfg.data.val_split, cfg.train.fold);
@@ -46,7 +46,7 @@ std::string node_slices_line(const TrainingData& data, const Communicator& comm)
   if (!data.train_packed || !data.train_packed->wrote_shared_file) return "";
   const RankInfo& who = comm.who();
   return "rank " + std::to_string(who.rank) + " wrote the training slices of node " + std::to_string(who.node) +
-         " of " + std::to_string(who.nodes) + " for its " + std::to_string(who.local_world) +
+         " of " + std::to_string(who.nodes) + " for its " + std::to_string(who.local_size) +
          " rank(s): " + data.train_packed->shared_file;
 }
 

@@ -12,12 +12,16 @@ bool cpu_has_native_bf16() {
 #endif
 }
 
-TrainingPrecision resolve_training_precision(const std::string& requested, bool gpu, bool native_bf16) {
-  if (requested == "fp32") return {false, ""};
-  if (requested == "auto") return {gpu || native_bf16, ""};
-  if (requested != "bf16") throw std::runtime_error("train.precision '" + requested + "': unknown (auto, bf16, fp32)");
-  if (gpu || native_bf16) return {true, ""};
-  return {true,
+TrainingPrecision resolve_training_precision(Precision requested, bool gpu, bool native_bf16) {
+  const bool native = gpu || native_bf16;
+  switch (requested) {
+    case Precision::kFp32: return {Precision::kFp32, ""};
+    case Precision::kAuto: return {native ? Precision::kBf16 : Precision::kFp32, ""};
+    case Precision::kBf16: break;
+    case Precision::kFp16: throw std::runtime_error("train.precision fp16: not offered for training (no gradient scaler in LibTorch C++)");
+  }
+  if (native) return {Precision::kBf16, ""};
+  return {Precision::kBf16,
           "train.precision bf16 on a CPU without AVX512-BF16 or AMX-BF16: bf16 is emulated there, and training "
           "ran 7x slower than fp32 on such a CPU; train.precision=auto picks fp32 on it"};
 }

@@ -19,14 +19,14 @@ namespace fs = std::filesystem;
 namespace {
 
 Communicator& single() {
-  static Communicator c(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(10));
+  static Communicator c(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, Backend::kGloo, c10::Device(c10::kCPU), std::chrono::seconds(10));
   return c;
 }
 
 Config small_ae_config(const std::string& name) {
   Config c = small_training_config((fs::temp_directory_path() / ("p2l_ae_" + name + "_" + std::to_string(getpid()))).string());
   fs::remove_all(c.run.output_dir);
-  c.train.precision = "fp32";
+  c.train.precision = Precision::kFp32;
   c.ae.channels = {4, 8};
   c.ae.latent_channels = 4;
   c.ae.slices_per_step = 8;

@@ -49,9 +49,10 @@ fs::path fresh(const std::string& name) {
 TEST(CohortGenerator, SameSeedByteIdenticalOtherSeedDifferent) {
   const fs::path a = fresh("test_cohort_gen_a"), b = fresh("test_cohort_gen_b"), c = fresh("test_cohort_gen_c");
   Config ca = tiny(a, 7), cb = tiny(b, 7), cc = tiny(c, 8);
-  ASSERT_TRUE(generate_cohort(ca, 2).errors.empty());
-  ASSERT_TRUE(generate_cohort(cb, 1).errors.empty());  // other thread count: same bytes
-  ASSERT_TRUE(generate_cohort(cc, 2).errors.empty());
+  ca.run.threads = 2, cb.run.threads = 1, cc.run.threads = 2;
+  ASSERT_TRUE(generate_cohort(ca).errors.empty());
+  ASSERT_TRUE(generate_cohort(cb).errors.empty());  // other thread count: same bytes
+  ASSERT_TRUE(generate_cohort(cc).errors.empty());
   size_t compared = 0;
   for (const auto& e : fs::recursive_directory_iterator(a)) {
     if (!e.is_regular_file() || e.path().filename() == "cohort.log") continue;
@@ -70,7 +71,7 @@ TEST(CohortGenerator, SameSeedByteIdenticalOtherSeedDifferent) {
 TEST(CohortGenerator, LayoutSplitsPreviewsAndRerun) {
   const fs::path dir = fresh("test_cohort_gen_layout");
   Config cfg = tiny(dir, 3);
-  CohortSummary s = generate_cohort(cfg, 2);
+  CohortSummary s = generate_cohort(cfg);
   ASSERT_TRUE(s.errors.empty()) << s.errors.front();
   EXPECT_FALSE(s.reused);
   EXPECT_EQ(s.subjects, 6u + 5 * 2);
@@ -120,14 +121,14 @@ TEST(CohortGenerator, LayoutSplitsPreviewsAndRerun) {
 
   // Rerun with the same settings reuses everything; a changed cohort key or a missing file rebuilds.
   const auto stamp = fs::last_write_time(dir / "Train/ixi/t1/IXI_sim_000_t1.nii.gz");
-  EXPECT_TRUE(generate_cohort(cfg, 2).reused);
+  EXPECT_TRUE(generate_cohort(cfg).reused);
   EXPECT_EQ(fs::last_write_time(dir / "Train/ixi/t1/IXI_sim_000_t1.nii.gz"), stamp);
   cfg.train.lr = 0.5;  // not a cohort setting
-  EXPECT_TRUE(generate_cohort(cfg, 2).reused);
+  EXPECT_TRUE(generate_cohort(cfg).reused);
   fs::remove(dir / "Test/ms/seg/ms_sim_000_seg.nii.gz");
-  EXPECT_FALSE(generate_cohort(cfg, 2).reused);
+  EXPECT_FALSE(generate_cohort(cfg).reused);
   EXPECT_TRUE(fs::exists(dir / "Test/ms/seg/ms_sim_000_seg.nii.gz"));
   cfg.cohort.noise_sigma = 0.05;
-  EXPECT_FALSE(generate_cohort(cfg, 2).reused);
+  EXPECT_FALSE(generate_cohort(cfg).reused);
   fs::remove_all(dir);
 }

@@ -6,9 +6,13 @@
 #include <cmath>
 #include <cstdio>
 #include <set>
+#include <string>
+#include <vector>
 
+#include "cohort/LesionModel.hpp"
 #include "cohort/SubjectSynthesizer.hpp"
 #include "config/CohortConfig.hpp"
+#include "support/ErrorOf.hpp"
 
 using namespace p2l;
 
@@ -83,6 +87,13 @@ TEST(CohortModel, Colin27TissueModelIsBrainLike) {
   EXPECT_LT(m.brain_volume_ml, 1900);
   EXPECT_GT(m.ventricle_volume_ml, 5);
   EXPECT_LT(m.ventricle_volume_ml, 80);
+}
+
+TEST(CohortLesions, SetNamesAreTheLesionKindIds) {
+  EXPECT_EQ(lesion_kinds().ids(), (std::vector<std::string>{"tumor", "ms", "stroke", "wmh", "heterotopia"}));
+  for (const auto& id : lesion_kinds().ids()) EXPECT_EQ(lesion_kinds().id(lesion_kind(id)), id);
+  EXPECT_EQ(lesion_kind(""), LesionKind::kNone);  // a healthy subject
+  EXPECT_EQ(p2l::testing::error_of([] { lesion_kind("glioma"); }), "cohort.lesion_sets: unknown value 'glioma' (expected tumor, ms, stroke, wmh, heterotopia)");
 }
 
 TEST(CohortLesions, SegmentationsLieInsideTheBrainMask) {

@@ -9,6 +9,10 @@
 #include "config/Config.hpp"
 
 using p2l::Config;
+using p2l::LocationLoss;
+using p2l::LrSchedule;
+using p2l::Modality;
+using p2l::Precision;
 
 using p2l::testing::error_of;
 
@@ -30,7 +34,7 @@ TEST(Config, YamlAndOverridesApplyInOrder) {
   Config c;
   c.apply_yaml("train:\n  lr: 0.001\n  loss: mse\npreprocess:\n  image_dim: [96, 96, 40]\n", "t.yaml");
   EXPECT_DOUBLE_EQ(c.train.lr, 1e-3);
-  EXPECT_EQ(c.train.loss, "mse");
+  EXPECT_EQ(c.train.loss, LocationLoss::kMse);
   EXPECT_EQ((c.preprocess.image_dim), (std::vector<int>{96, 96, 40}));
   c.apply_override("train.lr=1e-4");
   c.apply_override("eval.fpr_targets=[0.02, 0.2]");
@@ -133,7 +137,7 @@ TEST(Config, ShippedConfigsLoad) {
   std::stringstream ss;
   ss << in.rdbuf();
   t1.apply_yaml(ss.str(), "paper_t1.yaml");
-  EXPECT_EQ(t1.data.modality, "t1");
+  EXPECT_EQ(t1.data.modality, Modality::kT1);
 }
 
 // The values docs/PAPER_CONFIGS.md lists against the reference code (bakerhassan/Patch2Loc).
@@ -158,17 +162,17 @@ TEST(Config, PaperConfigsResolveToTheReferenceValues) {
     EXPECT_EQ(c.train.patches_per_step, 8096);  // 4 x 8096 = 32,384 candidates
     EXPECT_TRUE(c.train.keep_all_candidates);
     EXPECT_DOUBLE_EQ(c.train.min_brain_fraction, 0.2);
-    EXPECT_EQ(c.train.loss, "beta_nll");
+    EXPECT_EQ(c.train.loss, LocationLoss::kBetaNll);
     EXPECT_DOUBLE_EQ(c.train.beta, 0.5);
     EXPECT_DOUBLE_EQ(c.train.lr, 0.01);
-    EXPECT_EQ(c.train.schedule, "constant");
-    EXPECT_EQ(c.train.precision, "fp32");
+    EXPECT_EQ(c.train.schedule, LrSchedule::kConstant);
+    EXPECT_EQ(c.train.precision, Precision::kFp32);
     EXPECT_EQ(c.train.steps, 15000);
     EXPECT_EQ(c.eval.stride, 1);
-    EXPECT_EQ(c.eval.score, "both");
+    EXPECT_EQ(c.eval.score, p2l::ScoreComponent::kBoth);
     EXPECT_EQ(c.eval.median_size, 7);
     EXPECT_EQ(c.eval.erode_mask, 0);
-    EXPECT_EQ(c.eval.precision, "auto");  // fp16 on GPU
+    EXPECT_EQ(c.eval.precision, p2l::Precision::kAuto);  // fp16 on GPU
     EXPECT_EQ(c.eval.checkpoint, "best");
   }
 }

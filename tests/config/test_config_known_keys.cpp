@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -92,7 +93,10 @@ TEST(AutoencoderTrainKeys, TheListedKeysAreExactlyTheOnesItReplaces) {
                                               "train.checkpoint_every=17", "train.log_every=19"};
   std::vector<std::string> keys;
   for (const auto& o : overrides) keys.push_back(o.substr(0, o.find('=')));
-  EXPECT_EQ(autoencoder_replaced_train_keys(), keys);
+  std::vector<std::string> replaced = autoencoder_replaced_train_keys();
+  std::sort(keys.begin(), keys.end());
+  std::sort(replaced.begin(), replaced.end());
+  EXPECT_EQ(replaced, keys);
 
   Config base, changed;
   for (const auto& o : overrides) changed.apply_override(o);
@@ -103,7 +107,7 @@ TEST(AutoencoderTrainKeys, TheListedKeysAreExactlyTheOnesItReplaces) {
   EXPECT_EQ(t.lr, base.ae.lr);
   EXPECT_EQ(t.schedule, base.ae.schedule);
   EXPECT_EQ(t.warmup_steps, base.ae.warmup_steps);
-  EXPECT_EQ(t.lr_scaling, "none");
+  EXPECT_EQ(t.lr_scaling, LrScaling::kNone);
   EXPECT_EQ(t.steps, base.ae.steps);
   EXPECT_EQ(t.val_every, base.ae.val_every);
   EXPECT_EQ(t.checkpoint_every, base.ae.checkpoint_every);
@@ -113,7 +117,7 @@ TEST(AutoencoderTrainKeys, TheListedKeysAreExactlyTheOnesItReplaces) {
   changed.apply_override("train.device=cpu");
   const TrainConfig u = autoencoder_train_config(changed.train, changed.ae);
   EXPECT_EQ(u.min_lr_fraction, 0.3);
-  EXPECT_EQ(u.device, "cpu");
+  EXPECT_EQ(u.device, DeviceRequest::kCpu);
 }
 
 // Every train.* key says which trained models it can change (the sweep planner retrains the
@@ -135,4 +139,53 @@ TEST(TrainingKeyScope, EveryTrainingKeyIsClassifiedAndTheReplacedOnesArePatch2Lo
   EXPECT_EQ(s.find("train.min_brain_fraction")->scope, Schema::Scope::patch2loc_only);
   EXPECT_EQ(s.find("train.precision")->scope, Schema::Scope::every_model);
   EXPECT_THROW(c.schema().set_scope({"train.no_such_key"}, Schema::Scope::every_model), std::logic_error);
+}
+
+// The autoencoder's loop keys are train's, bound by one function: the same names, documents and
+// ranges under ae.*, with the autoencoder's own defaults.
+TEST(AutoencoderTrainKeys, TheLoopKeysAreBoundOnceForBothModels) {
+  Config c;
+  const Schema s = c.schema();
+  size_t loop_keys = 0;
+  for (const auto& k : autoencoder_replaced_train_keys()) {
+    if (k == "train.lr_scaling") continue;
+    const auto* t = s.find(k);
+    const auto* a = s.find("ae." + k.substr(6));
+    ASSERT_NE(a, nullptr) << k;
+    EXPECT_EQ(a->type, t->type) << k;
+    EXPECT_EQ(a->range, t->range) << k;
+    ++loop_keys;
+  }
+  EXPECT_EQ(loop_keys, 7u);
+  EXPECT_EQ(c.ae.schedule, LrSchedule::kCosine);
+  EXPECT_EQ(c.train.schedule, LrSchedule::kConstant);
+  EXPECT_EQ(c.ae.steps, 2000);
+}
+
+// Every closed vocabulary is checked where the config is read: an unknown value is an error
+// naming the key and every accepted value, and the field keeps its value.
+TEST(TypedChoices, EveryChoiceKeyRejectsAnUnknownValueListingTheAllowedOnes) {
+  Config c;
+  const Schema s = c.schema();
+  size_t choice_keys = 0;
+  for (const auto& f : s.fields()) {
+    const std::string prefix = f.type == "string list" ? "list of one of " : "one of ";
+    if (f.range.rfind(prefix, 0) != 0) continue;
+    ++choice_keys;
+    const std::string before = f.show();
+    std::string error;
+    try {
+      c.apply_override(f.key + "=no_such_value");
+    } catch (const std::runtime_error& e) {
+      error = e.what();
+    }
+    EXPECT_NE(error.find(f.key), std::string::npos) << f.key << ": " << error;
+    EXPECT_NE(error.find("'no_such_value' is not a valid choice"), std::string::npos) << f.key << ": " << error;
+    std::istringstream ids(f.range.substr(prefix.size()));
+    for (std::string id; ids >> id;) EXPECT_NE(error.find(" " + id), std::string::npos) << f.key << " lists " << id;
+    EXPECT_EQ(c.schema().find(f.key)->show(), before) << f.key;
+  }
+  // train: loss, schedule, lr_scaling, device, precision, backend; ae: loss, schedule;
+  // data.modality; eval: score, precision, select and the others.
+  EXPECT_GE(choice_keys, 12u);
 }

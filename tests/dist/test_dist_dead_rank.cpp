@@ -21,8 +21,8 @@ namespace {
 std::unique_ptr<Communicator> rank_of_two(int rank, const MasterEndpoint& m, std::chrono::seconds timeout) {
   RankInfo who;
   who.rank = rank;
-  who.world = 2;
-  return std::make_unique<Communicator>(who, m, "gloo", c10::Device(c10::kCPU), timeout);
+  who.size = 2;
+  return std::make_unique<Communicator>(who, m, Backend::kGloo, c10::Device(c10::kCPU), timeout);
 }
 
 // Rank 1 in a child forked before any torch thread pool exists here; after one all-reduce it

@@ -13,7 +13,7 @@ TEST(DistNccl, OneRankGroupReducesOnTheDevice) {
   P2L_REQUIRE_CUDA();
   ASSERT_TRUE(Communicator::nccl_compiled());
   // force_group: a real NCCL communicator even with one rank (port 0: any free port).
-  Communicator comm(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "auto", c10::Device(c10::kCUDA, 0),
+  Communicator comm(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, Backend::kAuto, c10::Device(c10::kCUDA, 0),
                     std::chrono::seconds(60), true);
   EXPECT_EQ(comm.backend_name(), "nccl");
   auto t = torch::arange(1000, torch::TensorOptions().dtype(torch::kFloat32).device(torch::kCUDA));
@@ -37,9 +37,9 @@ TEST(DistNccl, OneRankGroupReducesOnTheDevice) {
 TEST(DistNccl, NcclOnACpuRankIsAClearError) {
   // Runs everywhere: the choice is checked before any rendezvous, so nothing waits for rank 1.
   RankInfo two;
-  two.world = 2;
+  two.size = 2;
   try {
-    Communicator c(two, MasterEndpoint{"127.0.0.1", 0}, "nccl", c10::Device(c10::kCPU), std::chrono::seconds(1));
+    Communicator c(two, MasterEndpoint{"127.0.0.1", 0}, Backend::kNccl, c10::Device(c10::kCPU), std::chrono::seconds(1));
     FAIL() << "an NCCL group on a CPU rank was built";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("nccl needs a CUDA device"), std::string::npos) << e.what();

@@ -91,19 +91,19 @@ TEST(DistPlacement, TwoRanksTheLauncherCallsBothLocalRankZeroArePlacedZeroAndOne
   std::vector<std::string> warnings[2];
   p2l::testing::on_two_threads([&](int k) {
     RankInfo who;
-    who.rank = k, who.world = 2, who.launcher = "env";
+    who.rank = k, who.size = 2, who.launcher = Launcher::kEnv;
     who.claimed_local_rank = {"LOCAL_RANK", 0};  // the lie, on both ranks
     auto device_rule = [&, k](const RankInfo& p) {
       device_rule_local_rank[k] = p.local_rank;
       return c10::Device(c10::kCPU);
     };
-    Communicator comm(who, m, "gloo", device_rule, std::chrono::seconds(60));
+    Communicator comm(who, m, Backend::kGloo, device_rule, std::chrono::seconds(60));
     placed[k] = comm.who();
     warnings[k] = comm.placement_warnings();
   });
   for (int k = 0; k < 2; ++k) {
     EXPECT_EQ(placed[k].local_rank, k);
-    EXPECT_EQ(placed[k].local_world, 2);
+    EXPECT_EQ(placed[k].local_size, 2);
     EXPECT_EQ(placed[k].nodes, 1);
     EXPECT_EQ(device_rule_local_rank[k], k) << "the device (cuda:<local rank>) follows the placement";
     ASSERT_EQ(warnings[k].size(), 1u);

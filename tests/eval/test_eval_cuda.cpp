@@ -34,7 +34,7 @@ SubjectSlices disc(int Z, int H, int W) {
   return s;
 }
 
-HeatmapOptions options(const std::string& precision) {
+HeatmapOptions options(Precision precision) {
   HeatmapOptions o;
   o.stride = 2;
   o.patch_fraction = 0.125;
@@ -58,16 +58,16 @@ TEST(EvalCuda, HeatmapEqualsTheCpuInFp32AndIsCloseInHalfPrecision) {
   torch::manual_seed(8);
   Patch2LocNet net{ModelConfig{}};
   SubjectSlices s = disc(6, 48, 48);
-  ScoreMaps want = HeatmapBuilder(net, options("fp32"), torch::kCPU).score_maps(s);
-  ScoreMaps got = HeatmapBuilder(net, options("fp32"), torch::kCUDA).score_maps(s);
+  ScoreMaps want = HeatmapBuilder(net, options(Precision::kFp32), torch::kCPU).score_maps(s);
+  ScoreMaps got = HeatmapBuilder(net, options(Precision::kFp32), torch::kCUDA).score_maps(s);
   // Scores are logs of squared errors: 1e-3 absolute covers fp32 summation-order differences.
   EXPECT_LT(max_abs_difference(got.error, want.error), 1e-3);
   EXPECT_LT(max_abs_difference(got.variance, want.variance), 1e-3);
-  for (const char* half : {"fp16", "bf16"}) {
+  for (Precision half : {Precision::kFp16, Precision::kBf16}) {
     ScoreMaps h = HeatmapBuilder(net, options(half), torch::kCUDA).score_maps(s);
     // bf16 keeps 8 bits of mantissa: the log-error moves by a few hundredths.
-    EXPECT_LT(max_abs_difference(h.error, want.error), 0.25) << half;
-    EXPECT_LT(max_abs_difference(h.variance, want.variance), 0.25) << half;
+    EXPECT_LT(max_abs_difference(h.error, want.error), 0.25) << precisions().id(half);
+    EXPECT_LT(max_abs_difference(h.variance, want.variance), 0.25) << precisions().id(half);
   }
 }
 

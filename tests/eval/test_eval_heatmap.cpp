@@ -48,7 +48,7 @@ HeatmapOptions options(int stride, bool skip, int batch) {
   o.patch_fraction = 0.25;  // 4 x 4 patches on 16-pixel slices
   o.min_brain_fraction = 0.5;
   o.batch_size = batch;
-  o.precision = "fp32";
+  o.precision = Precision::kFp32;
   o.skip_background = skip;
   return o;
 }
@@ -141,4 +141,11 @@ TEST(EvalHeatmap, NiftiOutputLiesOnTheInputGrid) {
   FloatVolume back = read_nifti_float(path.string());
   EXPECT_NEAR(back.at(8, 6, 1), m.error.at(8, 6, 1), 1e-6);
   std::filesystem::remove(path);
+}
+
+TEST(EvalHeatmap, AutoPrecisionIsHalfOnTheGpuAndFp32OnTheCpu) {
+  EXPECT_EQ(resolve_inference_precision(Precision::kAuto, true), Precision::kFp16);
+  EXPECT_EQ(resolve_inference_precision(Precision::kAuto, false), Precision::kFp32);
+  for (Precision p : {Precision::kFp32, Precision::kBf16, Precision::kFp16})
+    for (bool gpu : {false, true}) EXPECT_EQ(resolve_inference_precision(p, gpu), p) << precisions().id(p);
 }

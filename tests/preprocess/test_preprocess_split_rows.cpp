@@ -40,7 +40,7 @@ Config published_cohort(const TempDir& d) {
                                    "3,IXI006-HH-6_t2.nii.gz\n");
   Config c;
   c.data.data_dir = d.str();
-  c.data.modality = "t2";
+  c.data.modality = Modality::kT2;
   c.data.test_sets = {"Brats21"};
   return c;
 }
@@ -110,10 +110,10 @@ TEST(KeepList, AutoIsTheT2ListOnlyNoneKeepsAllAndANamedListMustExist) {
   ASSERT_TRUE(KeepList::for_run(c.data).has_value());
   EXPECT_EQ(KeepList::for_run(c.data)->size(), 4u);
   EXPECT_TRUE(KeepList::for_run(c.data)->keeps("IXI001-HH-1"));
-  c.data.modality = "t1";
+  c.data.modality = Modality::kT1;
   EXPECT_FALSE(KeepList::for_run(c.data).has_value());  // auto: T1 runs keep every row
   EXPECT_EQ(read_split_rows(c, {"IXI_train_fold0"}).rows.size(), 3u);  // only the repeated row goes
-  c.data.modality = "t2";
+  c.data.modality = Modality::kT2;
   c.data.keep_list = "none";
   EXPECT_FALSE(KeepList::for_run(c.data).has_value());
   c.data.keep_list = "splits/mine.csv";

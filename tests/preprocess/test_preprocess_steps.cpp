@@ -167,10 +167,9 @@ TEST(PreprocessPartition, GreedyLargestFirstBalancesCost) {
 }
 
 TEST(PreprocessPipeline, ModalityPathSwapsFolderAndSuffix) {
-  EXPECT_EQ(modality_image_path("/d/Train/ixi/t2/IXI1_t2.nii.gz", "t1"), "/d/Train/ixi/t1/IXI1_t1.nii.gz");
-  EXPECT_EQ(modality_image_path("/d/Train/ixi/t2/IXI1_t2.nii.gz", "t2"), "/d/Train/ixi/t2/IXI1_t2.nii.gz");
-  EXPECT_EQ(modality_image_path("/d/Test/x/t1/A_t1.nii", "t2"), "/d/Test/x/t2/A_t2.nii");
-  EXPECT_THROW(modality_image_path("/a", "flair"), std::runtime_error);
+  EXPECT_EQ(modality_image_path("/d/Train/ixi/t2/IXI1_t2.nii.gz", Modality::kT1), "/d/Train/ixi/t1/IXI1_t1.nii.gz");
+  EXPECT_EQ(modality_image_path("/d/Train/ixi/t2/IXI1_t2.nii.gz", Modality::kT2), "/d/Train/ixi/t2/IXI1_t2.nii.gz");
+  EXPECT_EQ(modality_image_path("/d/Test/x/t1/A_t1.nii", Modality::kT2), "/d/Test/x/t2/A_t2.nii");
 }
 
 TEST(PreprocessPipeline, FinishSubjectCropsScalesAndDownsamples) {

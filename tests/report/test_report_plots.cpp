@@ -6,6 +6,7 @@
 #include <functional>
 #include <unistd.h>
 
+#include "report/KernelDensity.hpp"
 #include "report/Plots.hpp"
 #include "report/PngImage.hpp"
 #include "support/TempDir.hpp"
@@ -194,6 +195,18 @@ TEST(ReportPlots, BoxStatsQuartilesWhiskersOutliers) {
   ASSERT_EQ(b.outliers.size(), 1u);
   EXPECT_DOUBLE_EQ(b.outliers[0], 100);
   EXPECT_EQ(box_stats({NAN}).n, 0u);
+}
+
+TEST(ReportPlots, KernelDensitiesHoldUnitMassAndMassLevelsSplitIt) {
+  // Points well inside the grid: the grid sums are the estimates' mass, 1 up to the kernels'
+  // cut-off at 4 bandwidths.
+  double mass_1d = 0, mass_2d = 0;
+  for (double v : kde_1d({0.0}, -5, 5, 1001, 0.5)) mass_1d += v * 0.01;
+  for (double v : kde_2d({0.0, 1.0}, {0.0, -1.0}, -5, 5, -5, 5, 201, 0.5, 0.5)) mass_2d += v * 0.05 * 0.05;
+  EXPECT_NEAR(mass_1d, 1.0, 1e-3);
+  EXPECT_NEAR(mass_2d, 1.0, 1e-3);
+  // 4 + 3 of the total 10 reach half the mass; all four values reach all of it.
+  EXPECT_EQ(mass_levels({1, 4, 2, 3}, {0.5, 1.0}), (std::vector<double>{3, 1}));
 }
 
 TEST(ReportPlots, BoxPlotsDrawABoxPerMethodInItsColour) {

@@ -49,9 +49,9 @@ EvalInputs inputs() {
 
 MethodGrid spec() {
   EvalConfig c;
-  c.score = "error";
+  c.score = ScoreComponent::kError;
   c.median_size = 1;
-  c.thresholds = {"best_dice_per_volume", "validation_dice", "healthy_quantile"};
+  c.thresholds = {ThresholdRuleKind::kBestDicePerVolume, ThresholdRuleKind::kValidationDice, ThresholdRuleKind::kHealthyQuantile};
   c.healthy_quantile = 98;
   return method_grid_from_config(c);
 }
@@ -112,10 +112,10 @@ TEST(ScoringMethods, LazyTestSplitsAreLoadedOncePerVolumeAndScoreAsHeld) {
   for (auto& [set, list] : lazy.test) list = as_lazy(list);
   lazy.healthy_test = as_lazy(lazy.healthy_test);
   EvalConfig c;
-  c.score = "error", c.median_size = 3;
-  c.thresholds = {"best_dice_per_volume", "validation_dice", "healthy_quantile"};
+  c.score = ScoreComponent::kError, c.median_size = 3;
+  c.thresholds = {ThresholdRuleKind::kBestDicePerVolume, ThresholdRuleKind::kValidationDice, ThresholdRuleKind::kHealthyQuantile};
   c.fusion_pairs = {"patch2loc*patch2loc"};
-  c.fusion_modes = {"product", "max"};
+  c.fusion_modes = {FusionMode::kProduct, FusionMode::kMax};
   const MethodGrid grid = method_grid_from_config(c);
   ASSERT_EQ(grid.methods.size(), 3u);
   const MethodResults a = score_methods(grid, held), b = score_methods(grid, lazy);
@@ -204,12 +204,12 @@ void write_source_maps(const std::filesystem::path& dir, const EvalInputs& in, c
 
 MethodGrid source_spec() {
   EvalConfig c;
-  c.score = "error";
+  c.score = ScoreComponent::kError;
   c.median_size = 1;
-  c.thresholds = {"best_dice_per_volume", "validation_dice", "healthy_quantile"};
+  c.thresholds = {ThresholdRuleKind::kBestDicePerVolume, ThresholdRuleKind::kValidationDice, ThresholdRuleKind::kHealthyQuantile};
   c.sources = {"patch2loc", "ext"};
   c.fusion_pairs = {"patch2loc*ext"};
-  c.fusion_modes = {"max"};
+  c.fusion_modes = {FusionMode::kMax};
   return method_grid_from_config(c);
 }
 
@@ -245,9 +245,12 @@ TEST(ScoringMethods, BadMapSourceFolderNamesTheSubjectAndSparesTheOtherRows) {
   MethodResults r = score_methods(source_spec(), in);
   EXPECT_EQ(r.failed_sources, std::vector<std::string>{"ext"});
   bool named = false;
-  for (const auto& n : r.notes) named = named || (n.find("b1.nii.gz") != std::string::npos &&
-                                                  n.find("no map for subject 'b1'") != std::string::npos);
+  for (const auto& n : r.source_notes) named = named || (n.find("b1.nii.gz") != std::string::npos &&
+                                                         n.find("no map for subject 'b1'") != std::string::npos);
   EXPECT_TRUE(named);
+  // The report lists every note; the log repeats the map sources' own.
+  for (const auto& n : r.source_notes) EXPECT_NE(std::find(r.notes.begin(), r.notes.end(), n), r.notes.end()) << n;
+  EXPECT_LT(r.source_notes.size(), r.notes.size());  // rules not computed are noted too
   // Patch2Loc's rows are all there; none of the source's or the fusion's.
   MarkdownTable t = benchmark_table(r, {"a", "b"}, "healthy");
   ASSERT_EQ(t.rows.size(), 3u);
@@ -264,6 +267,20 @@ TEST(ScoringMethods, BadMapSourceFolderNamesTheSubjectAndSparesTheOtherRows) {
   for (const auto& n : r.notes) named = named || (n.find("a2.nii.gz: map is on neither the preprocessed grid nor the input grid of subject 'a2'") != std::string::npos);
   EXPECT_TRUE(named);
   std::filesystem::remove_all(dir);
+}
+
+TEST(ScoringMethods, BuiltInSourcesAreKnownByNameAndOthersAreExternal) {
+  EXPECT_EQ(built_in_source("patch2loc"), BuiltInSource::kPatch2Loc);
+  EXPECT_EQ(built_in_source("zscore"), BuiltInSource::kZScore);
+  EXPECT_EQ(built_in_source("ae"), BuiltInSource::kAutoencoder);
+  EXPECT_FALSE(built_in_source("ext").has_value());
+  EXPECT_EQ(source_label("zscore"), "z-score");
+  EXPECT_EQ(source_label("ae"), "AE");
+  EXPECT_EQ(source_label("ext"), "ext");
+  EXPECT_TRUE(is_patch2loc(Method{}.source));
+  Method zscore;
+  zscore.source = "zscore";
+  EXPECT_FALSE(zscore.uses_patch2loc());
 }
 
 TEST(ScoringMethods, MissingSegmentationIsAClearError) {
@@ -288,7 +305,7 @@ TEST(ScoringMethods, CsvFilesHaveOneLinePerRow) {
   std::string line;
   size_t n = 0, a1 = 0;
   std::getline(in, line);
-  EXPECT_EQ(line.rfind("setting,threshold_rule,set,id,img_name,label,", 0), 0u) << line;
+  EXPECT_EQ(line.rfind("method,threshold_rule,set,id,img_name,label,", 0), 0u) << line;
   const auto header = split_csv_line(line);
   ASSERT_EQ(header.back(), "threshold_rule_id");
   for (n = 1; std::getline(in, line); ++n) {

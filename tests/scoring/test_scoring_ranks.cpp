@@ -58,18 +58,19 @@ EvalInputs inputs(bool held) {
 
 MethodGrid methods() {
   EvalConfig c;
-  c.score = "both", c.median_size = 1;
-  c.thresholds = {"best_dice_per_volume", "validation_dice", "healthy_quantile", "fpr"};
+  c.score = ScoreComponent::kBoth, c.median_size = 1;
+  c.thresholds = {ThresholdRuleKind::kBestDicePerVolume, ThresholdRuleKind::kValidationDice,
+                  ThresholdRuleKind::kHealthyQuantile, ThresholdRuleKind::kFpr};
   c.healthy_quantile = 90, c.fpr_targets = {0.05};
   c.fusion_pairs = {"patch2loc*patch2loc"};
-  c.fusion_modes = {"product", "fisher"};  // fisher: the healthy values travel with the plan
+  c.fusion_modes = {FusionMode::kProduct, FusionMode::kFisher};  // fisher: the healthy values travel with the plan
   return method_grid_from_config(c);
 }
 
 std::vector<Method> candidates() {
   std::vector<Method> c;
   for (auto score : {ScoreComponent::kError, ScoreComponent::kBoth, ScoreComponent::kVariance})
-    c.push_back({score, 1, FusionMode::kNone, 0.5, kPatch2Loc, ""});
+    c.push_back({score, 1, FusionMode::kNone, 0.5, source_name(BuiltInSource::kPatch2Loc), ""});
   return c;
 }
 

@@ -46,12 +46,15 @@ EvalInputs inputs() {
   return in;
 }
 
-Method patch2loc_setting(const std::string& score) {
-  return {score_components().parse(score, "score"), 1, FusionMode::kNone, 0.5, kPatch2Loc, ""};
+Method patch2loc_method(ScoreComponent score) {
+  return {score, 1, FusionMode::kNone, 0.5, source_name(BuiltInSource::kPatch2Loc), ""};
 }
 
 // The search order: variance first, so choosing error for "a" is not the first candidate.
-std::vector<Method> candidates() { return {patch2loc_setting("variance"), patch2loc_setting("error"), patch2loc_setting("both")}; }
+std::vector<Method> candidates() {
+  return {patch2loc_method(ScoreComponent::kVariance), patch2loc_method(ScoreComponent::kError),
+          patch2loc_method(ScoreComponent::kBoth)};
+}
 
 const SummaryRow* row(const MethodResults& r, const std::string& setting, const std::string& set) {
   for (const auto& s : r.summary)
@@ -125,7 +128,7 @@ TEST(ScoringSelection, SelectedRowsScoreTheTestSplitsWithTheChosenSettingAndThre
   // Per set: a with error m1, b with variance m1, each at its own validation threshold; equal
   // to those settings' validation-Dice rows of the ordinary scoring.
   MethodGrid spec;
-  spec.methods = {patch2loc_setting("error"), patch2loc_setting("variance")};
+  spec.methods = {patch2loc_method(ScoreComponent::kError), patch2loc_method(ScoreComponent::kVariance)};
   spec.rules = {{ThresholdRuleKind::kValidationDice, 0}};
   const MethodResults plain = score_methods(spec, in);
   const SummaryRow* sa = row(res, kSelectedPerSet, "a");
@@ -158,9 +161,9 @@ TEST(ScoringSelection, SearchSpaceComesFromTheConfig) {
   EvalConfig c;
   c.sources = {"patch2loc", "zscore"};
   c.fusion_pairs = {"patch2loc*zscore"};
-  c.select_scores = {"error", "both"};
+  c.select_scores = {ScoreComponent::kError, ScoreComponent::kBoth};
   c.select_median_sizes = {5, 7};
-  c.select_fusion_modes = {"fisher", "weighted"};
+  c.select_fusion_modes = {FusionMode::kFisher, FusionMode::kWeighted};
   c.select_weights = {0.25, 0.75};
   const auto m = selection_candidates(c);
   // Patch2Loc alone: 2 scores x 2 sizes; z-score alone; the pair: fisher (4) + weighted x 2 (8).
@@ -173,7 +176,7 @@ TEST(ScoringSelection, SearchSpaceComesFromTheConfig) {
   EXPECT_EQ(m.back().label(), "Patch2Loc both m7 x z-score (weighted w=0.75)");
   c.select_sources = {"zscore"};
   c.select_fusion_pairs = {"zscore*patch2loc"};
-  c.select_fusion_modes = {"max"};
+  c.select_fusion_modes = {FusionMode::kMax};
   EXPECT_EQ(selection_candidates(c).size(), 1u + 4u);
   c.select_median_sizes = {4};
   EXPECT_THROW(selection_candidates(c), std::runtime_error);

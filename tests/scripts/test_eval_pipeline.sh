@@ -71,7 +71,7 @@ else
 fi
 # 10 volumes dealt over 2 ranks: each rank's last progress line says 5 of 5, all computed.
 for r in 0 1; do
-  grep -qE "^p2l-evaluate rank $r/2: heatmaps 5/5 volumes \(5 computed, 0 cached\), [0-9]+ patches/s, ETA" "$WORK/eval1.err" \
+  grep -qE "^p2l-evaluate rank $r/2: heatmaps 5/5 volumes \(5 computed, 0 cached\), [0-9]+ patches/s$" "$WORK/eval1.err" \
     || fail "no final progress line of rank $r: $(grep heatmaps "$WORK/eval1.err" | tail -2)"
 done
 n=$(ls "$WORK"/run/heatmaps/*/*.nii.gz | grep -cvE '_(error|variance|seg_[a-z0-9_]+)\.nii\.gz$')

@@ -33,8 +33,8 @@ inline void on_two_thread_ranks(const std::function<void(Communicator&, int)>& b
   const MasterEndpoint m{"127.0.0.1", pick_free_port()};
   on_two_threads([&](int k) {
     RankInfo who;
-    who.rank = k, who.world = 2;
-    Communicator comm(who, m, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(60));
+    who.rank = k, who.size = 2;
+    Communicator comm(who, m, Backend::kGloo, c10::Device(c10::kCPU), std::chrono::seconds(60));
     body(comm, k);
   });
 }

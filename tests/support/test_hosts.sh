@@ -1,9 +1,10 @@
 # Test hosts on one machine, sourced by the multi-host tests (docs/CLUSTER.md):
 #
 #   hosts_up N DIR      N hosts h1..hN (N >= 2), each in its own network, UTS and mount namespace:
-#                       its own hostname, address 198.18.0.(10+i)/24 on eth0 (all on one bridge
-#                       in a namespace of its own), its own /dev/shm and /tmp, and an /etc/hosts
-#                       naming every host. Nothing is added to the machine's own namespace: the
+#                       its own hostname, two networks as a cluster node has (eth0, 198.18.0.(10+i)/24,
+#                       the network the host names resolve to; eth1, 198.18.1.(10+i)/24, a data
+#                       network named h<i>-data; each on a bridge in a namespace of its own), its
+#                       own /dev/shm and /tmp, and an /etc/hosts naming every host. Nothing is added to the machine's own namespace: the
 #                       addresses are never routed to its interfaces. DIR (not under /tmp, which
 #                       each host has its own of) holds the fixture's files; every host sees the
 #                       rest of the file system, the "shared file system" of a cluster.
@@ -14,7 +15,8 @@
 #                       where namespaces are not allowed, fails when the hosts do not come up.
 #   on_host I CMD...    runs CMD on host hI (environment and working folder kept).
 #   host_pid I          the process that holds host hI's namespaces (for nsenter).
-#   host_link I up|down sets host hI's cable to the bridge up or down (a cut link).
+#   host_link I up|down sets host hI's cables to both bridges up or down (a cut link).
+#   host_bytes I IFACE  bytes host hI has sent and received on IFACE so far.
 #   host_kill_all I     SIGKILL to every process on host hI (a host that dies); the host stays.
 #   hosts_down          removes everything hosts_up made (call it from the test's EXIT trap; it
 #                       does nothing when there is nothing to remove).
@@ -59,15 +61,24 @@ hosts_up() {
   ip -n "$sw" link set lo up
   ip -n "$sw" link add br0 type bridge
   ip -n "$sw" link set br0 up
-  { echo "127.0.0.1 localhost"; for i in $(seq "$n"); do echo "198.18.0.$((10 + i)) h$i"; done; } > "$dir/hosts"
+  ip -n "$sw" link add br1 type bridge
+  ip -n "$sw" link set br1 up
+  { echo "127.0.0.1 localhost"
+    for i in $(seq "$n"); do echo "198.18.0.$((10 + i)) h$i"; echo "198.18.1.$((10 + i)) h$i-data"; done; } > "$dir/hosts"
   for i in $(seq "$n"); do
     ns="${P2L_HOSTS_TAG}h$i"
     ip netns add "$ns"
-    ip -n "$sw" link add "h$i" type veth peer name eth0 netns "$ns"
-    ip -n "$sw" link set "h$i" master br0 up
     ip -n "$ns" link set lo up
-    ip -n "$ns" addr add "198.18.0.$((10 + i))/24" dev eth0
-    ip -n "$ns" link set eth0 up
+    local net
+    for net in 0 1; do
+      # The switch ends are h<i> (eth0's) and h<i>d (eth1's).
+      local end="h$i"
+      [ $net = 1 ] && end="h${i}d"
+      ip -n "$sw" link add "$end" type veth peer name "eth$net" netns "$ns"
+      ip -n "$sw" link set "$end" master "br$net" up
+      ip -n "$ns" addr add "198.18.$net.$((10 + i))/24" dev "eth$net"
+      ip -n "$ns" link set "eth$net" up
+    done
     rm -f "$dir/h$i.pid"
     # The holder: its namespaces are host hI's; it sleeps until hosts_down.
     ip netns exec "$ns" unshare --uts --mount --propagation private sh -c "
@@ -87,15 +98,19 @@ hosts_up() {
       sleep 0.05
     done
   done
-  # Every host resolves and reaches every other: one TCP connection attempt per pair to port 9,
+  # Every host resolves and reaches every other on both networks: one TCP connection attempt per
+  # pair and network to port 9,
   # which nothing serves, so "refused" is the answer of a reachable host; 2 s at most each.
   local a b
   for a in $(seq "$n"); do
     for b in $(seq "$n"); do
       [ "$a" = "$b" ] && continue
       on_host "$a" getent hosts "h$b" > /dev/null || { echo "hosts_up: h$a cannot resolve h$b" >&2; return 1; }
-      on_host "$a" timeout 2 bash -c "exec 3<>/dev/tcp/h$b/9; true" 2> /dev/null \
-        || { echo "hosts_up: h$a cannot reach h$b" >&2; return 1; }
+      local name
+      for name in "h$b" "h$b-data"; do
+        on_host "$a" timeout 2 bash -c "exec 3<>/dev/tcp/$name/9; true" 2> /dev/null \
+          || { echo "hosts_up: h$a cannot reach $name" >&2; return 1; }
+      done
     done
   done
 }
@@ -118,7 +133,17 @@ on_host() {
   nsenter -t "$(host_pid "$i")" -n -u -m --wd="$PWD" -- "$@"
 }
 
-host_link() { ip -n "${P2L_HOSTS_TAG}sw" link set "h$1" "$2"; }
+host_link() {
+  ip -n "${P2L_HOSTS_TAG}sw" link set "h$1" "$2"
+  ip -n "${P2L_HOSTS_TAG}sw" link set "h$1d" "$2"
+}
+
+host_bytes() {
+  local tx rx
+  tx=$(on_host "$1" cat "/sys/class/net/$2/statistics/tx_bytes")
+  rx=$(on_host "$1" cat "/sys/class/net/$2/statistics/rx_bytes")
+  echo $((tx + rx))
+}
 
 host_kill_all() {
   ip netns pids "${P2L_HOSTS_TAG}h$1" | grep -vx "$(host_pid "$1")" | xargs -r kill -9 2> /dev/null || true

@@ -4,6 +4,10 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <optional>
+#include <sstream>
+#include <utility>
+#include <vector>
 
 #include "support/ErrorOf.hpp"
 #include "support/TempDir.hpp"
@@ -14,68 +18,179 @@
 using namespace p2l;
 using p2l::testing::TempDir;
 
+namespace {
+
+std::string read(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
 TEST(SweepLedger, LatestJobOfAPointIsTheNewestLineNamingIt) {
   TempDir d("sweep_ledger");
   {
     JobLedger l(d / "jobs.tsv");
-    l.append({"t0", "preprocess", "10", {}});
-    l.append({"t0", "train", "11", {0, 1, 2}});
-    l.append({"t1", "train", "20", {1}});
+    l.append({"t0", SweepStage::kPreprocess, "10", {}});
+    l.append({"t0", SweepStage::kTrain, "11", {0, 1, 2}});
+    l.append({"t1", SweepStage::kTrainAe, "20", {1}});
   }
-  std::ofstream(d / "jobs.tsv", std::ios::app) << "t2\ttrain";  // a line cut short by a crash
+  // The stage ids are the file's text, as the shell scripts and earlier sweeps read it.
+  EXPECT_EQ(read(d / "jobs.tsv"), "t0\tpreprocess\t10\t-\nt0\ttrain\t11\t0,1,2\nt1\ttrain-ae\t20\t1\n");
+  std::ofstream(d / "jobs.tsv", std::ios::app) << "t2\ttrain\t21\t1\nt3\ttrain";  // the last cut short by a crash
   const JobLedger l(d / "jobs.tsv");
-  ASSERT_EQ(l.entries().size(), 3u);
-  EXPECT_EQ(l.latest("train", 0), "11_0");
-  EXPECT_EQ(l.latest("train", 1), "20_1");
-  EXPECT_EQ(l.latest("train", 3), "");
-  EXPECT_EQ(l.latest("preprocess", -1), "10");
-  EXPECT_EQ(l.latest("evaluate", 0), "");
+  ASSERT_EQ(l.entries().size(), 4u);
+  EXPECT_EQ(l.latest(SweepStage::kTrain, 0), "11_0");
+  EXPECT_EQ(l.latest(SweepStage::kTrain, 1), "21_1");
+  EXPECT_EQ(l.latest(SweepStage::kTrainAe, 1), "20_1");
+  EXPECT_EQ(l.latest(SweepStage::kTrain, 3), "");
+  EXPECT_EQ(l.latest(SweepStage::kPreprocess, -1), "10");
+  EXPECT_EQ(l.latest(SweepStage::kEvaluate, 0), "");
+}
+
+TEST(SweepLedger, AnUnknownStageIsAnErrorNamingTheLineAndTheIds) {
+  TempDir d("sweep_ledger");
+  std::ofstream(d / "jobs.tsv") << "t0\tpreprocess\t10\t-\nt1\ttrian\t11\t0,1\n";
+  const std::string e = p2l::testing::error_of([&] { JobLedger l(d / "jobs.tsv"); });
+  EXPECT_NE(e.find(d / "jobs.tsv" + ": line 2"), std::string::npos) << e;
+  EXPECT_NE(e.find("'trian' (expected preprocess, train, train-ae, evaluate, report)"), std::string::npos) << e;
 }
 
 TEST(SweepStatusFile, ReadsTheLineTheJobStepsWrite) {
   TempDir d("sweep_status_file");
   std::ofstream(d / "s") << "state=requeued job=12_3 restart=2 rc=85 time=2026-12-01T10:00:00\n";
   const StageStatusFile f = read_status_file(d / "s");
-  EXPECT_EQ(f.state, "requeued");
+  EXPECT_EQ(f.state, StageState::kRequeued);
   EXPECT_EQ(f.job, "12_3");
   EXPECT_EQ(f.restart, 2);
   EXPECT_EQ(f.rc, 85);
-  EXPECT_EQ(read_status_file(d / "none").state, "");
+  EXPECT_FALSE(read_status_file(d / "none").state.has_value());
+  // Every state slurm/job-steps.sh writes.
+  for (const auto& [text, state] : std::vector<std::pair<std::string, StageState>>{
+           {"running", StageState::kRunning}, {"done", StageState::kDone}, {"failed", StageState::kFailed},
+           {"requeued", StageState::kRequeued}}) {
+    std::ofstream(d / "s") << "state=" << text << " job=1 restart=0 rc=0 time=t\n";
+    EXPECT_EQ(read_status_file(d / "s").state, state) << text;
+  }
 }
+
+TEST(SweepStatusFile, AnUnknownStateIsAnErrorNamingTheFileAndTheAllowedStates) {
+  TempDir d("sweep_status_file");
+  std::ofstream(d / "s") << "state=finished job=12_3 restart=0 rc=0 time=2026-12-01T10:00:00\n";
+  const std::string e = p2l::testing::error_of([&] { read_status_file(d / "s"); });
+  EXPECT_NE(e.find(d / "s"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown value 'finished' (expected running, done, failed, requeued)"), std::string::npos) << e;
+}
+
+namespace {
+
+StageStatusFile step_wrote(const std::string& state, const std::string& job, int rc = 0, int restart = 0) {
+  StageStatusFile f;
+  f.state = status_file_states().parse(state, "test");
+  f.job = job, f.rc = rc, f.restart = restart;
+  return f;
+}
+
+// A stage's state, and its detail in brackets.
+std::string shown(const StageStatus& st) { return st.state_text() + (st.detail.empty() ? "" : " (" + st.detail + ")"); }
+
+}  // namespace
 
 TEST(SweepStageState, QueueAccountingAndStatusFilesInThatOrder) {
   using M = std::map<std::string, std::string>;
   const JobStates none = std::nullopt;
   const JobStates queue = M{{"5_0", "PENDING"}, {"5_1", "RUNNING"}, {"5_2", "PENDING"}};
-  auto file = [](const std::string& state, const std::string& job, int rc = 0, int restart = 0) {
-    StageStatusFile f;
-    f.state = state, f.job = job, f.rc = rc, f.restart = restart;
-    return f;
-  };
-  EXPECT_EQ(stage_state("train", "", {}, queue, none).state, "not submitted");
-  EXPECT_EQ(stage_state("train", "", file("done", "1_0"), queue, none).state, "done");  // done before the ledger
-  EXPECT_EQ(stage_state("train", "5_0", {}, queue, none).state, "pending");
-  EXPECT_EQ(stage_state("train", "5_1", file("running", "5_1"), queue, none).state, "running");
-  const StageState requeued = stage_state("train", "5_2", file("requeued", "5_2", 85), queue, none);
-  EXPECT_EQ(requeued.state, "requeued");
+  const SweepStage train = SweepStage::kTrain;
+  EXPECT_EQ(stage_status(train, "", {}, queue, none).state, StageState::kNotSubmitted);
+  EXPECT_EQ(stage_status(train, "", step_wrote("done", "1_0"), queue, none).state, StageState::kDone);  // done before the ledger
+  EXPECT_EQ(stage_status(train, "5_0", {}, queue, none).state, StageState::kPending);
+  EXPECT_EQ(stage_status(train, "5_1", step_wrote("running", "5_1"), queue, none).state, StageState::kRunning);
+  const StageStatus requeued = stage_status(train, "5_2", step_wrote("requeued", "5_2", 85), queue, none);
+  EXPECT_EQ(requeued.state, StageState::kRequeued);
   EXPECT_EQ(requeued.detail, "restart 1");
-  EXPECT_EQ(stage_state("train", "5_3", file("done", "5_3"), queue, none).state, "done");
-  const StageState failed = stage_state("train", "5_3", file("failed", "5_3", 3), queue, none);
-  EXPECT_EQ(failed.state, "failed");
+  EXPECT_EQ(stage_status(train, "5_3", step_wrote("done", "5_3"), queue, none).state, StageState::kDone);
+  const StageStatus failed = stage_status(train, "5_3", step_wrote("failed", "5_3", 3), queue, none);
+  EXPECT_EQ(failed.state, StageState::kFailed);
   EXPECT_EQ(failed.detail, "exit 3");
   // An older job's file does not speak for the latest job, which never started.
-  EXPECT_EQ(stage_state("train", "7_3", file("done", "5_3"), queue, none).state, "cancelled");
+  EXPECT_EQ(stage_status(train, "7_3", step_wrote("done", "5_3"), queue, none).state, StageState::kCancelled);
   // Killed while running: no final word in the file; accounting knows better when there is some.
-  EXPECT_EQ(stage_state("train", "5_3", file("running", "5_3"), queue, none).state, "failed");
-  const StageState timeout = stage_state("train", "5_3", file("running", "5_3"), queue, M{{"5_3", "TIMEOUT"}});
-  EXPECT_EQ(timeout.state, "failed");
+  EXPECT_EQ(stage_status(train, "5_3", step_wrote("running", "5_3"), queue, none).state, StageState::kFailed);
+  const StageStatus timeout = stage_status(train, "5_3", step_wrote("running", "5_3"), queue, M{{"5_3", "TIMEOUT"}});
+  EXPECT_EQ(timeout.state, StageState::kFailed);
   EXPECT_EQ(timeout.detail, "timeout");
-  EXPECT_EQ(stage_state("train", "7_3", {}, queue, M{{"7_3", "CANCELLED"}}).state, "cancelled");
+  EXPECT_EQ(stage_status(train, "7_3", {}, queue, M{{"7_3", "CANCELLED"}}).state, StageState::kCancelled);
   // No queue (controller unreachable): what the file says, never "failed" for a silent job.
-  EXPECT_EQ(stage_state("train", "5_1", file("running", "5_1"), none, none).state, "running");
-  EXPECT_EQ(stage_state("train", "5_1", file("running", "5_1"), none, none).detail, "squeue failed: not confirmed");
-  EXPECT_EQ(stage_state("train", "7_3", {}, none, none).state, "unknown");
-  EXPECT_EQ(stage_state("train", "5_3", file("done", "5_3"), none, none).state, "done");
+  EXPECT_EQ(stage_status(train, "5_1", step_wrote("running", "5_1"), none, none).state, StageState::kRunning);
+  EXPECT_EQ(stage_status(train, "5_1", step_wrote("running", "5_1"), none, none).detail, "squeue failed: not confirmed");
+  EXPECT_EQ(stage_status(train, "7_3", {}, none, none).state, StageState::kUnknown);
+  EXPECT_EQ(stage_status(train, "5_3", step_wrote("done", "5_3"), none, none).state, StageState::kDone);
+}
+
+// Each Slurm state of a job still in the queue, as the status table shows it: a job without a
+// status file of its own, and one whose step last wrote "requeued" with restart 2.
+TEST(SweepStageState, EverySlurmQueueStateMapsThroughOneTable) {
+  struct Case {
+    const char* slurm;
+    std::string fresh, after_requeue;
+  };
+  const Case cases[] = {
+      {"PENDING", "pending", "requeued (restart 3)"},
+      {"RUNNING", "running", "running"},
+      {"COMPLETING", "running", "running"},
+      {"CONFIGURING", "running", "running"},
+      {"REQUEUED", "requeued (restart 1)", "requeued (restart 3)"},
+      {"CANCELLED", "cancelled", "cancelled"},
+      {"FAILED", "failed", "failed"},
+      // No word here: Slurm's own, and neither queued nor failed.
+      {"SUSPENDED", "suspended", "suspended"},
+      {"REQUEUE_HOLD", "requeue_hold", "requeue_hold"},
+      {"COMPLETED", "completed", "completed"},
+  };
+  const StageStatusFile requeued = step_wrote("requeued", "5_0", 85, 2);
+  for (const Case& c : cases) {
+    const JobStates queue = std::map<std::string, std::string>{{"5_0", c.slurm}};
+    const StageStatus fresh = stage_status(SweepStage::kTrain, "5_0", {}, queue, std::nullopt);
+    EXPECT_EQ(shown(fresh), c.fresh) << c.slurm;
+    EXPECT_EQ(shown(stage_status(SweepStage::kTrain, "5_0", requeued, queue, std::nullopt)), c.after_requeue) << c.slurm;
+    EXPECT_EQ(fresh.queued(), c.fresh == "pending" || c.fresh == "running" || c.fresh.rfind("requeued", 0) == 0)
+        << c.slurm;
+  }
+}
+
+// Each final Slurm state from accounting (sacct), for a job gone from the queue whose status
+// file does not speak for it.
+TEST(SweepStageState, EverySlurmAccountingStateMapsThroughOneTable) {
+  const std::pair<const char*, std::string> cases[] = {
+      {"COMPLETED", "done"},
+      {"CANCELLED", "cancelled"},
+      {"PENDING", "pending"},
+      {"REQUEUED", "pending"},
+      {"RUNNING", "running"},
+      {"FAILED", "failed (failed)"},
+      {"TIMEOUT", "failed (timeout)"},
+      {"OUT_OF_MEMORY", "failed (out_of_memory)"},
+      {"NODE_FAIL", "failed (node_fail)"},
+      {"PREEMPTED", "failed (preempted)"},
+      {"BOOT_FAIL", "failed (boot_fail)"},
+      {"DEADLINE", "failed (deadline)"},
+  };
+  const JobStates queue = std::map<std::string, std::string>{};
+  for (const auto& [slurm, expected] : cases) {
+    const JobStates accounting = std::map<std::string, std::string>{{"5_0", slurm}};
+    EXPECT_EQ(shown(stage_status(SweepStage::kTrain, "5_0", {}, queue, accounting)), expected) << slurm;
+  }
+}
+
+TEST(SweepStageState, StateIdsAreTheTextOfTheStatusTable) {
+  EXPECT_EQ(stage_states().ids(), (std::vector<std::string>{"not submitted", "pending", "running", "requeued", "done",
+                                                            "failed", "cancelled", "unknown"}));
+  EXPECT_EQ(sweep_stages().ids(),
+            (std::vector<std::string>{"preprocess", "train", "train-ae", "evaluate", "report"}));
+  EXPECT_EQ(stage_executable(SweepStage::kTrainAe), "p2l-train-ae");
+  EXPECT_EQ(stage_executable(SweepStage::kReport), "p2l-sweep");
 }
 
 namespace {
@@ -97,18 +212,19 @@ SweepPlan two_points(const TempDir& d, bool autoencoder) {
   return p;
 }
 
-// A status where every stage has `state` (per point), preprocess `pre`.
+// A status where every stage has `state` (per point, as state ids), preprocess `pre`.
 SweepStatus status_of(const SweepPlan& p, const std::vector<std::vector<std::string>>& states, const std::string& pre) {
   SweepStatus s;
-  s.preprocess.stage = "preprocess", s.preprocess.state = pre, s.preprocess.job = pre == "running" ? "9" : "";
-  s.report.state = "done";
+  s.preprocess.state = stage_states().parse(pre, "test");
+  s.preprocess.job = s.preprocess.state == StageState::kRunning ? "9" : "";
+  s.report.state = StageState::kDone;
   for (size_t i = 0; i < p.points.size(); ++i) {
     PointStatus ps;
     ps.point = &p.points[i];
     const auto stages = point_stages(p.points[i]);
     for (size_t k = 0; k < stages.size(); ++k) {
-      StageState st;
-      st.stage = stages[k], st.state = states[i][k];
+      StageStatus st(stages[k]);
+      st.state = stage_states().parse(states[i][k], "test");
       ps.stages.push_back(st);
     }
     s.points.push_back(ps);
@@ -121,7 +237,7 @@ std::vector<std::string> summary(const Submission& s) {
   std::vector<std::string> ids;
   for (size_t i = 0; i < s.calls.size(); ++i) ids.push_back("<" + std::to_string(i) + ">");
   for (size_t i = 0; i < s.calls.size(); ++i) {
-    std::string line = s.calls[i].stage;
+    std::string line = sweep_stages().id(s.calls[i].stage);
     for (int k : s.calls[i].indices) line += " " + std::to_string(k);
     for (const auto& a : sbatch_command(s, i, ids))
       if (a.rfind("--dependency=", 0) == 0) line += " " + a.substr(13);
@@ -217,12 +333,29 @@ TEST(SweepStatusTable, TrainingProgressWithRateAndEtaWhileTraining) {
   pt.train_steps = 300;
   PointStatus p;
   p.point = &pt;
-  StageState train;
-  train.stage = "train", train.state = "running";
+  StageStatus train(SweepStage::kTrain);
+  train.state = StageState::kRunning;
   p.stages = {train};
   EXPECT_EQ(p.progress(), "-");  // no log yet
   p.last_step = 150, p.train_seconds = 30;
   EXPECT_EQ(p.progress(), "150/300, 5.0/s, ETA 30s");
-  p.stages[0].state = "failed";
+  p.stages[0].state = StageState::kFailed;
   EXPECT_EQ(p.progress(), "150/300");  // no rate once training stopped
+}
+
+TEST(SweepStatusTable, APointShowsItsFirstStageNotDoneInTheIdsOfTheTable) {
+  SweepPoint pt;
+  PointStatus p;
+  p.point = &pt;
+  StageStatus train(SweepStage::kTrain), ae(SweepStage::kTrainAe), evaluate(SweepStage::kEvaluate);
+  train.state = StageState::kDone, train.job = "3_1";
+  ae.state = StageState::kFailed, ae.job = "4", ae.detail = "exit 1";
+  p.stages = {train, ae, evaluate};
+  EXPECT_EQ(p.state(), "failed (train-ae: exit 1)");
+  EXPECT_EQ(p.jobs(), "train 3_1, train-ae 4");
+  p.stages[1].state = StageState::kOtherInQueue, p.stages[1].slurm_state = "suspended", p.stages[1].detail = "";
+  EXPECT_EQ(p.state(), "suspended (train-ae)");
+  EXPECT_FALSE(p.queued());
+  for (auto& st : p.stages) st.state = StageState::kDone;
+  EXPECT_EQ(p.state(), "done");
 }

@@ -93,6 +93,19 @@ TEST(SweepPlan, OneAutoencoderForEveryPointUnlessASweptKeyChangesIt) {
   EXPECT_NE(error_of([&] { load_sweep_plan(spec(d, ae + "autoencoder: shared\ngrid: {ae.steps: [4, 8]}\n")); })
                 .find("a swept key changes the autoencoder (ae.steps)"),
             std::string::npos);
+  EXPECT_NE(error_of([&] { load_sweep_plan(spec(d, ae + "autoencoder: once\ngrid: {train.lr: [1e-2]}\n")); })
+                .find("autoencoder: unknown value 'once' (expected auto, shared, per_point)"),
+            std::string::npos);
+}
+
+TEST(SweepPlan, ReportMetricsAreTheTablesMetricIds) {
+  TempDir d("sweep_plan");
+  const SweepPlan p = load_sweep_plan(spec(d, "grid: {train.lr: [1e-2]}\nreport: {metrics: [dice, hd95, fpr]}\n"));
+  EXPECT_EQ(p.report.metrics, (std::vector<SummaryMetric>{SummaryMetric::kDice, SummaryMetric::kHd95, SummaryMetric::kFpr}));
+  EXPECT_EQ(load_sweep_plan(spec(d, "grid: {train.lr: [1e-2]}\n")).report.metrics,
+            (std::vector<SummaryMetric>{SummaryMetric::kDice, SummaryMetric::kAuprc}));
+  const std::string e = error_of([&] { load_sweep_plan(spec(d, "grid: {train.lr: [1e-2]}\nreport: {metrics: [dic]}\n")); });
+  EXPECT_NE(e.find("report.metrics: unknown value 'dic' (expected dice, auprc, auroc,"), std::string::npos) << e;
 }
 
 TEST(SweepPlan, UnknownKeysAndBadValuesAreErrorsNamingTheKey) {
@@ -122,11 +135,12 @@ TEST(ClusterProfile, JobOptionsThenStageOptions) {
       "partition: gpu\naccount: lab\nextra_sbatch: [--mail-type=FAIL]\nstages:\n"
       "  train: {time: '1-00:00:00', nodes: 2, ntasks_per_node: 4, gpus_per_task: 1, cpus_per_task: 8, mem: 64G,"
       " extra_sbatch: [--exclusive]}\n"));
-  EXPECT_EQ(c.sbatch_options("train"),
+  EXPECT_EQ(c.sbatch_options(SweepStage::kTrain),
             (std::vector<std::string>{"--partition=gpu", "--account=lab", "--mail-type=FAIL", "--time=1-00:00:00",
                                       "--nodes=2", "--ntasks-per-node=4", "--cpus-per-task=8", "--gpus-per-task=1",
                                       "--mem=64G", "--exclusive"}));
-  EXPECT_EQ(c.sbatch_options("report"), (std::vector<std::string>{"--partition=gpu", "--account=lab", "--mail-type=FAIL"}));
+  EXPECT_EQ(c.sbatch_options(SweepStage::kReport),
+            (std::vector<std::string>{"--partition=gpu", "--account=lab", "--mail-type=FAIL"}));
 }
 
 TEST(ClusterProfile, UnknownStagesKeysAndOptionsAreErrors) {

@@ -5,11 +5,13 @@
 
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "io/Csv.hpp"
 #include "support/TempDir.hpp"
 #include "sweep/NightlyRegression.hpp"
 #include "sweep/SweepTable.hpp"
+#include "sweep/TableMetrics.hpp"
 
 using namespace p2l;
 using p2l::testing::TempDir;
@@ -36,9 +38,9 @@ struct Fixture {
     for (const auto& pt : plan.points) {
       PointStatus ps;
       ps.point = &pt;
-      for (const char* s : {"train", "evaluate"}) {
-        StageState st;
-        st.stage = s, st.state = "done";
+      for (const SweepStage s : {SweepStage::kTrain, SweepStage::kEvaluate}) {
+        StageStatus st(s);
+        st.state = StageState::kDone;
         ps.stages.push_back(st);
       }
       status.points.push_back(ps);
@@ -49,7 +51,7 @@ struct Fixture {
   void summary(int point, double dice, double auprc, const std::string& p2l_label = "Patch2Loc both m7") {
     std::filesystem::create_directories(plan.points[point].dir + "/report");
     std::ofstream out(plan.points[point].dir + "/report/results_summary.csv");
-    out << "setting,threshold_rule,set,metric,mean,std,defined,volumes,slice_auroc,slice_auprc,method_id,threshold_rule_id\n";
+    out << "method,threshold_rule,set,metric,mean,std,defined,volumes,slice_auroc,slice_auprc,method_id,threshold_rule_id\n";
     const std::pair<const char*, const char*> rules[] = {{"best Dice per volume (oracle)", "best_dice_per_volume"},
                                                          {"validation Dice", "validation_dice"}};
     for (const auto& [rule, rule_id] : rules) {
@@ -77,7 +79,7 @@ TEST(SweepTable, OneRowPerPointWithTheKeysAndEachSetsMetrics) {
   TempDir d("sweep_table");
   Fixture f(d);
   f.summary(0, 0.6, 0.55);
-  f.status.points[1].stages[0].state = "failed", f.status.points[1].stages[0].detail = "exit 1";
+  f.status.points[1].stages[0].state = StageState::kFailed, f.status.points[1].stages[0].detail = "exit 1";
   const SweepTable t = build_sweep_table(f.plan, f.status);
   // The healthy set has no lesions: no Dice or AUPRC columns for it.
   EXPECT_EQ(t.columns, (std::vector<std::string>{"tumor dice", "tumor auprc"}));
@@ -143,6 +145,16 @@ TEST(SweepTable, RowsAreFoundByIdSoARewordedLabelChangesNothing) {
   EXPECT_DOUBLE_EQ(t.rows[1].metrics.at("tumor dice"), 0.3);
 }
 
+TEST(SweepTable, TheFalsePositiveRateGetsAColumnForSetsWithoutLesionsToo) {
+  TempDir d("sweep_table");
+  Fixture f(d);
+  f.summary(0, 0.6, 0.55);
+  f.plan.report.metrics = {SummaryMetric::kDice, SummaryMetric::kFpr};
+  const SweepTable t = build_sweep_table(f.plan, f.status);
+  EXPECT_EQ(t.columns, (std::vector<std::string>{"tumor dice", "tumor fpr", "IXI_test fpr"}));
+  EXPECT_NE(sweep_table_markdown(t).find("| tumor Dice | tumor FPR | IXI_test FPR |"), std::string::npos);
+}
+
 namespace {
 
 SweepTable table(double dice0, double fpr0, const std::string& state1) {
@@ -179,6 +191,36 @@ TEST(NightlyRegression, OnlyChangesBeyondTheToleranceAndTheirDirection) {
   EXPECT_TRUE(failed.changes[0].worse);
   EXPECT_EQ(failed.changes[0].column, "");
   EXPECT_EQ(compare_sweep_tables(table(0.6, 0.02, "failed (train: exit 1)"), before, 0.01).worse(), 0u);
+}
+
+// Which way each metric of the table counts as worse; a metric the table does not know counts as
+// higher-is-better.
+TEST(NightlyRegression, EachMetricsDirectionDecidesWhatIsWorse) {
+  struct Case {
+    const char* metric;
+    bool worse_when_up, worse_when_down;
+  };
+  const Case cases[] = {{"dice", false, true},     {"auprc", false, true},   {"auroc", false, true},
+                        {"precision", false, true}, {"recall", false, true},  {"specificity", false, true},
+                        {"fpr", true, false},       {"hd95", true, false},    {"hd_max", true, false},
+                        {"gt_ml", false, false},    {"pred_ml", false, false}, {"threshold", false, false},
+                        {"made_up", false, true}};
+  EXPECT_EQ(summary_metrics().ids().size(), std::size(cases) - 1);  // every metric of the table
+  for (const Case& c : cases) {
+    const std::string column = std::string("tumor ") + c.metric;
+    auto one = [&](double v) {
+      SweepTable t;
+      t.columns = {column};
+      t.rows.push_back({"lr-1e-2", "P2L", "validation_dice", "done", {}, {{column, v}}, "P2L"});
+      return t;
+    };
+    const Regression up = compare_sweep_tables(one(0.5), one(1.0), 0.01);
+    ASSERT_EQ(up.changes.size(), 1u) << c.metric;
+    EXPECT_EQ(up.changes[0].worse, c.worse_when_up) << c.metric;
+    const Regression down = compare_sweep_tables(one(1.0), one(0.5), 0.01);
+    ASSERT_EQ(down.changes.size(), 1u) << c.metric;
+    EXPECT_EQ(down.changes[0].worse, c.worse_when_down) << c.metric;
+  }
 }
 
 TEST(NightlyRegression, ArchivesKeepTheLastNAndTheReportNamesBothCommits) {

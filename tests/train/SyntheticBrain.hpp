@@ -68,9 +68,9 @@ inline Config small_training_config(const std::string& output_dir) {
   c.train.checkpoint_every = 2;
   c.train.log_every = 2;
   c.train.density_every = 3;
-  c.train.device = "cpu";
+  c.train.device = DeviceRequest::kCpu;
   // The tests compare with fp32 references; auto would train in bf16 on CPUs with native bf16.
-  c.train.precision = "fp32";
+  c.train.precision = Precision::kFp32;
   return c;
 }
 

@@ -20,7 +20,7 @@ using namespace p2l::testing;
 namespace {
 
 Communicator& single() {
-  static Communicator c(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(10));
+  static Communicator c(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, Backend::kGloo, c10::Device(c10::kCPU), std::chrono::seconds(10));
   return c;
 }
 
@@ -57,10 +57,10 @@ TEST(TrainCuda, StepsEqualTheCpuOnTheSameBatches) {
   at::globalContext().setAllowTF32CuDNN(false);
   at::globalContext().setAllowTF32CuBLAS(false);
   Config cpu_cfg = small_training_config(dir("cpu"));
-  cpu_cfg.train.precision = "fp32";
+  cpu_cfg.train.precision = Precision::kFp32;
   Config gpu_cfg = cpu_cfg;
   gpu_cfg.run.output_dir = dir("gpu");
-  gpu_cfg.train.device = "cuda";
+  gpu_cfg.train.device = DeviceRequest::kCuda;
   TrainingData data{synthetic_split("tr", 4, 10), synthetic_split("va", 2, 50)};
   Trainer cpu(cpu_cfg, single(), data), gpu(gpu_cfg, single(), data);
   ASSERT_TRUE(gpu.device().is_cuda());

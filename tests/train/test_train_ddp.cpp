@@ -41,7 +41,7 @@ Config ddp_config(const std::string& dir, bool overlap = true) {
   c.train.bucket_mb = 0.5;  // several buckets
   // BatchNorm in eval mode leaves activations unnormalised: the MSE loss and a smaller rate keep
   // the few steps finite (exp(logvar) of beta-NLL overflows there).
-  c.train.loss = "mse";
+  c.train.loss = LocationLoss::kMse;
   c.train.lr = 1e-3;
   return c;
 }
@@ -102,7 +102,7 @@ std::vector<torch::Tensor> train_rank(Communicator& comm, const std::string& dir
   else load_state(t.model(), initial);
   t.model()->eval();
   for (const auto& b : combined_batches()) {
-    t.train_step(half(b, comm.rank(), comm.world()));
+    t.train_step(half(b, comm.rank(), comm.size()));
     if (first_grads && first_grads->empty()) *first_grads = grads_of(t.model());
   }
   return state_of(t.model());
@@ -128,7 +128,7 @@ struct Reference {
 
 // The 1-rank reference from the same initial state, on the combined batches.
 Reference reference(const std::vector<torch::Tensor>& initial, const std::string& dir) {
-  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(10));
+  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, Backend::kGloo, c10::Device(c10::kCPU), std::chrono::seconds(10));
   Trainer t(ddp_config(dir), one, ddp_data());
   load_state(t.model(), initial);
   t.model()->eval();
@@ -187,13 +187,13 @@ TEST(TrainDdp, TwoRanksMatchEachOtherAndOneRankOnTheCombinedBatch) {
   // Under mpirun the ranks must come from Open MPI's environment: a broken rank detection would
   // otherwise fall through to the thread branch below and pass there.
   if (const char* ompi = std::getenv("OMPI_COMM_WORLD_SIZE")) {
-    ASSERT_EQ(env.launcher, "mpi");
-    ASSERT_EQ(env.world, std::atoi(ompi));
+    ASSERT_EQ(env.launcher, Launcher::kMpi);
+    ASSERT_EQ(env.size, std::atoi(ompi));
   }
-  if (env.world > 1) {  // real processes (mpirun -np 2)
-    ASSERT_EQ(env.world, 2);
-    std::printf("TrainDdp: process rank %d of %d (launcher %s)\n", env.rank, env.world, env.launcher.c_str());
-    auto comm = Communicator::from_environment("gloo", torch::kCPU, 60);
+  if (env.size > 1) {  // real processes (mpirun -np 2)
+    ASSERT_EQ(env.size, 2);
+    std::printf("TrainDdp: process rank %d of %d (launcher %s)\n", env.rank, env.size, launchers().id(env.launcher));
+    auto comm = Communicator::from_environment(Backend::kGloo, torch::kCPU, 60);
     RankResult r = run_rank(*comm, dir_for("ranks"));
     // Identical on both ranks: rank 0's final state broadcast must equal ours bit for bit.
     auto theirs = r.final_state;
@@ -316,7 +316,7 @@ TEST(TrainDdp, CheckpointsAreWrittenWithRankZerosBatchNormStatisticsOnEveryRank)
     o.train.val_every = 1000;
     o.train.checkpoint_every = 1;
     o.train.log_every = 1;
-    o.train.precision = "fp32";
+    o.train.precision = Precision::kFp32;
     o.output_dir = dir;
     DataParallelLoop loop(o, comm, *net, torch::kCPU);
     DivergingTask task(net, k);

@@ -22,7 +22,7 @@ TEST(TrainLearning, ValidationErrorFallsWellBelowChance) {
   cfg.train.val_every = 60;
   cfg.train.checkpoint_every = 1000;
   cfg.train.log_every = 20;
-  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(10));
+  Communicator one(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, Backend::kGloo, c10::Device(c10::kCPU), std::chrono::seconds(10));
   Trainer t(cfg, one, {synthetic_split("tr", 6, 100), synthetic_split("va", 2, 200)});
   TrainOutcome out = t.run();
   const ValidationRecord& v = out.last_validation;

@@ -16,7 +16,8 @@ struct Case {
                              .requires_grad_(true);
   torch::Tensor targets = torch::tensor({{2.0f, 2.0f}, {3.0f, 6.0f}});
   torch::Tensor loss(const std::string& name, double beta = 0.5) {
-    return location_loss({mean, logvar}, targets, name, beta);
+    // The id is parsed as the config parses it, so the ids are tested too.
+    return location_loss({mean, logvar}, targets, location_losses().parse(name, "train.loss"), beta);
   }
 };
 
@@ -71,7 +72,7 @@ TEST(TrainLosses, StirnMeanGetsNoGradientFromTheNll) {
 TEST(TrainLosses, LowerPrecisionInputsGiveFloatLoss) {
   Case c;
   Patch2LocOutput half{c.mean.detach().to(torch::kBFloat16), c.logvar.detach().to(torch::kBFloat16)};
-  auto l = location_loss(half, c.targets, "mse", 0.5);
+  auto l = location_loss(half, c.targets, LocationLoss::kMse, 0.5);
   EXPECT_EQ(l.scalar_type(), torch::kFloat32);
   EXPECT_NEAR(l.item<float>(), 2.5f, 1e-6);
 }
@@ -83,6 +84,7 @@ TEST(TrainLosses, UnknownLossNamesTheKey) {
     FAIL() << "no throw";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("train.loss"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("beta_nll, mse, stirn"), std::string::npos) << e.what();
   }
 }
 

@@ -9,22 +9,28 @@
 
 using namespace p2l;
 
+namespace {
+bool bf16(Precision requested, bool gpu, bool native) {
+  return resolve_training_precision(requested, gpu, native).precision == Precision::kBf16;
+}
+}  // namespace
+
 TEST(TrainPrecision, AutoIsBf16OnGpusAndNativeBf16CpusAndFp32Elsewhere) {
-  EXPECT_TRUE(resolve_training_precision("auto", true, false).bf16);
-  EXPECT_TRUE(resolve_training_precision("auto", false, true).bf16);
-  EXPECT_FALSE(resolve_training_precision("auto", false, false).bf16);
-  EXPECT_TRUE(resolve_training_precision("auto", false, false).warning.empty());
+  EXPECT_TRUE(bf16(Precision::kAuto, true, false));
+  EXPECT_TRUE(bf16(Precision::kAuto, false, true));
+  EXPECT_FALSE(bf16(Precision::kAuto, false, false));
+  EXPECT_TRUE(resolve_training_precision(Precision::kAuto, false, false).warning.empty());
 }
 
 TEST(TrainPrecision, ExplicitSettingsAreKeptAndEmulatedBf16IsWarnedAbout) {
   for (bool gpu : {false, true})
     for (bool native : {false, true}) {
-      EXPECT_FALSE(resolve_training_precision("fp32", gpu, native).bf16);
-      EXPECT_TRUE(resolve_training_precision("bf16", gpu, native).bf16);
-      EXPECT_EQ(resolve_training_precision("bf16", gpu, native).warning.empty(), gpu || native);
+      EXPECT_EQ(resolve_training_precision(Precision::kFp32, gpu, native).precision, Precision::kFp32);
+      EXPECT_TRUE(bf16(Precision::kBf16, gpu, native));
+      EXPECT_EQ(resolve_training_precision(Precision::kBf16, gpu, native).warning.empty(), gpu || native);
     }
-  EXPECT_NE(resolve_training_precision("bf16", false, false).warning.find("train.precision=auto"), std::string::npos);
-  EXPECT_THROW(resolve_training_precision("fp16", true, true), std::runtime_error);
+  EXPECT_NE(resolve_training_precision(Precision::kBf16, false, false).warning.find("train.precision=auto"), std::string::npos);
+  EXPECT_THROW(resolve_training_precision(Precision::kFp16, true, true), std::runtime_error);
 }
 
 TEST(TrainPrecision, ThisCpuIsDetected) {

@@ -17,7 +17,7 @@ constexpr double kPi = 3.14159265358979323846;
 TrainConfig schedule(const std::string& name, int steps, int warmup = 0) {
   TrainConfig c;
   c.lr = 0.01;
-  c.schedule = name;
+  c.schedule = lr_schedules().parse(name, "train.schedule");
   c.steps = steps;
   c.warmup_steps = warmup;
   return c;
@@ -68,9 +68,9 @@ TEST(TrainSchedule, LearningRateScalesWithTheGlobalBatch) {
   c.lr = 0.01;
   c.lr_reference_batch = 1024;
   EXPECT_DOUBLE_EQ(scaled_learning_rate(c, 4096), 0.01);  // none
-  c.lr_scaling = "linear";
+  c.lr_scaling = LrScaling::kLinear;
   EXPECT_DOUBLE_EQ(scaled_learning_rate(c, 4096), 0.04);
-  c.lr_scaling = "sqrt";
+  c.lr_scaling = LrScaling::kSqrt;
   EXPECT_DOUBLE_EQ(scaled_learning_rate(c, 4096), 0.02);
   EXPECT_DOUBLE_EQ(scaled_learning_rate(c, 256), 0.005);
 }

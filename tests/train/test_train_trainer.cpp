@@ -35,7 +35,7 @@ std::string fresh_dir(const std::string& name) {
 TrainingData small_data() { return {synthetic_split("tr", 4, 10), synthetic_split("va", 2, 50)}; }
 
 Communicator& single() {
-  static Communicator c(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, "gloo", c10::Device(c10::kCPU), std::chrono::seconds(10));
+  static Communicator c(RankInfo{}, MasterEndpoint{"127.0.0.1", 0}, Backend::kGloo, c10::Device(c10::kCPU), std::chrono::seconds(10));
   return c;
 }
 
@@ -136,6 +136,21 @@ TEST(TrainTrainer, InterruptedAndResumedRunReproducesLossesExactly) {
   first.insert(first.end(), rest.losses.begin(), rest.losses.end());
   ASSERT_EQ(first.size(), reference.size());
   for (size_t i = 0; i < first.size(); ++i) EXPECT_EQ(first[i], reference[i]) << "step " << i + 1;
+}
+
+// A run resumed with another patch size would train one model in another's setting.
+TEST(TrainTrainer, ResumeRefusesACheckpointOfOtherModelFacts) {
+  Config part = small_training_config(fresh_dir("other_facts"));
+  part.train.steps = 2;
+  Trainer(part, single(), small_data()).run();
+  part.train.steps = 4;
+  const double trained = part.train.patch_fraction;
+  part.train.patch_fraction = trained * 2;
+  const std::string msg = error_of([&] { Trainer t(part, single(), small_data()); });
+  EXPECT_NE(msg.find("cannot resume"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("train.patch_fraction"), std::string::npos) << msg;
+  part.train.patch_fraction = trained;
+  EXPECT_EQ(Trainer(part, single(), small_data()).step(), 2);
 }
 
 TEST(TrainTrainer, SigtermStopsAtStepEndWithLoadableLastCheckpoint) {
