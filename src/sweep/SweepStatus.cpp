@@ -15,8 +15,11 @@
 
 namespace p2l {
 
+// A job Slurm still holds, in whatever state (a suspended or held one too), is never submitted
+// again: a second copy would race the first for the same run folder.
 bool StageStatus::queued() const {
-  return state == StageState::kPending || state == StageState::kRunning || state == StageState::kRequeued;
+  return state == StageState::kPending || state == StageState::kRunning || state == StageState::kRequeued ||
+         state == StageState::kOtherInQueue;
 }
 
 std::string StageStatus::state_text() const {

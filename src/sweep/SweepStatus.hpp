@@ -24,7 +24,7 @@ struct StageStatus {
   std::string job, detail;
   std::string slurm_state;  // kOtherInQueue: Slurm's word for it, lower case (e.g. suspended)
   bool done() const { return state == StageState::kDone; }
-  bool queued() const;            // pending, running or requeued
+  bool queued() const;            // pending, running, requeued, or in the queue in another Slurm state
   std::string state_text() const;  // the state's id; for kOtherInQueue, slurm_state
 };
 
@@ -36,7 +36,7 @@ struct PointStatus {
   double best_val_error = std::nan("");  // lowest validation error logged
   const StageStatus* current() const;  // first stage not done; nullptr when all are
   bool done() const { return current() == nullptr; }
-  bool queued() const;                 // a stage is pending, running or requeued
+  bool queued() const;                 // a stage is queued (StageStatus::queued)
   std::string state() const;           // e.g. "failed (train: exit 1)", "done"
   std::string jobs() const;            // e.g. "train 12_0, evaluate 13_0"
   // e.g. "150/300" or, while training runs, "150/300, 4.2/s, ETA 36s".
