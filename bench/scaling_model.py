@@ -11,7 +11,10 @@ Inputs (every one a flag with the default shown by --help):
   bench/compare_reference.py writes, or bench_patch2loc's own line);
   gradient bytes: parameters x bytes per value (11,848,068 parameters, fp32 = 4 bytes);
   links: intra-node bandwidth and latency (NVLink), inter-node bandwidth and latency (one
-  200 Gb/s InfiniBand port per node shared by its GPUs), GPUs per node.
+  200 Gb/s InfiniBand port per node shared by its GPUs), GPUs per node;
+  the reducer: --buckets equal buckets, or the real ones (--bucket-sizes-mb, in the order
+  backward fills them), when its first bucket is ready (--first-bucket-ready, a share of
+  backward), and --no-overlap for train.overlap_allreduce=false.
 
 Ring all-reduce over N ranks: 2 (N - 1) / N x bytes / slowest link + 2 (N - 1) x latency; a
 pipelined (double binary) tree: 2 x bytes / slowest link + 2 ceil(log2 N) x latency. "best"
@@ -35,10 +38,14 @@ def allreduce_seconds(n, nbytes, gpus_per_node, intra, inter, algorithm):
     return {"ring": ring, "tree": tree, "best": min(ring, tree)}[algorithm]
 
 
-def step(compute, allreduce, backward_share, buckets):
-    """Step time with the all-reduce overlapped with backward, except its last bucket."""
-    last = allreduce / buckets
-    hidden = min(allreduce - last, backward_share * compute)
+def step(compute, allreduce, backward_share, last_share, overlap=True, first_ready=0.0):
+    """Step time with the all-reduce overlapped with backward, except its last bucket (its share
+    of the bytes: last_share); the overlap starts when the first bucket is ready, after the share
+    first_ready of backward. Without overlap the whole all-reduce follows backward."""
+    if not overlap:
+        return compute + allreduce
+    last = allreduce * last_share
+    hidden = min(allreduce - last, backward_share * compute * (1.0 - first_ready))
     return compute + allreduce - hidden
 
 
@@ -54,7 +61,15 @@ def main():
     ap.add_argument("--inter-gbps", type=float, default=200.0, help="network port per node, Gb/s")
     ap.add_argument("--inter-latency-us", type=float, default=10.0)
     ap.add_argument("--backward-share", type=float, default=2.0 / 3.0, help="share of a step spent in backward")
-    ap.add_argument("--buckets", type=int, default=2, help="all-reduce buckets per step (train.bucket_mb)")
+    ap.add_argument("--buckets", type=int, default=2, help="all-reduce buckets per step (train.bucket_mb), of equal size")
+    ap.add_argument("--bucket-sizes-mb", type=float, nargs="+",
+                    help="the reducer's buckets in the order backward fills them (MB; bench/slow_link.sh prints them "
+                         "for a train.bucket_mb): the last one's share of the bytes waits for backward's end; replaces --buckets")
+    ap.add_argument("--first-bucket-ready", type=float, default=0.0,
+                    help="share of backward that has passed when the first bucket is ready (its gradients are the last "
+                         "layers'; 0: at once; docs/SCALING.md inferred about 0.5 for 25 MiB buckets on the CPU)")
+    ap.add_argument("--overlap", action=argparse.BooleanOptionalAction, default=True,
+                    help="train.overlap_allreduce: --no-overlap starts the all-reduce after backward")
     ap.add_argument("--algorithm", choices=["ring", "tree", "best"], default="best")
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args()
@@ -68,15 +83,18 @@ def main():
     nbytes = PARAMETERS * a.bytes_per_value
     intra = (a.intra_gbs * 1e9, a.intra_latency_us * 1e-6)
     inter = (a.inter_gbps / 8 * 1e9, a.inter_latency_us * 1e-6)
+    last_share = a.bucket_sizes_mb[-1] / sum(a.bucket_sizes_mb) if a.bucket_sizes_mb else 1.0 / a.buckets
     rows = []
     for n in a.gpus:
         ar = allreduce_seconds(n, nbytes, a.gpus_per_node, intra, inter, a.algorithm)
-        weak = step(compute, ar, a.backward_share, a.buckets)
-        strong = step(compute / n, ar, a.backward_share, a.buckets)
-        rows.append({"gpus": n, "allreduce_ms": ar * 1e3, "weak_step_ms": weak * 1e3,
+        weak = step(compute, ar, a.backward_share, last_share, a.overlap, a.first_bucket_ready)
+        strong = step(compute / n, ar, a.backward_share, last_share, a.overlap, a.first_bucket_ready)
+        # waited: the part of the step spent waiting for the all-reduce (train_log's allreduce_seconds).
+        rows.append({"gpus": n, "allreduce_ms": ar * 1e3, "waited_allreduce_ms": (weak - compute) * 1e3, "weak_step_ms": weak * 1e3,
                      "weak_efficiency": compute / weak, "strong_step_ms": strong * 1e3,
                      "strong_speedup": compute / strong, "strong_efficiency": compute / strong / n})
-    out = {"parameters": PARAMETERS, "allreduce_bytes": nbytes, "compute_s": compute, "algorithm": a.algorithm, "rows": rows,
+    out = {"parameters": PARAMETERS, "allreduce_bytes": nbytes, "compute_s": compute, "algorithm": a.algorithm,
+           "overlap": a.overlap, "last_bucket_share": last_share, "rows": rows,
            "links": {"intra_GBps": a.intra_gbs, "inter_Gbps": a.inter_gbps, "gpus_per_node": a.gpus_per_node}}
     if not a.markdown:
         print(json.dumps(out, indent=1))

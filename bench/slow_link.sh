@@ -8,24 +8,31 @@
 #   link         the link as it is: one 47 MB TCP transfer h1 -> h2 (the receiver times it from
 #                accept to end of file), the same both ways at once, and the round trip of 50
 #                small TCP connects to a closed port (each answered by a RST);
+#   all-reduce   the reducer's buckets all-reduced alone (no training; Gloo through .venv's
+#                PyTorch, the same version as the LibTorch linked): all at once, and with every
+#                bucket but the last overlapping --probe-hide seconds of compute;
 #   train        p2l-train on 2 hosts x 1 rank (mpirun across the hosts, run.network_interface=eth1)
 #                for each train.overlap_allreduce (true, false) and train.bucket_mb: the medians
 #                of rank 0's step `seconds` and `allreduce_seconds` (train_log.jsonl) after the
-#                first SKIP steps, the tbf drops and h1's eth1 bytes.
+#                first SKIP steps, the tbf drops, h1's eth1 bytes, and where the CPU time went
+#                (the machine's busy and idle CPU-seconds a step; each rank's main thread's run
+#                and run-queue wait, its other threads' run).
 # Before any shaping: compute, the same training on 1 rank (no all-reduce), alone and with a
 # second 1-rank training beside it (two processes on this machine's cores, as the two hosts
-# are), and the 2-host training on the unshaped link; the gradient's size and the reducer's
-# buckets from the 1-rank run's checkpoint (needs .venv's torch; else the size is left out).
+# are); the gradient's size and the reducer's buckets from the 1-rank run's checkpoint (needs
+# .venv's torch; else they and the all-reduce alone are left out); then link, all-reduce and
+# train as above on the unshaped link (rate "unshaped").
 # Prints one JSON object (and writes it to OUT).
 #
 # Usage: bench/slow_link.sh [--out FILE] [--bin DIR] [--rates "1000 200"] [--buckets "25 4"]
 #                           [--steps 16] [--skip 3] [--patches 256] [--burst 131072]
-#                           [--tbf-latency 20ms] [--keep]
-# Rates in Mbit/s; --burst in bytes; --keep leaves the work folder (logs, runs) in place.
+#                           [--tbf-latency 20ms] [--probe-hide 0.3] [--keep]
+# Rates in Mbit/s; --burst in bytes; --probe-hide: the seconds of compute the all-reduce alone
+# overlaps (about a 2-rank backward here); --keep leaves the work folder (logs, runs) in place.
 set -euo pipefail
 src="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out=slow_link.json; bin="$src/build/bin"; rates="1000 200"; buckets="25 4"
-steps=16; skip=3; patches=256; burst=131072; tbf_latency=20ms; keep=0
+steps=16; skip=3; patches=256; burst=131072; tbf_latency=20ms; probe_hide=0.3; keep=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --out) out=$2; shift 2;;
@@ -37,6 +44,7 @@ while [ $# -gt 0 ]; do
     --patches) patches=$2; shift 2;;
     --burst) burst=$2; shift 2;;
     --tbf-latency) tbf_latency=$2; shift 2;;
+    --probe-hide) probe_hide=$2; shift 2;;
     --keep) keep=1; shift;;
     *) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 2;;
   esac
@@ -104,6 +112,80 @@ print(json.dumps({"steps_used": len(st), "step_s": statistics.median(sec), "allr
                   "step_s_min": min(sec), "step_s_max": max(sec), "allreduce_s_min": min(ar), "allreduce_s_max": max(ar),
                   "step_s_all": [round(x, 4) for x in sec], "allreduce_s_all": [round(x, 4) for x in ar]}))
 PY
+cat > cpu.py <<'PY'
+# Where the CPU time went while the steps after the first SKIP ran: every 20 ms, /proc/stat's
+# counters, each p2l-train thread's run and run-queue wait (/proc/PID/task/TID/schedstat) and the
+# line count of rank 0's train_log.jsonl (one line a step); the interval from the sample that
+# first sees SKIP lines to the one that first sees STEPS. Per step: the machine's busy, system,
+# softirq and idle CPU-seconds; per rank, its main thread's run and wait (runnable, no core
+# free) and its other threads' (Gloo's) run.
+import json, os, sys, time
+log, skip, steps, stop = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+hz = os.sysconf("SC_CLK_TCK")
+def threads():
+    r = {}
+    for p in os.listdir("/proc"):
+        try:
+            if not p.isdigit() or open(f"/proc/{p}/comm").read().strip() != "p2l-train": continue
+            for t in os.listdir(f"/proc/{p}/task"):
+                run, wait = open(f"/proc/{p}/task/{t}/schedstat").read().split()[:2]
+                r[(p, t)] = (int(run) / 1e9, int(wait) / 1e9)
+        except OSError: pass
+    return r
+def sample():
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:9]]  # user nice system idle iowait irq softirq steal
+    try: n = sum(1 for l in open(log) if '"allreduce_seconds"' in l)
+    except OSError: n = 0
+    return time.monotonic(), f, n
+a = b = None
+deadline = time.monotonic() + 900
+while time.monotonic() < deadline and not os.path.exists(stop):
+    t, f, n = sample()
+    if a is None and n >= skip: a = (t, f, n, threads())
+    if n >= steps: b = (t, f, n, threads()); break
+    time.sleep(0.02)
+if a is None or b is None or b[2] == a[2]:
+    print(json.dumps(None)); sys.exit()
+d = [(y - x) / hz for x, y in zip(a[1], b[1])]
+k, wall = b[2] - a[2], b[0] - a[0]
+busy = sum(d) - d[3] - d[4]
+ranks = {}
+for (p, t), (run, wait) in b[3].items():
+    run0, wait0 = a[3].get((p, t), (0.0, 0.0))
+    r = ranks.setdefault(p, {"main_run_s": 0.0, "main_wait_s": 0.0, "other_threads_run_s": 0.0})
+    if p == t: r["main_run_s"] += (run - run0) / k; r["main_wait_s"] += (wait - wait0) / k
+    else: r["other_threads_run_s"] += (run - run0) / k
+print(json.dumps({"steps": k, "wall_s_per_step": wall / k, "busy_cpu_s_per_step": busy / k, "user_s_per_step": (d[0] + d[1]) / k,
+                  "system_s_per_step": d[2] / k, "softirq_s_per_step": (d[5] + d[6]) / k, "idle_s_per_step": (d[3] + d[4]) / k,
+                  "busy_share": busy / max(sum(d), 1e-9),
+                  "ranks_per_step": [{x: round(y, 4) for x, y in r.items()} for _, r in sorted(ranks.items())]}))
+PY
+cat > allreduce.py <<'PY'
+# The all-reduce alone (no training), with the Gloo of .venv's PyTorch (the version LibTorch is):
+# the reducer's buckets (sizes in bytes) across the two hosts over eth1, REPS times after a
+# barrier and 0.4 s apart (the idle gap a step's compute leaves). HIDE = 0: every bucket started
+# at once, then all waited for (train.overlap_allreduce=false): the seconds from the first start.
+# HIDE > 0: every bucket but the last started, HIDE seconds of busy compute on this rank's one
+# thread (a backward pass that the all-reduce overlaps), then the last: the seconds waited after
+# it (what allreduce_seconds measures with overlap). Rank 0 prints the median of all but the first.
+import json, os, statistics, sys, time, torch, torch.distributed as dist
+rank, plan, reps, hide = int(sys.argv[1]), [int(x) for x in sys.argv[2].split(",")], int(sys.argv[3]), float(sys.argv[4])
+torch.set_num_threads(1)
+dist.init_process_group("gloo", init_method="tcp://198.18.1.11:29555", rank=rank, world_size=2)
+bufs, a, t = [torch.ones(b // 4) for b in plan], torch.randn(256, 256), []
+for _ in range(reps):
+    dist.barrier()
+    time.sleep(0.4)
+    t0 = time.perf_counter()
+    w = [dist.all_reduce(b, async_op=True) for b in (bufs[:-1] if hide else bufs)]
+    while time.perf_counter() - t0 < hide: a = (a @ a).tanh_()
+    if hide: w.append(dist.all_reduce(bufs[-1], async_op=True)); t0 = time.perf_counter()
+    for x in w: x.wait()
+    t.append(time.perf_counter() - t0)
+if rank == 0:
+    print(json.dumps({"buckets": len(plan), "hide_s": hide, "median_s": statistics.median(t[1:]), "all_s": [round(x, 4) for x in t]}))
+dist.destroy_process_group()
+PY
 cat > gradient.py <<'PY'
 # The gradient's size and the reducer's buckets (GradientReducer: the parameters in reverse
 # order, a new bucket when the next would pass bucket_mb MiB), from a checkpoint's model.
@@ -137,12 +219,21 @@ one_rank() {  # $1 = name, $2 = host; 1 rank on that host, no all-reduce
   on_host "$2" timeout 300 "$bin/p2l-train" "${TRAIN[@]}" run.output_dir="$work/$1" > "$work/$1.txt" 2>&1 \
     || { tail -20 "$work/$1.txt" >&2; echo "FAIL: $1" >&2; exit 1; }
 }
+sampled() {  # $1 = run name, then the command: runs it with cpu.py beside it (its JSON in NAME.cpu.json)
+  local name=$1; shift
+  rm -f "$work/stop"
+  timeout 900 python3 cpu.py "$work/$name/train_log.jsonl" "$skip" "$steps" "$work/stop" > "$work/$name.cpu.json" &
+  local s=$!
+  "$@" || { touch "$work/stop"; wait $s; return 1; }
+  touch "$work/stop"; wait $s
+}
 two_hosts() {  # $1 = name, then overrides
   local name=$1; shift
   local load=$(loadavg) b0=$(host_bytes 1 eth1)
-  on_host 1 timeout 600 "${ACROSS[@]}" "$bin/p2l-train" "${TRAIN[@]}" run.output_dir="$work/$name" \
+  sampled "$name" on_host 1 timeout 600 "${ACROSS[@]}" "$bin/p2l-train" "${TRAIN[@]}" run.output_dir="$work/$name" \
     run.network_interface=eth1 "$@" > "$work/$name.txt" 2>&1 || { tail -20 "$work/$name.txt" >&2; echo "FAIL: $name" >&2; exit 1; }
-  echo "{\"load_before\": $load, \"eth1_bytes_h1\": $(( $(host_bytes 1 eth1) - b0 ))}"
+  rm -rf "$work/$name/checkpoints"  # 280 MB a run (the model and Adam's state, twice)
+  echo "{\"load_before\": $load, \"eth1_bytes_h1\": $(( $(host_bytes 1 eth1) - b0 )), \"cpu\": $(cat "$work/$name.cpu.json")}"
 }
 tbf_stats() {  # JSON: bytes sent and packets dropped by both shapers so far
   ip netns exec "$sw" tc -s qdisc show | python3 -c '
@@ -174,18 +265,39 @@ measure_link() {  # $1 = label
 }
 
 log "compute: 1 rank alone, then 2 single-rank runs side by side"
-l=$(loadavg); one_rank compute 1
-record "$(merge "{\"kind\": \"compute\", \"name\": \"1 rank alone\", \"load_before\": $l}" "$($py steps.py compute/train_log.jsonl "$skip")")"
+l=$(loadavg); sampled compute one_rank compute 1
+record "$(merge "{\"kind\": \"compute\", \"name\": \"1 rank alone\", \"load_before\": $l, \"cpu\": $(cat compute.cpu.json)}" "$($py steps.py compute/train_log.jsonl "$skip")")"
 l=$(loadavg); one_rank pair1 1 & p1=$!; one_rank pair2 2 & p2=$!; wait $p1 $p2
+rm -rf pair1/checkpoints pair2/checkpoints
 for k in 1 2; do
   record "$(merge "{\"kind\": \"compute\", \"name\": \"1 rank beside another (pair$k)\", \"load_before\": $l}" "$($py steps.py pair$k/train_log.jsonl "$skip")")"
 done
+have_torch=0
 if "$py" -c "import torch" 2> /dev/null; then
-  record "$(merge '{"kind": "gradient"}' "$($py gradient.py compute/checkpoints/last.pt $buckets)")"
+  have_torch=1
+  $py gradient.py compute/checkpoints/last.pt $buckets > gradient.json
+  record "$(merge '{"kind": "gradient"}' "$(cat gradient.json)")"
+else
+  log "no torch in $py: the gradient's buckets and the all-reduce alone are left out"
 fi
+allreduce_alone() {  # $1 = rate label: each bucket plan, all at once and overlapping --probe-hide s of compute
+  [ $have_torch = 1 ] || return 0
+  local b hide plan r
+  for b in $buckets; do
+    plan=$(python3 -c 'import json, sys; print(",".join(map(str, json.load(open("gradient.json"))["buckets"][sys.argv[1]])))' "$b")
+    for hide in 0 "$probe_hide"; do
+      on_host 2 timeout 120 env GLOO_SOCKET_IFNAME=eth1 "$py" allreduce.py 1 "$plan" 6 "$hide" > /dev/null 2> ar1.err & local p=$!
+      r=$(on_host 1 timeout 120 env GLOO_SOCKET_IFNAME=eth1 "$py" allreduce.py 0 "$plan" 6 "$hide" 2> ar0.err) \
+        || { cat ar0.err ar1.err >&2; echo "FAIL: the all-reduce alone" >&2; exit 1; }
+      wait $p || { cat ar1.err >&2; echo "FAIL: the all-reduce alone (rank 1)" >&2; exit 1; }
+      record "$(merge "{\"kind\": \"allreduce\", \"rate\": \"$1\", \"bucket_mb\": $b}" "$r")"
+    done
+  done
+}
 
 log "the unshaped link"
 measure_link unshaped
+allreduce_alone unshaped
 for b in $buckets; do
   for o in true false; do
     name="unshaped_o${o}_b$b"
@@ -200,6 +312,7 @@ for rate in $rates; do
     ip netns exec "$sw" tc qdisc replace dev "$end" root tbf rate "${rate}mbit" burst "$burst" latency "$tbf_latency"
   done
   measure_link "$rate"
+  allreduce_alone "$rate"
   for b in $buckets; do
     for o in true false; do
       name="r${rate}_o${o}_b$b"
@@ -218,10 +331,11 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 r = {"date": "$(date +%F)", "machine": "$(lscpu | sed -n 's/^Model name: *//p') $(nproc) cores",
      "settings": {"steps": $steps, "skip": $skip, "patches_per_step": $patches, "patch": "12 x 12 (train.patch_fraction=0.3 of 40 x 40)",
                   "threads": 1, "precision": "fp32", "tbf_burst_bytes": $burst, "tbf_latency": "$tbf_latency",
-                  "rates_Mbit_s": "$rates".split(), "bucket_mb": "$buckets".split()},
+                  "rates_Mbit_s": "$rates".split(), "bucket_mb": "$buckets".split(), "probe_hide_s": $probe_hide},
      "gradient": next((x for x in rows if x["kind"] == "gradient"), None),
      "compute": [x for x in rows if x["kind"] == "compute"],
      "link": [x for x in rows if x["kind"] == "link"],
+     "allreduce_alone": [x for x in rows if x["kind"] == "allreduce"],
      "train": [x for x in rows if x["kind"] == "train"]}
 open(sys.argv[2], "w").write(json.dumps(r, indent=1) + "\n")
 print(json.dumps(r, indent=1))

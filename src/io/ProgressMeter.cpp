@@ -42,7 +42,8 @@ void ProgressMeter::update(long done) {
   if (done == last_done_ || (!due && done != total_)) return;
   last_ = now;
   last_done_ = done;
-  out_ << line(done) << std::endl;
+  // One write per line: ranks that share a terminal never cut into each other's lines.
+  out_ << line(done) + "\n" << std::flush;
 }
 
 }  // namespace p2l

@@ -25,7 +25,9 @@ source "$SRC/tests/scripts/store_checks.sh"
 source "$SRC/tests/support/test_hosts.sh"
 test_hosts_for p2l_test_two_hosts 2
 printf 'h1 slots=1\nh2 slots=1\n' > hostfile
-ACROSS=(timeout 300 mpirun --allow-run-as-root --hostfile "$SHARED/hostfile" -np 2
+# --bind-to none: the two hosts share this machine's cores, and each host's mpirun would bind its
+# one rank to core 0, the same core for both.
+ACROSS=(timeout 300 mpirun --allow-run-as-root --hostfile "$SHARED/hostfile" -np 2 --bind-to none
         --mca plm_rsh_agent "$SRC/tests/support/host_rsh.sh"
         --mca btl tcp,self --mca oob_tcp_if_include eth0)
 DATA=run.network_interface=eth1
