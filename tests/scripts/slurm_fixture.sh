@@ -53,6 +53,17 @@ wait_job() {
   return 1
 }
 
+# The store at $1 was written by a 2-rank p2l-preprocess: a manifest, a shard of each rank, and
+# the program's own log saying it ran with 2 ranks.
+check_two_rank_store() {
+  local store=$1 r
+  [ -s "$store/manifest.json" ] || fail "no manifest in the store: $(ls "$store")"
+  for r in 0 1; do
+    ls "$store" | grep -q "^shard-$r-of-2-.*\.h5$" || fail "no shard of rank $r in the store: $(ls "$store")"
+  done
+  grep -q "with 2 ranks into" "$store/preprocess.log" || fail "p2l-preprocess did not log 2 ranks: $(cat "$store/preprocess.log")"
+}
+
 # Writes bash stand-ins for p2l-preprocess, p2l-train and p2l-evaluate into $1; they take the
 # real executables' arguments (--config FILE key=value ...), read the keys they need from the
 # overrides, and leave files that show who ran where. p2l-train's behaviour comes from

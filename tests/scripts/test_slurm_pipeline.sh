@@ -42,12 +42,7 @@ trn=$(sbatch --parsable --dependency=afterok:"$pre" --kill-on-invalid-dep=yes --
 state=$(wait_job "$pre" 300) || fail "preprocess job did not end: $state"
 tail -n 5 "$WORK/preprocess.out"
 [ "$state" = COMPLETED ] || { tail -n 30 "$WORK/preprocess.out"; fail "preprocess job ended $state"; }
-[ -s "$WORK/store/manifest.json" ] || fail "no manifest in the store: $(ls "$WORK/store")"
-# Each of the 2 ranks wrote its own shard, and the program itself says it ran with 2 ranks.
-for r in 0 1; do
-  ls "$WORK/store" | grep -q "^shard-$r-of-2-.*\.h5$" || fail "no shard of rank $r in the store: $(ls "$WORK/store")"
-done
-grep -q "with 2 ranks into" "$WORK/store/preprocess.log" || fail "p2l-preprocess did not log 2 ranks: $(cat "$WORK/store/preprocess.log")"
+check_two_rank_store "$WORK/store"
 pass "preprocess.sbatch with 2 ranks wrote the store"
 
 state=$(wait_job "$trn" 400) || fail "train job did not end: $state"

@@ -97,11 +97,7 @@ state=$(wait_job "$pre" "$(left)") || fail "preprocess job did not end: $state"
 [ "$state" = COMPLETED ] || { tail -n 30 "$WORK/preprocess.out"; fail "preprocess job ended $state"; }
 on_both_nodes "$pre"
 each_rank_says "$WORK/preprocess.out" '^p2l-preprocess rank RANK/2 on host HOST: network interface eth1 IP$'
-[ -s "$WORK/store/manifest.json" ] || fail "no manifest in the store: $(ls "$WORK/store")"
-for r in 0 1; do
-  ls "$WORK/store" | grep -q "^shard-$r-of-2-.*\.h5$" || fail "no shard of rank $r in the store: $(ls "$WORK/store")"
-done
-grep -q "with 2 ranks into" "$WORK/store/preprocess.log" || fail "p2l-preprocess did not log 2 ranks: $(cat "$WORK/store/preprocess.log")"
+check_two_rank_store "$WORK/store"
 pass "preprocess.sbatch on 2 nodes: rank 0 on h1, rank 1 on h2, over eth1; a shard of each rank in the store"
 
 state=$(wait_job "$trn" "$(left)") || fail "train job did not end: $state"
