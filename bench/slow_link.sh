@@ -207,7 +207,7 @@ make_tiny_store "$bin" "$work"
 TRAIN=(data.store_dir="$work/store" train.patch_fraction=0.3 train.slices_per_step=4 train.patches_per_step="$patches"
        train.val_patches=64 train.val_every=100000 train.checkpoint_every=100000 train.log_every=1 train.timeout_s=120
        run.threads=1 train.precision=fp32 train.steps="$steps")
-hosts_up 2 "$work/hosts"
+hosts_up 2 "$work/hosts" "$(dirname "$bin")"
 printf 'h1 slots=1\nh2 slots=1\n' > hostfile
 # --bind-to none: Open MPI binds each host's one rank to that host's first core, which on these
 # test hosts is the same core of this machine (measured: the ranks then share one core).

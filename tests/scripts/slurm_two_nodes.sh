@@ -42,7 +42,7 @@ job_state() { on_ctld scontrol show job -o "$1" 2>/dev/null | grep -oP 'JobState
 
 start_two_nodes() {
   local rc=0
-  hosts_up 2 "$WORK/hosts" || rc=$?
+  hosts_up 2 "$WORK/hosts" "$BUILD_DIR" || rc=$?
   [ "$rc" = 77 ] && exit 77
   [ "$rc" = 0 ] || fail "the test hosts did not come up"
   bash "$CLUSTER" start "$WORK/cluster" --hosts h1,h2 || fail "the two-node cluster did not start"

@@ -30,7 +30,8 @@ make_tiny_store "$BIN" "$WORK"
 command -v inotifywait > /dev/null || fail "inotifywait not found (Debian's inotify-tools; scripts/setup.sh installs it)"
 inotifywait -m -e create,moved_to --format '%e %f' "$SHM" > "$WORK/shm-events.txt" 2> "$WORK/inotify.txt" &
 WATCH=$!
-trap 'kill $WATCH 2>/dev/null; rm -rf "$WORK" "$SHM"' EXIT
+# The watcher may be gone already (killed below): a failing kill must not end the trap under set -e.
+trap 'kill $WATCH 2>/dev/null || true; rm -rf "$WORK" "$SHM"' EXIT
 for _ in $(seq 50); do grep -q "Watches established" "$WORK/inotify.txt" 2>/dev/null && break; sleep 0.1; done
 STEPS=3
 COMMON=(data.store_dir="$WORK/store" train.patch_fraction=0.2 train.slices_per_step=4

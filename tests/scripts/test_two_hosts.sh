@@ -23,7 +23,7 @@ BIN=$BUILD/bin
 source "$SRC/tests/scripts/tiny_store.sh"
 source "$SRC/tests/scripts/store_checks.sh"
 source "$SRC/tests/support/test_hosts.sh"
-test_hosts_for p2l_test_two_hosts 2
+test_hosts_for p2l_test_two_hosts 2 "$BUILD"
 printf 'h1 slots=1\nh2 slots=1\n' > hostfile
 # --bind-to none: the two hosts share this machine's cores, and each host's mpirun would bind its
 # one rank to core 0, the same core for both.

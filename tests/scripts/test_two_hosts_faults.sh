@@ -16,7 +16,7 @@ SRC=$2
 BIN=$BUILD/bin
 source "$SRC/tests/scripts/tiny_store.sh"
 source "$SRC/tests/support/test_hosts.sh"
-test_hosts_for p2l_test_two_hosts_faults 2
+test_hosts_for p2l_test_two_hosts_faults 2 "$BUILD"
 make_tiny_store "$BIN" "$SHARED"
 TIMEOUT=10
 BOUND=$((TIMEOUT + 15))

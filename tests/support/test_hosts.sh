@@ -1,16 +1,20 @@
 # Test hosts on one machine, sourced by the multi-host tests (docs/CLUSTER.md):
 #
-#   hosts_up N DIR      N hosts h1..hN (N >= 2), each in its own network, UTS and mount namespace:
+#   hosts_up N DIR [PATH...]
+#                       N hosts h1..hN (N >= 2), each in its own network, UTS and mount namespace:
 #                       its own hostname, two networks as a cluster node has (eth0, 198.18.0.(10+i)/24,
 #                       the network the host names resolve to; eth1, 198.18.1.(10+i)/24, a data
 #                       network named h<i>-data; each on a bridge in a namespace of its own), its
 #                       own /dev/shm and /tmp, and an /etc/hosts naming every host. Nothing is added to the machine's own namespace: the
 #                       addresses are never routed to its interfaces. DIR (not under /tmp, which
 #                       each host has its own of) holds the fixture's files; every host sees the
-#                       rest of the file system, the "shared file system" of a cluster.
+#                       rest of the file system, the "shared file system" of a cluster. Each PATH
+#                       under /tmp (a checkout or build there) stays shared: every host's own
+#                       /tmp holds it, bound from the machine's; the checkout this script is in
+#                       is always kept.
 #                       Returns 77 with a line starting "SKIP:" where namespaces are not allowed.
-#   test_hosts_for NAME N
-#                       for a test script: N hosts and a shared folder /var/tmp/NAME.XXXXXX
+#   test_hosts_for NAME N [PATH...]
+#                       for a test script: N hosts (keeping each PATH) and a shared folder /var/tmp/NAME.XXXXXX
 #                       (SHARED, the working folder from then on), both removed on exit; exits 77
 #                       where namespaces are not allowed, fails when the hosts do not come up.
 #   on_host I CMD...    runs CMD on host hI (environment and working folder kept).
@@ -26,6 +30,16 @@
 P2L_HOSTS_TAG=""
 P2L_HOSTS_N=0
 P2L_HOSTS_DIR=""
+P2L_HOSTS_CHECKOUT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd -P)
+
+# The paths under /tmp among the checkout and "$@", physical, parents before children, one per line.
+hosts_kept_tmp_paths() {
+  local p
+  for p in "$P2L_HOSTS_CHECKOUT" "$@"; do
+    p=$(cd "$p" 2> /dev/null && pwd -P) || continue
+    case "$p" in /tmp/*) echo "$p" ;; esac
+  done | sort -u
+}
 
 hosts_skip_reason() {
   [ "$(id -u)" = 0 ] || { echo "not root"; return; }
@@ -43,6 +57,7 @@ hosts_skip_reason() {
 
 hosts_up() {
   local n=$1 dir=$2
+  shift 2
   local why
   why=$(hosts_skip_reason)
   if [ -n "$why" ]; then
@@ -57,6 +72,18 @@ hosts_up() {
   export P2L_HOSTS_DIR
   mkdir -p "$dir"
   local sw="${P2L_HOSTS_TAG}sw" i ns
+  # A checkout or build under /tmp would vanish under each host's own /tmp: the holder first binds
+  # the machine's /tmp aside (h<i>.outer, in its private mount namespace only), then binds each
+  # kept path back into the new /tmp, then drops the aside mount.
+  local kept aside="" bind_back="" p
+  kept=$(hosts_kept_tmp_paths "$@")
+  if [ -n "$kept" ]; then
+    aside='mkdir -p "$outer" && mount --rbind /tmp "$outer" || exit 1'
+    while IFS= read -r p; do
+      bind_back+="mkdir -p '$p' && mount --rbind \"\$outer${p#/tmp}\" '$p' || exit 1; "
+    done <<< "$kept"
+    bind_back+='umount -l "$outer" && rmdir "$outer"'
+  fi
   ip netns add "$sw"
   ip -n "$sw" link set lo up
   ip -n "$sw" link add br0 type bridge
@@ -82,9 +109,12 @@ hosts_up() {
     rm -f "$dir/h$i.pid"
     # The holder: its namespaces are host hI's; it sleeps until hosts_down.
     ip netns exec "$ns" unshare --uts --mount --propagation private sh -c "
+      outer='$dir/h$i.outer'
       hostname h$i
       mount -t tmpfs -o size=1g,mode=1777 tmpfs /dev/shm
+      $aside
       mount -t tmpfs -o mode=1777 tmpfs /tmp
+      $bind_back
       mount --bind '$dir/hosts' /etc/hosts
       echo \$\$ > '$dir/h$i.pid.tmp' && mv '$dir/h$i.pid.tmp' '$dir/h$i.pid'
       exec sleep 86400" > "$dir/h$i.holder.log" 2>&1 &
@@ -119,7 +149,7 @@ test_hosts_for() {
   SHARED=$(mktemp -d "/var/tmp/$1.XXXXXX")  # not /tmp: each host has its own
   trap 'hosts_down; rm -rf "$SHARED"' EXIT
   local rc=0
-  hosts_up "$2" "$SHARED/hosts" || rc=$?
+  hosts_up "$2" "$SHARED/hosts" "${@:3}" || rc=$?
   [ $rc = 77 ] && exit 77
   [ $rc = 0 ] || { echo "FAIL: the test hosts did not come up" >&2; exit 1; }
   cd "$SHARED"
@@ -150,15 +180,16 @@ host_kill_all() {
 }
 
 hosts_down() {
+  # Runs in EXIT traps under set -e: nothing here may fail, or the rest is skipped.
   [ -n "$P2L_HOSTS_TAG" ] || return 0
   local i
   for i in $(seq "$P2L_HOSTS_N"); do
     if [ -s "$P2L_HOSTS_DIR/h$i.pid" ]; then
       # Every process still in host hI's network namespace, then its holder.
-      ip netns pids "${P2L_HOSTS_TAG}h$i" 2> /dev/null | xargs -r kill -9 2> /dev/null
+      ip netns pids "${P2L_HOSTS_TAG}h$i" 2> /dev/null | xargs -r kill -9 2> /dev/null || true
     fi
-    ip netns del "${P2L_HOSTS_TAG}h$i" 2> /dev/null
+    ip netns del "${P2L_HOSTS_TAG}h$i" 2> /dev/null || true
   done
-  ip netns del "${P2L_HOSTS_TAG}sw" 2> /dev/null
+  ip netns del "${P2L_HOSTS_TAG}sw" 2> /dev/null || true
   P2L_HOSTS_TAG=""
 }
