@@ -64,6 +64,29 @@ inline std::string source_name(BuiltInSource s) { return built_in_sources().id(s
 // The built-in source `name` denotes; nullopt for an external folder's name.
 inline std::optional<BuiltInSource> built_in_source(const std::string& name) { return built_in_sources().find(name); }
 
+// How the Patch2Loc maps of several patch sizes (eval.scales) become one map, each scale's map
+// first standardised on the healthy reference (docs/EVALUATION.md "Multi-scale"): the mean of the
+// scales' z-scores against each scale's global healthy mean and deviation, or against each
+// voxel's; the maximum of the global z-scores; the sum of the healthy surprises (Fisher).
+enum class MultiScaleRule { kMeanZ, kMeanVoxelZ, kMaxZ, kFisher };
+inline const NamedEnum<MultiScaleRule>& multiscale_rules() {
+  static const NamedEnum<MultiScaleRule> e{{MultiScaleRule::kMeanZ, "mean_z"},
+                                           {MultiScaleRule::kMeanVoxelZ, "mean_voxel_z"},
+                                           {MultiScaleRule::kMaxZ, "max_z"},
+                                           {MultiScaleRule::kFisher, "fisher"}};
+  return e;
+}
+// The map sources of a multi-scale evaluation, named in eval.sources and fusion pairs like any
+// other: one per scale beside eval.checkpoint's ("patch2loc@<patch fraction>", its map alone) and
+// one per rule ("multiscale_<rule>").
+inline constexpr const char* kScaleSourcePrefix = "patch2loc@";
+inline constexpr const char* kMultiScaleSourcePrefix = "multiscale_";
+inline std::string multiscale_source_name(MultiScaleRule r) { return kMultiScaleSourcePrefix + std::string(multiscale_rules().id(r)); }
+// Whether `name` is a source that a multi-scale evaluation computes (into the run's maps/).
+inline bool is_scale_source(const std::string& name) {
+  return name.rfind(kScaleSourcePrefix, 0) == 0 || name.rfind(kMultiScaleSourcePrefix, 0) == 0;
+}
+
 // The per-set metrics of results_summary.csv (its `metric` column), which the sweep table and
 // the nightly comparison read back (sweep/TableMetrics.hpp says which way each is better).
 enum class SummaryMetric {

@@ -35,6 +35,16 @@ void bind(Schema& s, EvalConfig& c) {
   s.add("eval.figure_vmax", &c.figure_vmax, "upper end of the heatmap colour scale", 0.0, 1000.0);
   s.add("eval.healthy_reference_split", &c.healthy_reference_split,
         "healthy held-out split giving healthy-quantile/FPR thresholds and fusion statistics (empty: data.val_split)");
+  s.add("eval.scales", &c.scales,
+        "multi-scale Patch2Loc: checkpoints of other patch sizes evaluated beside eval.checkpoint and fused with it, each a .pt file, a run folder (its checkpoints/best.pt) or a p2l-sweep folder (every point's best.pt but eval.checkpoint's); one per patch size; empty: one scale");
+  s.add("eval.scale_median_sizes", &c.scale_median_sizes,
+        "median filter size of each eval.scales entry, in order (empty: each follows its patch size, the odd size nearest eval.median_size x its patch fraction / eval.checkpoint's)", 1, 31, 0);
+  s.add("eval.scale_strides", &c.scale_strides,
+        "sliding-window stride of each eval.scales entry, in order (empty: each follows its patch size, eval.stride x its patch fraction / eval.checkpoint's, rounded, at least 1)", 1, 64, 0);
+  s.add("eval.multiscale_rules", &c.multiscale_rules,
+        "how the scales' maps become one, each a map source multiscale_<rule>: mean_z (mean of the global healthy z-scores), mean_voxel_z (mean of the voxel-wise healthy z-scores), max_z (their maximum), fisher (sum of the healthy surprises)", multiscale_rules());
+  s.add("eval.multiscale_voxel_std_floor", &c.multiscale_voxel_std_floor,
+        "mean_voxel_z: a voxel's healthy standard deviation is at least this fraction of the scale's global one (few reference volumes give noisy voxel deviations)", 0.0, 100.0);
 }
 
 }  // namespace p2l

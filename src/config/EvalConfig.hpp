@@ -41,6 +41,15 @@ struct EvalConfig {
   int figure_slices = 3;
   double figure_vmax = 12.0;
   std::string healthy_reference_split = "";  // empty: data.val_split
+  // Multi-scale Patch2Loc (docs/EVALUATION.md "Multi-scale"): checkpoints of other patch sizes,
+  // each entry a .pt file, a run folder or a sweep folder; per entry, a median size and stride
+  // (empty: each follows the scale's patch size); the rules that fuse the scales.
+  std::vector<std::string> scales = {};
+  std::vector<int> scale_median_sizes = {};
+  std::vector<int> scale_strides = {};
+  std::vector<MultiScaleRule> multiscale_rules = {MultiScaleRule::kMeanZ, MultiScaleRule::kMeanVoxelZ,
+                                                  MultiScaleRule::kMaxZ, MultiScaleRule::kFisher};
+  double multiscale_voxel_std_floor = 0.5;  // a voxel's healthy deviation, at least this x the scale's global one
 };
 
 void bind(Schema& s, EvalConfig& c);

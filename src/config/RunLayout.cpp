@@ -23,6 +23,7 @@ std::string RunLayout::heatmap_dir(const std::string& split) const { return heat
 std::string RunLayout::raw_heatmap_dir(const std::string& split) const { return heatmap_dir(split) + "/raw"; }
 std::string RunLayout::maps_dir() const { return root_ + "/maps"; }
 std::string RunLayout::map_dir(const std::string& source) const { return maps_dir() + "/" + source; }
+std::string RunLayout::scale_dir(const std::string& source) const { return root_ + "/scales/" + source; }
 std::string RunLayout::report_dir() const { return root_ + "/report"; }
 std::string RunLayout::report_md() const { return report_dir() + "/report.md"; }
 std::string RunLayout::report_html() const { return report_dir() + "/index.html"; }

@@ -54,6 +54,9 @@ class RunLayout {
   std::string raw_heatmap_dir(const std::string& split) const; // ROOT/heatmaps/<split>/raw
   std::string maps_dir() const;                                // ROOT/maps
   std::string map_dir(const std::string& source) const;        // ROOT/maps/<source>
+  // A multi-scale evaluation's other scale (eval.scales): its heatmaps, as this run's, under
+  // ROOT/scales/<source> (eval/ScaleSet.hpp).
+  std::string scale_dir(const std::string& source) const;      // ROOT/scales/<source>
   std::string report_dir() const;                              // ROOT/report
   std::string report_md() const;                               // ROOT/report/report.md
   std::string report_html() const;                             // ROOT/report/index.html

@@ -42,7 +42,7 @@ std::map<std::string, std::string> map_source_dirs(const Config& cfg) {
     if (eq == std::string::npos || eq == 0 || eq + 1 == e.size())
       throw std::runtime_error("eval.external_maps: '" + e + "': expected name=DIR");
     const std::string name = e.substr(0, eq);
-    if (built_in_source(name) || name.find('*') != std::string::npos)
+    if (built_in_source(name) || is_scale_source(name) || name.find('*') != std::string::npos)
       throw std::runtime_error("eval.external_maps: '" + name + "' is a reserved or invalid source name");
     external[name] = e.substr(eq + 1);
   }
@@ -56,11 +56,11 @@ std::map<std::string, std::string> map_source_dirs(const Config& cfg) {
   for (const auto& [name, key] : used) {
     const std::optional<BuiltInSource> built_in = built_in_source(name);
     if (built_in == BuiltInSource::kPatch2Loc) continue;
-    if (built_in) dirs[name] = RunLayout(cfg).map_dir(name);
+    if (built_in || is_scale_source(name)) dirs[name] = RunLayout(cfg).map_dir(name);
     else if (external.count(name)) dirs[name] = external.at(name);
     else
       throw std::runtime_error(key + ": unknown map source '" + name +
-                               "' (patch2loc, zscore, ae, or a name given in eval.external_maps)");
+                               "' (patch2loc, zscore, ae, a multi-scale source of eval.scales, or a name given in eval.external_maps)");
   }
   return dirs;
 }

@@ -20,7 +20,9 @@
 #include "eval/HeatmapBuilder.hpp"
 #include "eval/HeatmapCache.hpp"
 #include "eval/InputGridOutputs.hpp"
+#include "eval/MultiScaleMaps.hpp"
 #include "eval/RunReport.hpp"
+#include "eval/ScaleSet.hpp"
 #include "eval/SubjectFailures.hpp"
 #include "eval/TensorMedianFilter.hpp"
 #include "io/AtomicFile.hpp"
@@ -120,14 +122,50 @@ ConfiguredHeatmap configured_heatmap(const EvalConfig& eval, torch::Device devic
   return {m, eval.erode_mask, device.is_cuda() ? map_filter_on(device) : MapFilter(filter_and_mask)};
 }
 
-// Rank 0, before any rank writes: the autoencoder's settings to the log, the resolved config, and
-// no partial file of an interrupted run (never read, since only committed names are, but they
-// would stay forever).
-void prepare_run_folder(Config& cfg, const RunLayout& run, const BaselineMaps& baselines) {
+// One other patch size of a multi-scale evaluation (eval.scales): its config (the checkpoint's
+// facts adopted, its stride and median size, its run folder RunLayout::scale_dir) and what is
+// known of its training slices.
+struct ScaleRun {
+  ScaleSettings settings;
+  Config cfg;
+  TrainedSlices slices;
+};
+
+std::vector<ScaleRun> scale_runs(const Config& cfg, const std::string& ckpt, bool lead) {
+  const std::vector<std::string> files = scale_checkpoints(cfg.eval.scales, ckpt);
+  std::vector<ScaleRun> out;
+  for (size_t i = 0; i < files.size(); ++i) {
+    ScaleRun r;
+    r.cfg = cfg;
+    // The command line's values are the reference scale's: another scale's facts replace them.
+    r.cfg.overridden.clear();
+    const AdoptedFacts facts = adopt_patch2loc_facts(r.cfg, load_model_facts(files[i]), files[i]);
+    r.slices = facts.slices;
+    r.settings = scale_settings(cfg.eval, i, files.size(), files[i], r.cfg.train.patch_fraction, cfg.train.patch_fraction);
+    r.cfg.eval.stride = r.settings.stride, r.cfg.eval.median_size = r.settings.median_size;
+    r.cfg.run.output_dir = RunLayout(cfg).scale_dir(r.settings.source);
+    if (lead) {
+      std::string lines = std::string(kTool) + ": scale " + r.settings.source + ": stride " + std::to_string(r.settings.stride) +
+                          ", median size " + std::to_string(r.settings.median_size) + ", heatmaps in " + r.cfg.run.output_dir + "\n";
+      for (const auto& line : facts.log) lines += std::string(kTool) + ": scale " + r.settings.source + ": " + line + "\n";
+      std::cerr << lines;
+    }
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+// Rank 0, before any rank writes: the autoencoder's settings to the log, the resolved config, no
+// partial file of an interrupted run (never read, since only committed names are, but they would
+// stay forever), and no multi-scale map of an earlier evaluation (`fresh_dirs`, emptied).
+void prepare_run_folder(Config& cfg, const RunLayout& run, const BaselineMaps& baselines,
+                        const std::vector<ScaleRun>& scales, const std::vector<std::string>& fresh_dirs) {
   for (const auto& line : baselines.settings_log()) std::cerr << std::string(kTool) + ": " + line + "\n";
   cfg.write(run.evaluate_config());
-  const int stale = remove_stale_temporaries(run.heatmaps_dir(), true) + remove_stale_temporaries(run.maps_dir(), true);
+  int stale = remove_stale_temporaries(run.heatmaps_dir(), true) + remove_stale_temporaries(run.maps_dir(), true);
+  for (const auto& s : scales) stale += remove_stale_temporaries(RunLayout(s.cfg).heatmaps_dir(), true);
   if (stale > 0) std::fprintf(stderr, "%s: removed %d partial file(s) of an interrupted run\n", kTool, stale);
+  for (const auto& dir : fresh_dirs) std::filesystem::remove_all(dir);
 }
 
 struct Work {
@@ -138,13 +176,13 @@ struct Work {
 // the cache, then the configured heatmap and its components on the input grid). True when the
 // heatmap was computed rather than found in the cache.
 bool map_subject(const Work& w, const StoreReader& store, const HeatmapCache& cache, HeatmapBuilder& builder,
-                 const BaselineMaps& baselines, const ConfiguredHeatmap& heatmap) {
+                 const BaselineMaps* baselines, const ConfiguredHeatmap& heatmap) {
   const bool need_heatmap = !cache.has_raw(w.split, w.id) || !std::filesystem::exists(cache.heatmap_path(w.split, w.id));
-  const bool need_baseline = baselines.any() && !baselines.has(w.id);
+  const bool need_baseline = baselines && baselines->any() && !baselines->has(w.id);
   if (!need_heatmap && !need_baseline) return false;
   SubjectSlices s = store.load(w.split, w.id);
   s.split = w.split;
-  if (need_baseline) baselines.write(s);
+  if (need_baseline) baselines->write(s);
   if (!need_heatmap) return false;
   ScoreMaps raw = builder.score_maps(s);
   cache.write_raw(w.split, w.id, raw);
@@ -161,17 +199,19 @@ struct HeatmapPhase {
   double seconds = 0;  // this rank's share
 };
 
-// Phase 1: the heatmaps and baseline maps of every split's subjects, dealt round-robin over the
-// ranks. A subject that fails is left out; rank 0 prints every rank's failures by reason.
+// Phase 1: the heatmaps and baseline maps (`baselines`, may be null: none) of every split's
+// subjects, dealt round-robin over the ranks; `what` names them in the progress lines ("heatmaps",
+// "heatmaps of patch2loc@0.0625"). A subject that fails is left out; rank 0 prints every rank's
+// failures by reason.
 HeatmapPhase compute_maps(const std::vector<std::string>& splits, const StoreReader& store, const HeatmapCache& cache,
-                          HeatmapBuilder& builder, const BaselineMaps& baselines, const ConfiguredHeatmap& heatmap,
-                          double progress_seconds, World& world) {
+                          HeatmapBuilder& builder, const BaselineMaps* baselines, const ConfiguredHeatmap& heatmap,
+                          const std::string& what, double progress_seconds, World& world) {
   std::vector<Work> mine;
   size_t dealt = 0;
   for (const auto& split : splits)
     for (const auto& id : store.subjects(split))
       if (int(dealt++ % size_t(world.size())) == world.rank()) mine.push_back({split, id});
-  ProgressMeter progress(rank_tag(world) + ": heatmaps", long(mine.size()), progress_seconds, std::cerr);
+  ProgressMeter progress(rank_tag(world) + ": " + what, long(mine.size()), progress_seconds, std::cerr);
   SubjectFailures failures;
   size_t computed = 0;
   for (size_t i = 0; i < mine.size(); ++i) {
@@ -186,8 +226,8 @@ HeatmapPhase compute_maps(const std::vector<std::string>& splits, const StoreRea
   out.seconds = progress.elapsed_seconds();
   // What the rank's share took: the line scripts read the computed and cached counts from.
   if (!mine.empty())
-    std::fprintf(stderr, "%s: heatmaps %zu/%zu volumes (%zu computed, %zu cached), %.0f patches/s\n",
-                 rank_tag(world).c_str(), mine.size(), mine.size(), computed,
+    std::fprintf(stderr, "%s: %s %zu/%zu volumes (%zu computed, %zu cached), %.0f patches/s\n",
+                 rank_tag(world).c_str(), what.c_str(), mine.size(), mine.size(), computed,
                  mine.size() - computed - size_t(failures.count()),
                  out.seconds > 0 ? double(builder.patches_scored()) / out.seconds : 0.0);
   out.failed = world.all_reduce_sum(failures.count());
@@ -419,15 +459,42 @@ int run_evaluation(Config& cfg, World& world) {
   std::fprintf(stderr, "%s: device %s, heatmap precision %s, median filter and masking on %s\n", rank_tag(world).c_str(),
                device.str().c_str(), precisions().id(builder.precision()), device.is_cuda() ? "the GPU" : "the CPU");
   const ConfiguredHeatmap heatmap = configured_heatmap(cfg.eval, device);
+  // Multi-scale: the other scales, and their map sources among the methods, before anything reads
+  // the sources.
+  const std::vector<ScaleRun> others = scale_runs(cfg, ckpt, lead);
+  std::vector<ScaleSettings> scales = {
+      {source_name(BuiltInSource::kPatch2Loc), ckpt, cfg.train.patch_fraction, cfg.eval.stride, cfg.eval.median_size}};
+  for (const auto& r : others) scales.push_back(r.settings);
+  check_distinct_scales(scales);
+  add_scale_sources(cfg.eval, scales);
   const HeatmapCache cache(run, heatmap_stamp(ckpt, cfg.eval.stride, cfg.train.patch_fraction, cfg.train.min_brain_fraction));
   StoreReader store(cfg.data.store_dir);
   const std::vector<std::string> splits = splits_to_score(cfg, store, reference);
   const std::map<std::string, std::string> source_dirs = map_source_dirs(cfg);
   const BaselineMaps baselines(cfg, lead, device);  // adopts the autoencoder's facts into cfg.ae
-  if (lead) prepare_run_folder(cfg, run, baselines);
-  world.barrier();  // stale baseline maps and partial files are gone before any rank writes new ones
+  if (lead) prepare_run_folder(cfg, run, baselines, others, multiscale_map_dirs(scales, cfg.eval, run));
+  world.barrier();  // stale maps and partial files are gone before any rank writes new ones
 
-  const HeatmapPhase maps = compute_maps(splits, store, cache, builder, baselines, heatmap, cfg.run.progress_seconds, world);
+  HeatmapPhase maps =
+      compute_maps(splits, store, cache, builder, &baselines, heatmap, "heatmaps", cfg.run.progress_seconds, world);
+  // Multi-scale: every other scale's heatmaps into its own cache, then the scales' maps and rules
+  // as map sources. Each phase ends in a collective, so every rank's maps are written before any
+  // rank reads them.
+  std::vector<HeatmapCache> caches = {cache};
+  for (const ScaleRun& r : others) {
+    HeatmapBuilder scale_builder = heatmap_builder(r.cfg, r.slices, r.settings.checkpoint, device);
+    caches.emplace_back(RunLayout(r.cfg), heatmap_stamp(r.settings.checkpoint, r.settings.stride,
+                                                        r.cfg.train.patch_fraction, r.cfg.train.min_brain_fraction));
+    const HeatmapPhase p = compute_maps(splits, store, caches.back(), scale_builder, nullptr,
+                                        configured_heatmap(r.cfg.eval, device), "heatmaps of " + r.settings.source,
+                                        cfg.run.progress_seconds, world);
+    maps.failed += p.failed, maps.seconds += p.seconds;
+  }
+  if (!others.empty()) {
+    const MultiScalePhase p = write_multiscale_maps(scales, caches, cfg.eval, run, store, splits, reference,
+                                                    heatmap.filter, world, cfg.run.progress_seconds);
+    maps.failed += p.failed, maps.seconds += p.seconds;
+  }
 
   // Phases 2 and 3: rank 0 plans the metrics from the healthy reference and validation splits;
   // every rank scores its share of the test splits, and rank 0 gathers the measurements.

@@ -112,6 +112,9 @@ std::string source_label(const std::string& name) {
   const std::optional<BuiltInSource> built_in = built_in_source(name);
   if (built_in == BuiltInSource::kZScore) return "z-score";
   if (built_in == BuiltInSource::kAutoencoder) return "AE";
+  if (name.rfind(kScaleSourcePrefix, 0) == 0) return "Patch2Loc@" + name.substr(std::string(kScaleSourcePrefix).size());
+  if (name.rfind(kMultiScaleSourcePrefix, 0) == 0)
+    return "Patch2Loc multi-scale " + name.substr(std::string(kMultiScaleSourcePrefix).size());
   return name;
 }
 

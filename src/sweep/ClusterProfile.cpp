@@ -43,6 +43,9 @@ std::vector<std::string> ClusterProfile::sbatch_options(SweepStage stage) const 
   if (!qos.empty()) o.push_back("--qos=" + qos);
   o.insert(o.end(), extra.begin(), extra.end());
   auto it = stages.find(stage);
+  // The fused evaluation is an evaluation (of several checkpoints): evaluate's resources unless
+  // the profile gives it its own.
+  if (it == stages.end() && stage == SweepStage::kFuse) it = stages.find(SweepStage::kEvaluate);
   if (it == stages.end()) return o;
   const StageResources& r = it->second;
   if (!r.time.empty()) o.push_back("--time=" + r.time);

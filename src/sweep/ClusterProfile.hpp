@@ -28,7 +28,8 @@ struct ClusterProfile {
   std::vector<std::string> extra;  // for every job, e.g. --mail-type=FAIL
   std::map<SweepStage, StageResources> stages;  // keyed by the stage ids under `stages:`
 
-  // The sbatch options of one stage (job-wide settings first, then the stage's).
+  // The sbatch options of one stage (job-wide settings first, then the stage's; fuse without
+  // settings of its own takes evaluate's).
   std::vector<std::string> sbatch_options(SweepStage stage) const;
 };
 

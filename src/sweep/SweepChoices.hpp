@@ -7,13 +7,16 @@
 
 namespace p2l {
 
-// The jobs of a sweep, in pipeline order (a point's stages follow it).
-enum class SweepStage { kPreprocess, kTrain, kTrainAe, kEvaluate, kReport };
+// The jobs of a sweep, in pipeline order (a point's stages follow it). kFuse: the spec's `fuse`,
+// one evaluation of every point's checkpoint together (a multi-scale evaluation), a job of the
+// sweep rather than of a point.
+enum class SweepStage { kPreprocess, kTrain, kTrainAe, kEvaluate, kFuse, kReport };
 inline const NamedEnum<SweepStage>& sweep_stages() {
   static const NamedEnum<SweepStage> e{{SweepStage::kPreprocess, "preprocess"},
                                        {SweepStage::kTrain, "train"},
                                        {SweepStage::kTrainAe, "train-ae"},
                                        {SweepStage::kEvaluate, "evaluate"},
+                                       {SweepStage::kFuse, "fuse"},
                                        {SweepStage::kReport, "report"}};
   return e;
 }

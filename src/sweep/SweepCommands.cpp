@@ -35,13 +35,15 @@ const char* kUsage = R"(usage: p2l-sweep COMMAND SPEC.yaml [options] [section.ke
 
 Hyperparameter sweeps on Slurm over the slurm/*.sbatch jobs (docs/SLURM.md).
   plan SPEC        write a run folder per point with its resolved config; check every key
-  submit SPEC      submit preprocess -> train array(s) -> evaluate array(s) -> report; points
-                   done or still queued are left out, failed and cancelled ones resubmitted
+  submit SPEC      submit preprocess -> train array(s) -> evaluate array(s) [and fuse: every
+                   point's checkpoint in one evaluation] -> report; points done or still
+                   queued are left out, failed and cancelled ones resubmitted
       --dry-run    print the sbatch commands, submit nothing, write nothing
   status SPEC      state, job ids, last training step, best validation error of every point
-  report SPEC      DIR/report/sweep_table.{md,csv} and index.html (swept keys x Dice, AUPRC)
-  nightly SPEC     re-evaluate every trained point, regenerate the table, compare it with the
-                   previous night's (DIR/regression.md); exit 1 when a metric got worse
+  report SPEC      DIR/report/sweep_table.{md,csv} and index.html (swept keys x Dice, AUPRC;
+                   and the fused evaluation's multi-scale rows)
+  nightly SPEC     re-evaluate every trained point (and fuse), regenerate the table, compare it
+                   with the previous night's (DIR/regression.md); exit 1 when a metric got worse
       --no-wait       submit and return (the report job does the comparison)
       --compare-only  no Slurm jobs: table from the current results, then the comparison
 section.key=value overrides apply to every point after the spec's overrides (give the same
@@ -108,6 +110,9 @@ int cmd_plan(const SweepPlan& plan) {
   write_sweep_plan(plan);
   std::cout << plan.points.size() << " points in " << plan.dir << " (resolved configs: <point>/config.yaml):\n";
   for (const auto& p : plan.points) std::cout << "  " << p.index << "  " << p.name << "\n";
+  if (plan.fuse.enabled)
+    std::cout << "fused evaluation of every point, reference scale " << plan.fuse.reference << ": "
+              << plan.fused_config() << "\n";
   return 0;
 }
 

@@ -88,7 +88,66 @@ bool reads_autoencoder(const EvalConfig& e, const std::string& origin) {
   return false;
 }
 
+// Spec key `fuse`: true | false | {reference: POINT}. Each point is one scale of the fused
+// evaluation, which refuses two checkpoints of one patch size: refused here already, before
+// anything trains.
+SweepFuse load_fuse(const YAML::Node& f, const SweepPlan& plan, const std::string& spec_path) {
+  const std::string origin = spec_path + ": fuse";
+  const std::string shape = origin + ": must be true, false or {reference: <point name>}";
+  SweepFuse fuse;
+  if (f.IsMap()) {
+    check_known_keys(f, origin, {"reference"});
+    fuse.enabled = true;
+    if (f["reference"]) fuse.reference = f["reference"].as<std::string>();
+  } else if (f.IsScalar()) {
+    try {
+      fuse.enabled = f.as<bool>();
+    } catch (const YAML::Exception&) {
+      throw std::runtime_error(shape);
+    }
+  } else {
+    throw std::runtime_error(shape);
+  }
+  if (!fuse.enabled) return fuse;
+  if (plan.points.size() < 2)
+    throw std::runtime_error(origin + ": needs at least two points, one per patch size (sweep train.patch_fraction)");
+  for (size_t a = 0; a < plan.points.size(); ++a)
+    for (size_t b = a + 1; b < plan.points.size(); ++b)
+      if (plan.points[a].patch_fraction == plan.points[b].patch_fraction) {
+        std::ostringstream os;
+        os << origin << ": points '" << plan.points[a].name << "' and '" << plan.points[b].name
+           << "' both have train.patch_fraction " << plan.points[a].patch_fraction
+           << "; the fused evaluation takes one checkpoint per patch size (sweep train.patch_fraction alone, "
+              "or give points whose patch fractions differ)";
+        throw std::runtime_error(os.str());
+      }
+  std::vector<std::string> names;
+  for (const auto& pt : plan.points) names.push_back(pt.name);
+  if (!fuse.reference.empty()) {
+    check_known_key(fuse.reference, origin + ".reference", names, "point");
+  } else {
+    const double base = resolve(plan, {}, spec_path).train.patch_fraction;
+    const auto same = std::find_if(plan.points.begin(), plan.points.end(),
+                                   [&](const SweepPoint& p) { return p.patch_fraction == base; });
+    fuse.reference = (same == plan.points.end() ? plan.points.front() : *same).name;
+  }
+  const SweepPoint& ref = *std::find_if(plan.points.begin(), plan.points.end(),
+                                        [&](const SweepPoint& p) { return p.name == fuse.reference; });
+  const Config cfg = resolve(plan, ref.values, spec_path + ": point " + ref.name);
+  if (!cfg.eval.scales.empty())
+    throw std::runtime_error(origin + ": eval.scales is set by the sweep in the fused evaluation (the sweep folder: "
+                             "every point's checkpoint); remove it from the spec's config and overrides");
+  for (const MultiScaleRule r : cfg.eval.multiscale_rules) fuse.methods.push_back(multiscale_source_name(r));
+  return fuse;
+}
+
 }  // namespace
+
+const SweepPoint& fuse_reference(const SweepPlan& plan) {
+  for (const auto& pt : plan.points)
+    if (pt.name == plan.fuse.reference) return pt;
+  throw std::logic_error("fuse_reference: no point '" + plan.fuse.reference + "'");
+}
 
 bool changes_autoencoder(const std::string& key) {
   // Whole sections the autoencoder never reads; Schema::Scope classifies train.* key by key.
@@ -116,7 +175,7 @@ SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::s
   plan.spec_path = absolute(spec_path);
   const YAML::Node root = read_spec_file(spec_path, "sweep spec");
   check_known_keys(root, spec_path,
-                   {"dir", "config", "overrides", "cluster", "grid", "points", "report", "nightly", "autoencoder"});
+                   {"dir", "config", "overrides", "cluster", "grid", "points", "report", "nightly", "autoencoder", "fuse"});
   const std::string stem = fs::path(spec_path).stem().string();
   plan.dir = absolute(root["dir"] ? root["dir"].as<std::string>() : "runs/sweeps/" + stem);
   if (!root["config"]) throw std::runtime_error(spec_path + ": 'config' (the base config file) is required");
@@ -206,6 +265,7 @@ SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::s
     Config cfg = resolve(plan, pt.values, spec_path + ": point " + pt.name);
     pt.needs_autoencoder = reads_autoencoder(cfg.eval, spec_path + ": point " + pt.name);
     pt.train_steps = cfg.train.steps;
+    pt.patch_fraction = cfg.train.patch_fraction;
     plan.points.push_back(std::move(pt));
   }
 
@@ -219,6 +279,7 @@ SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::s
     throw std::runtime_error(spec_path + ": autoencoder: shared, but a swept key changes the autoencoder (" +
                              *std::find_if(plan.keys.begin(), plan.keys.end(), changes_autoencoder) + ")");
   plan.shared_autoencoder = all_need && ae != AutoencoderMode::kPerPoint && independent;
+  if (root["fuse"]) plan.fuse = load_fuse(root["fuse"], plan, spec_path);
   return plan;
 }
 
@@ -234,16 +295,34 @@ void write_sweep_plan(const SweepPlan& plan) {
     // The shared run's autoencoder folder, seen from a point's folder.
     shared_ae = RunLayout("../" + fs::path(plan.shared_dir()).filename().string(), shared.ae.output_subdir).ae().root();
   }
-  std::ostringstream tsv;
-  for (const auto& pt : plan.points) {
+  auto point_config = [&](const SweepPoint& pt) {
     Config cfg = resolve(plan, pt.values, plan.spec_path + ": point " + pt.name);
     cfg.run.output_dir = pt.dir;
     if (!shared_ae.empty()) cfg.ae.output_subdir = shared_ae;  // relative to the point's folder
+    return cfg;
+  };
+  std::ostringstream tsv;
+  for (const auto& pt : plan.points) {
+    Config cfg = point_config(pt);
     fs::create_directories(pt.dir);
     cfg.write(pt.dir + "/config.yaml");
     tsv << pt.index << "\t" << pt.dir << "\n";
   }
   write_file_atomic(plan.points_file(), tsv.str());
+  if (plan.fuse.enabled) {
+    // The reference point's evaluation, over every point's checkpoint (eval.scales reads
+    // points.tsv and leaves out eval.checkpoint's own), in a run folder of its own.
+    const SweepPoint& ref = fuse_reference(plan);
+    Config cfg = point_config(ref);
+    cfg.run.output_dir = plan.fused_dir();
+    cfg.eval.checkpoint = RunLayout(ref.dir).best_checkpoint();
+    cfg.eval.scales = {plan.dir};
+    // The autoencoder the reference point's evaluation reads, seen from DIR/fused (a sibling of
+    // the point folders, so the shared one's path holds as it is).
+    if (shared_ae.empty()) cfg.ae.output_subdir = RunLayout("../" + ref.name, cfg.ae.output_subdir).ae().root();
+    fs::create_directories(plan.fused_dir());
+    cfg.write(plan.fused_config());
+  }
 }
 
 }  // namespace p2l

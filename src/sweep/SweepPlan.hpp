@@ -18,12 +18,28 @@ struct SweepPoint {
   std::string dir;                                      // DIR/<name>, absolute
   bool needs_autoencoder = false;                       // its evaluation reads the "ae" maps
   long train_steps = 0;                                 // its train.steps (for progress)
+  double patch_fraction = 0;                            // its train.patch_fraction (its scale when fused)
 };
 
 struct SweepReportOptions {
   std::vector<std::string> methods;  // method ids (results_summary.csv's method_id); empty: the first one
   std::string threshold_rule = "validation_dice";  // the rule id whose Dice goes into the table
   std::vector<SummaryMetric> metrics = {SummaryMetric::kDice, SummaryMetric::kAuprc};
+};
+
+// Spec key `fuse`: after every point trained, one evaluation of all their checkpoints together
+// (eval.scales = the sweep folder, p2l-evaluate's multi-scale evaluation) in DIR/fused, whose
+// multi-scale rows join the sweep's table. Each point is one scale, so the points must differ
+// in train.patch_fraction, no two alike.
+struct SweepFuse {
+  bool enabled = false;
+  // The reference scale: the point whose best checkpoint is eval.checkpoint and whose resolved
+  // config the fused evaluation runs with; by default the point with the base config's patch
+  // fraction, else the first.
+  std::string reference;
+  // The table's fused rows until the evaluation's results_summary.csv says otherwise: the
+  // multi-scale sources of the fused config (multiscale_<rule>, eval.multiscale_rules).
+  std::vector<std::string> methods;
 };
 
 struct SweepNightlyOptions {
@@ -42,6 +58,7 @@ struct SweepPlan {
   std::vector<std::string> keys;       // swept keys, in spec order (the table's columns)
   std::vector<SweepPoint> points;
   SweepReportOptions report;
+  SweepFuse fuse;
   SweepNightlyOptions nightly;
   // One autoencoder for every point (trained once in DIR/shared/), because no swept key
   // changes it; spec key `autoencoder`: auto (this rule), shared or per_point.
@@ -52,6 +69,11 @@ struct SweepPlan {
   std::string ledger_file() const { return dir + "/jobs.tsv"; }
   std::string logs_dir() const { return dir + "/logs"; }
   std::string shared_dir() const { return dir + "/shared"; }  // the shared autoencoder's run folder
+  std::string fused_dir() const { return dir + "/" + kFusedRun; }  // the fused evaluation's run folder
+  std::string fused_config() const { return fused_dir() + "/config.yaml"; }
+  // The fused evaluation's folder name, also the `point` of its rows in the sweep table; never a
+  // point's name, as those are "key-value" parts (point_name_part).
+  static constexpr const char* kFusedRun = "fused";
 };
 
 // Reads and validates a spec. Throws naming the spec (and the point) on unknown spec keys,
@@ -61,9 +83,15 @@ struct SweepPlan {
 SweepPlan load_sweep_plan(const std::string& spec_path, const std::vector<std::string>& extra_overrides = {});
 
 // Writes DIR/preprocess.yaml, DIR/<point>/config.yaml for every point and DIR/points.tsv
-// ("index<TAB>dir" lines, read by slurm/job-steps.sh), each atomically; with a shared
-// autoencoder also DIR/shared/config.yaml, and the points' ae.output_subdir points there.
+// ("index<TAB>dir" lines, read by slurm/job-steps.sh and eval.scales), each atomically; with a
+// shared autoencoder also DIR/shared/config.yaml, and the points' ae.output_subdir points there;
+// with `fuse`, DIR/fused/config.yaml: the reference point's config with run.output_dir
+// DIR/fused, eval.checkpoint its best checkpoint, eval.scales [DIR] and the autoencoder its
+// evaluation reads.
 void write_sweep_plan(const SweepPlan& plan);
+
+// The point fuse.reference names (load_sweep_plan checked that there is one).
+const SweepPoint& fuse_reference(const SweepPlan& plan);
 
 // "train.lr" + "1e-3" -> "lr-1e-3": the key's last part and the value, characters other than
 // letters, digits, '.', '+' and '-' as '_'.

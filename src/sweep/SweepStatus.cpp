@@ -26,6 +26,11 @@ std::string StageStatus::state_text() const {
   return state == StageState::kOtherInQueue ? slurm_state : stage_states().id(state);
 }
 
+std::string StageStatus::described() const {
+  if (done()) return stage_states().id(StageState::kDone);
+  return state_text() + " (" + sweep_stages().id(stage) + (detail.empty() ? "" : ": " + detail) + ")";
+}
+
 const StageStatus* PointStatus::current() const {
   for (const auto& s : stages)
     if (!s.done()) return &s;
@@ -38,8 +43,7 @@ bool PointStatus::queued() const {
 
 std::string PointStatus::state() const {
   const StageStatus* c = current();
-  if (!c) return stage_states().id(StageState::kDone);
-  return c->state_text() + " (" + sweep_stages().id(c->stage) + (c->detail.empty() ? "" : ": " + c->detail) + ")";
+  return c ? c->described() : stage_states().id(StageState::kDone);
 }
 
 std::string PointStatus::jobs() const {
@@ -69,6 +73,7 @@ std::vector<SweepStage> point_stages(const SweepPoint& p) {
 
 std::string stage_executable(SweepStage stage) {
   if (stage == SweepStage::kReport) return "p2l-sweep";
+  if (stage == SweepStage::kFuse) return stage_executable(SweepStage::kEvaluate);  // an evaluation of every scale
   return "p2l-" + std::string(sweep_stages().id(stage));
 }
 
@@ -181,6 +186,7 @@ SweepStatus read_sweep_status(const SweepPlan& plan) {
                                     accounting));
   };
   s.preprocess = status_of(SweepStage::kPreprocess, -1, plan.dir);
+  if (plan.fuse.enabled) s.fuse = status_of(SweepStage::kFuse, -1, plan.dir);
   s.report = status_of(SweepStage::kReport, -1, plan.dir);
   for (const auto& pt : plan.points) {
     PointStatus ps;
@@ -247,7 +253,8 @@ std::string format_status_table(const SweepPlan& plan, const SweepStatus& s) {
            (st.detail.empty() ? "" : ": " + st.detail);
   };
   os << "\n" << done << " of " << s.points.size() << " points done, " << queued << " queued, " << failed
-     << " failed or cancelled; preprocess " << stage_line(s.preprocess) << "; report " << stage_line(s.report)
+     << " failed or cancelled; preprocess " << stage_line(s.preprocess)
+     << (plan.fuse.enabled ? "; fuse " + stage_line(s.fuse) : "") << "; report " << stage_line(s.report)
      << "\nread from: " << s.sources << "\n";
   return os.str();
 }

@@ -26,6 +26,7 @@ struct StageStatus {
   bool done() const { return state == StageState::kDone; }
   bool queued() const;            // pending, running, requeued, or in the queue in another Slurm state
   std::string state_text() const;  // the state's id; for kOtherInQueue, slurm_state
+  std::string described() const;   // e.g. "failed (train: exit 1)"; "done" when done
 };
 
 struct PointStatus {
@@ -44,7 +45,8 @@ struct PointStatus {
 };
 
 struct SweepStatus {
-  StageStatus preprocess{SweepStage::kPreprocess}, report{SweepStage::kReport};
+  // The sweep's single stages; fuse only counts when the spec has `fuse` on.
+  StageStatus preprocess{SweepStage::kPreprocess}, fuse{SweepStage::kFuse}, report{SweepStage::kReport};
   std::vector<PointStatus> points;
   std::string sources;  // what the states were read from, e.g. "squeue, status files"
   bool queue_known = true;  // squeue answered; without it nothing may be submitted
@@ -52,7 +54,9 @@ struct SweepStatus {
 
 // The pipeline stages of one point, in order.
 std::vector<SweepStage> point_stages(const SweepPoint& p);
-// The executable a stage runs (its status file's name).
+// The executable a stage runs (its status file's name); the fused evaluation's is p2l-evaluate,
+// its status file the sweep's (DIR/sweep-status/p2l-evaluate.status: no point's evaluation is a
+// single job of the sweep).
 std::string stage_executable(SweepStage stage);
 
 // Job id -> Slurm state as Slurm prints it; nullopt when that source is unavailable (no squeue,
@@ -66,7 +70,8 @@ StageStatus stage_status(SweepStage stage, const std::string& job, const StageSt
 
 SweepStatus read_sweep_status(const SweepPlan& plan);
 // The table `p2l-sweep status` prints: point, swept values, state, jobs, training progress
-// (step/steps, rate and ETA while training runs), best validation error.
+// (step/steps, rate and ETA while training runs), best validation error; then the sweep's
+// single stages (preprocess, the fused evaluation when on, report).
 std::string format_status_table(const SweepPlan& plan, const SweepStatus& s);
 
 }  // namespace p2l

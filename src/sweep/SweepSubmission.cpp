@@ -1,6 +1,8 @@
 #include "sweep/SweepSubmission.hpp"
 
+#include <algorithm>
 #include <map>
+#include <optional>
 #include <stdexcept>
 
 #include "sweep/JobLedger.hpp"
@@ -17,6 +19,16 @@ std::string join(const std::vector<int>& v) {
   return s;
 }
 
+// The slurm/ script a stage runs: the autoencoder trains through train.sbatch with its own
+// trainer (P2L_TRAINER), the fused evaluation is an evaluation with a config of its own.
+SweepStage script_stage(SweepStage stage) {
+  switch (stage) {
+    case SweepStage::kTrainAe: return SweepStage::kTrain;
+    case SweepStage::kFuse: return SweepStage::kEvaluate;
+    default: return stage;
+  }
+}
+
 class Builder {
  public:
   Builder(const SweepPlan& plan, const ClusterProfile& cluster, const SubmitContext& where)
@@ -27,17 +39,14 @@ class Builder {
     c.stage = stage;
     c.indices = std::move(indices);
     c.env = {{"P2L_SWEEP_DIR", plan_.dir}, {"P2L_SOURCE_DIR", where_.source_dir}, {"P2L_BIN", where_.bin_dir}};
-    // The autoencoder trains through slurm/train.sbatch with its own trainer.
-    const bool autoencoder = stage == SweepStage::kTrainAe;
-    if (autoencoder) c.env.emplace_back("P2L_TRAINER", stage_executable(stage));
+    if (stage == SweepStage::kTrainAe) c.env.emplace_back("P2L_TRAINER", stage_executable(stage));
     const bool array = !c.indices.empty();
     const std::string id = sweep_stages().id(stage);
     c.argv = {"sbatch", "--parsable", "--job-name=p2l-" + id, "--kill-on-invalid-dep=yes",
               "--output=" + plan_.logs_dir() + (array ? "/%x-%A_%a.out" : "/%x-%j.out")};
     for (const auto& o : cluster_.sbatch_options(stage)) c.argv.push_back(o);
     if (array) c.argv.push_back("--array=" + join(c.indices));
-    const std::string script = autoencoder ? sweep_stages().id(SweepStage::kTrain) : id;
-    c.argv.push_back(where_.source_dir + "/slurm/" + script + ".sbatch");
+    c.argv.push_back(where_.source_dir + "/slurm/" + sweep_stages().id(script_stage(stage)) + ".sbatch");
     for (auto& a : script_args) c.argv.push_back(std::move(a));
     out.calls.push_back(std::move(c));
     return out.calls.size() - 1;
@@ -120,6 +129,35 @@ Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster,
     evaluations.push_back(c);
   }
 
+  // The fused evaluation reads every point's checkpoint: after every training (and autoencoder)
+  // succeeded, those submitted now and those still queued. Again when this submission trains
+  // (its checkpoints change), and every night; never beside a queued one.
+  std::optional<size_t> fuse;
+  if (plan.fuse.enabled) {
+    const std::string id = sweep_stages().id(SweepStage::kFuse);
+    bool untrained = false;
+    std::vector<std::pair<std::string, std::string>> after_queued;
+    for (const auto& p : status.points)
+      for (const auto& st : p.stages) {
+        if (st.stage == SweepStage::kEvaluate || st.done()) continue;
+        untrained = true;
+        const std::pair<std::string, std::string> dep{"afterok", st.job};
+        if (st.queued() && std::find(after_queued.begin(), after_queued.end(), dep) == after_queued.end())
+          after_queued.push_back(dep);
+      }
+    if (status.fuse.queued()) {
+      b.out.notes.push_back(id + ": still queued (" + status.fuse.state_text() + "), left alone");
+    } else if (nightly && untrained) {
+      b.out.notes.push_back(id + ": not every point is trained, not evaluated");
+    } else if (nightly || !status.fuse.done() || !train_call.empty()) {
+      fuse = b.add(SweepStage::kFuse, {}, {"--config", plan.fused_config()});
+      SbatchCall& call = b.out.calls[*fuse];
+      for (const auto& [stage, c] : train_call) call.after.emplace_back("afterok", c);
+      call.after_jobs = after_queued;
+      if (call.after.empty() && call.after_jobs.empty()) call.after = after_pre, call.after_jobs = after_pre_job;
+    }
+  }
+
   // The report: after every evaluation ended, however it ended.
   const bool report_wanted = nightly || !b.out.calls.empty() || (!status.report.done() && !status.report.queued());
   if (report_wanted) {
@@ -130,6 +168,8 @@ Submission plan_submission(const SweepPlan& plan, const ClusterProfile& cluster,
     args.insert(args.end(), plan.command_line_overrides.begin(), plan.command_line_overrides.end());
     const size_t c = b.add(SweepStage::kReport, {}, args);
     for (size_t e : evaluations) b.out.calls[c].after.emplace_back("afterany", e);
+    if (fuse) b.out.calls[c].after.emplace_back("afterany", *fuse);
+    if (plan.fuse.enabled && status.fuse.queued()) b.out.calls[c].after_jobs.emplace_back("afterany", status.fuse.job);
   }
   return std::move(b.out);
 }

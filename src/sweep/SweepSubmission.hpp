@@ -3,9 +3,10 @@
 // array over the points that need it (and the autoencoder when the evaluation reads it: one job
 // when it is shared, else a second array), evaluation as arrays, and a report job. Training waits for
 // preprocessing (afterok); each evaluation task waits for the training tasks of its own point
-// (aftercorr), so one failed point blocks nothing else; the report waits for every evaluation
-// to end (afterany) and lists failed points as failed. A resubmission leaves out the points
-// that are done or still queued and the stages already done.
+// (aftercorr), so one failed point blocks nothing else; with the spec's `fuse`, one job
+// evaluates every point's checkpoint together once every training succeeded (afterok); the
+// report waits for every evaluation to end (afterany) and lists failed points as failed. A
+// resubmission leaves out the points that are done or still queued and the stages already done.
 #include <string>
 #include <utility>
 #include <vector>
@@ -33,8 +34,9 @@ struct Submission {
 
 enum class SubmitMode { Pipeline, Nightly };
 
-// Pipeline: every stage not done. Nightly: evaluation of every trained point again, then the
-// report job running `p2l-sweep nightly --compare-only`.
+// Pipeline: every stage not done. Nightly: evaluation of every trained point again (and the
+// fused evaluation when every point is trained), then the report job running
+// `p2l-sweep nightly --compare-only`.
 struct SubmitContext {
   std::string source_dir;  // the checkout: slurm/*.sbatch and relative config paths
   std::string bin_dir;     // the executables (P2L_BIN of the jobs)

@@ -2,7 +2,9 @@
 // The comparison table of a sweep (`p2l-sweep report`): one row per point (and per method when
 // several are chosen), the swept keys as columns, then each set's metrics (report.metrics,
 // default Dice and AUPRC) from the point's report/results_summary.csv at report.threshold_rule.
-// A point that is not done is a row with its state and no numbers; it blocks nothing.
+// A point that is not done is a row with its state and no numbers; it blocks nothing. With the
+// spec's `fuse`, the fused evaluation (DIR/fused) adds one row per multi-scale method
+// (multiscale_<rule>), point "fused", each key's values over the points joined with '+'.
 #include <map>
 #include <string>
 #include <vector>
@@ -16,7 +18,8 @@ namespace p2l {
 // results_summary.csv's method_id, threshold_rule_id); the table and the nightly regression
 // match rows on them, so a reworded display label changes nothing.
 struct SweepTableRow {
-  std::string point, method, rule, state;  // state: "done" or why there are no numbers
+  std::string point, method, rule, state;  // point: its folder name ("fused": the fused evaluation's);
+                                           // state: "done" or why there are no numbers
   std::vector<std::string> values;         // the swept keys' values, in SweepTable::keys order
   std::map<std::string, double> metrics;   // column ("tumor dice") -> mean
   std::string method_label;                // for headings: the method's table label

@@ -3,6 +3,7 @@
 // fresh sweep, a resubmission after a failure and a nightly re-evaluation.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -55,7 +56,7 @@ TEST(SweepLedger, AnUnknownStageIsAnErrorNamingTheLineAndTheIds) {
   std::ofstream(d / "jobs.tsv") << "t0\tpreprocess\t10\t-\nt1\ttrian\t11\t0,1\n";
   const std::string e = p2l::testing::error_of([&] { JobLedger l(d / "jobs.tsv"); });
   EXPECT_NE(e.find(d / "jobs.tsv" + ": line 2"), std::string::npos) << e;
-  EXPECT_NE(e.find("'trian' (expected preprocess, train, train-ae, evaluate, report)"), std::string::npos) << e;
+  EXPECT_NE(e.find("'trian' (expected preprocess, train, train-ae, evaluate, fuse, report)"), std::string::npos) << e;
 }
 
 TEST(SweepStatusFile, ReadsTheLineTheJobStepsWrite) {
@@ -187,8 +188,9 @@ TEST(SweepStageState, StateIdsAreTheTextOfTheStatusTable) {
   EXPECT_EQ(stage_states().ids(), (std::vector<std::string>{"not submitted", "pending", "running", "requeued", "done",
                                                             "failed", "cancelled", "unknown"}));
   EXPECT_EQ(sweep_stages().ids(),
-            (std::vector<std::string>{"preprocess", "train", "train-ae", "evaluate", "report"}));
+            (std::vector<std::string>{"preprocess", "train", "train-ae", "evaluate", "fuse", "report"}));
   EXPECT_EQ(stage_executable(SweepStage::kTrainAe), "p2l-train-ae");
+  EXPECT_EQ(stage_executable(SweepStage::kFuse), "p2l-evaluate");  // the fused evaluation is an evaluation
   EXPECT_EQ(stage_executable(SweepStage::kReport), "p2l-sweep");
 }
 
@@ -325,6 +327,110 @@ TEST(SweepSubmission, FinishedSweepSubmitsNothing) {
   const Submission s = plan_submission(p, ClusterProfile{}, status_of(p, {{"done", "done"}, {"done", "done"}}, "done"),
                                        SubmitMode::Pipeline, {"/src", "/bin"});
   EXPECT_TRUE(s.calls.empty());
+}
+
+namespace {
+
+// two_points with the spec's `fuse` on (the points' patch fractions are not looked at here).
+SweepPlan fused_points(const TempDir& d, bool autoencoder) {
+  SweepPlan p = two_points(d, autoencoder);
+  p.fuse.enabled = true;
+  p.fuse.reference = p.points[0].name;
+  return p;
+}
+
+}  // namespace
+
+TEST(SweepFuseSubmission, OneFuseJobAfterEveryTrainingAndTheReportAfterIt) {
+  TempDir d("sweep_fuse_submit");
+  SweepPlan p = fused_points(d, true);
+  const std::vector<std::string> fresh = {"not submitted", "not submitted", "not submitted"};
+  const Submission s = plan_submission(p, ClusterProfile{}, status_of(p, {fresh, fresh}, "not submitted"),
+                                       SubmitMode::Pipeline, {"/src", "/bin"});
+  EXPECT_EQ(summary(s), (std::vector<std::string>{"preprocess", "train 0 1 afterok:<0>", "train-ae 0 1 afterok:<0>",
+                                                  "evaluate 0 1 aftercorr:<1>:<2>", "fuse afterok:<1>:<2>",
+                                                  "report afterany:<3>:<4>"}));
+  const auto& fuse = s.calls[4].argv;
+  EXPECT_EQ(std::vector<std::string>(fuse.end() - 3, fuse.end()),
+            (std::vector<std::string>{"/src/slurm/evaluate.sbatch", "--config", p.dir + "/fused/config.yaml"}));
+  EXPECT_NE(std::find(fuse.begin(), fuse.end(), "--job-name=p2l-fuse"), fuse.end());
+  EXPECT_EQ(std::find_if(fuse.begin(), fuse.end(), [](const std::string& a) { return a.rfind("--array", 0) == 0; }),
+            fuse.end());  // one job, not an array
+  EXPECT_NE(std::find(fuse.begin(), fuse.end(), "--output=" + p.logs_dir() + "/%x-%j.out"), fuse.end());
+  EXPECT_TRUE(s.calls[4].indices.empty());
+  // The shared autoencoder: one job the fused evaluation waits for as well.
+  p.shared_autoencoder = true;
+  const Submission shared = plan_submission(p, ClusterProfile{}, status_of(p, {fresh, fresh}, "not submitted"),
+                                            SubmitMode::Pipeline, {"/src", "/bin"});
+  EXPECT_EQ(summary(shared)[4], "fuse afterok:<1>:<2>");
+}
+
+TEST(SweepFuseSubmission, ResubmissionSkipsADoneFuseAndRerunsItWhenAPointRetrains) {
+  TempDir d("sweep_fuse_submit");
+  const SweepPlan p = fused_points(d, false);
+  const std::vector<std::string> done = {"done", "done"};
+  SweepStatus s = status_of(p, {done, done}, "done");
+  s.fuse.state = StageState::kDone;
+  EXPECT_TRUE(plan_submission(p, ClusterProfile{}, s, SubmitMode::Pipeline, {"/src", "/bin"}).calls.empty());
+  // The fused evaluation failed: it alone, and a report.
+  s.fuse.state = StageState::kFailed;
+  EXPECT_EQ(summary(plan_submission(p, ClusterProfile{}, s, SubmitMode::Pipeline, {"/src", "/bin"})),
+            (std::vector<std::string>{"fuse", "report afterany:<0>"}));
+  // A point trains again: its checkpoint changes, so the fused evaluation (done before) reruns after it.
+  s = status_of(p, {done, {"failed", "cancelled"}}, "done");
+  s.fuse.state = StageState::kDone;
+  EXPECT_EQ(summary(plan_submission(p, ClusterProfile{}, s, SubmitMode::Pipeline, {"/src", "/bin"})),
+            (std::vector<std::string>{"train 1", "evaluate 1 aftercorr:<0>", "fuse afterok:<0>", "report afterany:<1>:<2>"}));
+  // Only an evaluation failed: the fused evaluation stays done.
+  s = status_of(p, {done, {"done", "failed"}}, "done");
+  s.fuse.state = StageState::kDone;
+  EXPECT_EQ(summary(plan_submission(p, ClusterProfile{}, s, SubmitMode::Pipeline, {"/src", "/bin"})),
+            (std::vector<std::string>{"evaluate 1", "report afterany:<0>"}));
+}
+
+TEST(SweepFuseSubmission, QueuedTrainingsAreWaitedForAndAQueuedFuseIsLeftAlone) {
+  TempDir d("sweep_fuse_submit");
+  const SweepPlan p = fused_points(d, false);
+  // Point 0 still training (job 5_0): left alone, and the fused evaluation waits for it.
+  SweepStatus s = status_of(p, {{"running", "not submitted"}, {"cancelled", "not submitted"}}, "done");
+  s.points[0].stages[0].job = "5_0";
+  const Submission sub = plan_submission(p, ClusterProfile{}, s, SubmitMode::Pipeline, {"/src", "/bin"});
+  EXPECT_EQ(summary(sub), (std::vector<std::string>{"train 1", "evaluate 1 aftercorr:<0>", "fuse afterok:<0>:5_0",
+                                                    "report afterany:<1>:<2>"}));
+  // The fused evaluation still queued: not sent twice; a new report waits for it too.
+  s = status_of(p, {{"done", "done"}, {"done", "failed"}}, "done");
+  s.fuse.state = StageState::kPending, s.fuse.job = "12";
+  const Submission queued = plan_submission(p, ClusterProfile{}, s, SubmitMode::Pipeline, {"/src", "/bin"});
+  EXPECT_EQ(summary(queued), (std::vector<std::string>{"evaluate 1", "report afterany:<0>:12"}));
+  ASSERT_FALSE(queued.notes.empty());
+  EXPECT_NE(queued.notes.back().find("fuse: still queued (pending)"), std::string::npos) << queued.notes.back();
+}
+
+TEST(SweepFuseSubmission, NightlyFusesAgainWhenEveryPointIsTrained) {
+  TempDir d("sweep_fuse_submit");
+  const SweepPlan p = fused_points(d, false);
+  SweepStatus s = status_of(p, {{"done", "done"}, {"done", "done"}}, "done");
+  s.fuse.state = StageState::kDone;
+  EXPECT_EQ(summary(plan_submission(p, ClusterProfile{}, s, SubmitMode::Nightly, {"/src", "/bin"})),
+            (std::vector<std::string>{"evaluate 0 1", "fuse", "report afterany:<0>:<1>"}));
+  s = status_of(p, {{"done", "done"}, {"failed", "cancelled"}}, "done");
+  const Submission partial = plan_submission(p, ClusterProfile{}, s, SubmitMode::Nightly, {"/src", "/bin"});
+  EXPECT_EQ(summary(partial), (std::vector<std::string>{"evaluate 0", "report afterany:<0>"}));
+  ASSERT_FALSE(partial.notes.empty());
+  EXPECT_NE(partial.notes.back().find("fuse: not every point is trained"), std::string::npos) << partial.notes.back();
+}
+
+TEST(SweepFuseSubmission, TheStatusTableShowsTheFusedEvaluation) {
+  TempDir d("sweep_fuse_submit");
+  const SweepPlan p = fused_points(d, false);
+  SweepStatus s = status_of(p, {{"done", "done"}, {"done", "done"}}, "done");
+  s.fuse.state = StageState::kFailed, s.fuse.job = "7", s.fuse.detail = "exit 1";
+  s.report.job = "8";
+  const std::string table = format_status_table(p, s);
+  EXPECT_NE(table.find("; preprocess done; fuse failed (job 7): exit 1; report done (job 8)\n"), std::string::npos) << table;
+  EXPECT_EQ(s.fuse.described(), "failed (fuse: exit 1)");
+  // Without fuse the line is as before.
+  EXPECT_EQ(format_status_table(two_points(d, false), s).find("fuse"), std::string::npos);
 }
 
 TEST(SweepStatusTable, TrainingProgressWithRateAndEtaWhileTraining) {

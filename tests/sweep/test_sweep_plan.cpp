@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "config/Config.hpp"
 #include "support/ErrorOf.hpp"
 #include "support/TempDir.hpp"
 #include "sweep/ClusterProfile.hpp"
@@ -129,6 +130,110 @@ TEST(SweepPlan, UnknownKeysAndBadValuesAreErrorsNamingTheKey) {
             std::string::npos);
 }
 
+TEST(SweepFuse, OnWithTheReferenceScaleOfTheBaseConfigOrTheNamedPoint) {
+  TempDir d("sweep_fuse");
+  const std::string grid = "grid: {train.patch_fraction: [0.0625, 0.125, 0.25]}\n";
+  EXPECT_FALSE(load_sweep_plan(spec(d, grid)).fuse.enabled);  // off unless asked for
+  EXPECT_FALSE(load_sweep_plan(spec(d, grid + "fuse: false\n")).fuse.enabled);
+  const SweepPlan on = load_sweep_plan(spec(d, grid + "fuse: true\n"));
+  EXPECT_TRUE(on.fuse.enabled);
+  EXPECT_EQ(on.fuse.reference, "patch_fraction-0.125");  // the base config's patch fraction (the default)
+  EXPECT_EQ(on.points[0].patch_fraction, 0.0625);
+  // The fused rows: one per multi-scale rule of the fused evaluation's config.
+  EXPECT_EQ(on.fuse.methods, (std::vector<std::string>{"multiscale_mean_z", "multiscale_mean_voxel_z",
+                                                       "multiscale_max_z", "multiscale_fisher"}));
+  EXPECT_EQ(on.fused_dir(), d.str() + "/sweep/fused");
+  EXPECT_EQ(load_sweep_plan(spec(d, grid + "fuse: {reference: patch_fraction-0.25}\n")).fuse.reference,
+            "patch_fraction-0.25");
+  EXPECT_EQ(load_sweep_plan(spec(d, grid + "fuse: {}\n")).fuse.reference, "patch_fraction-0.125");
+  // No point at the base config's patch fraction: the first point.
+  EXPECT_EQ(load_sweep_plan(spec(d, "grid: {train.patch_fraction: [0.25, 0.0625]}\nfuse: true\n")).fuse.reference,
+            "patch_fraction-0.25");
+  // Only the multi-scale rules the config asks for.
+  EXPECT_EQ(load_sweep_plan(spec(d, "overrides: [\"eval.multiscale_rules=[fisher]\"]\n" + grid + "fuse: true\n")).fuse.methods,
+            (std::vector<std::string>{"multiscale_fisher"}));
+}
+
+TEST(SweepFuse, RefusedUnlessEveryPointIsAScaleOfItsOwn) {
+  TempDir d("sweep_fuse");
+  auto error = [&](const std::string& body) { return error_of([&] { load_sweep_plan(spec(d, body)); }); };
+  const std::string spec_file = d / "spec.yaml";
+  // The points do not differ in patch size.
+  std::string e = error("grid: {train.lr: [1e-2, 1e-3]}\nfuse: true\n");
+  EXPECT_NE(e.find(spec_file + ": fuse: points 'lr-1e-2' and 'lr-1e-3' both have train.patch_fraction 0.125; the "
+                   "fused evaluation takes one checkpoint per patch size"),
+            std::string::npos) << e;
+  // Two points share a patch size (another key swept beside it).
+  e = error("grid: {train.patch_fraction: [0.0625, 0.125], train.lr: [1e-2, 1e-3]}\nfuse: true\n");
+  EXPECT_NE(e.find("points 'patch_fraction-0.0625_lr-1e-2' and 'patch_fraction-0.0625_lr-1e-3' both have "
+                   "train.patch_fraction 0.0625"),
+            std::string::npos) << e;
+  // Explicit points with distinct patch fractions are scales too.
+  EXPECT_TRUE(load_sweep_plan(spec(d, "points: [{train.patch_fraction: 0.125, train.lr: 1e-2}, "
+                                      "{train.patch_fraction: 0.25, train.lr: 3e-3}]\nfuse: true\n"))
+                  .fuse.enabled);
+  e = error("grid: {train.patch_fraction: [0.125]}\nfuse: true\n");
+  EXPECT_NE(e.find(spec_file + ": fuse: needs at least two points, one per patch size"), std::string::npos) << e;
+  const std::string grid = "grid: {train.patch_fraction: [0.0625, 0.125]}\n";
+  e = error(grid + "fuse: {reference: patch_fraction-0.12}\n");
+  EXPECT_NE(e.find(spec_file + ": fuse.reference: unknown point 'patch_fraction-0.12' (did you mean "
+                   "'patch_fraction-0.125'?)"),
+            std::string::npos) << e;
+  e = error(grid + "fuse: {referance: patch_fraction-0.125}\n");
+  EXPECT_NE(e.find("unknown key 'referance' (did you mean 'reference'?)"), std::string::npos) << e;
+  e = error(grid + "fuse: maybe\n");
+  EXPECT_NE(e.find(spec_file + ": fuse: must be true, false or {reference: <point name>}"), std::string::npos) << e;
+  e = error(grid + "fuse: [a]\n");
+  EXPECT_NE(e.find("fuse: must be true, false or"), std::string::npos) << e;
+  e = error("overrides: [\"eval.scales=[/x/best.pt]\"]\n" + grid + "fuse: true\n");
+  EXPECT_NE(e.find("fuse: eval.scales is set by the sweep"), std::string::npos) << e;
+  e = error(grid + "fuse: true\nfuse_reference: x\n");
+  EXPECT_NE(e.find("unknown key 'fuse_reference'"), std::string::npos) << e;
+}
+
+namespace {
+
+// A written config read back as the executables read it.
+Config read_config(const std::string& path) {
+  Config cfg;
+  cfg.apply_yaml(read(path), path);
+  return cfg;
+}
+
+}  // namespace
+
+TEST(SweepFuse, TheFusedConfigIsTheReferencePointsOverEveryCheckpoint) {
+  TempDir d("sweep_fuse");
+  const std::string ae = "overrides: [\"eval.sources=[patch2loc, ae]\", train.beta=0.25]\n";
+  const std::string grid = "grid: {train.patch_fraction: [0.0625, 0.125, 0.25]}\n";
+  const SweepPlan p = load_sweep_plan(spec(d, ae + grid + "fuse: {reference: patch_fraction-0.25}\n"));
+  ASSERT_TRUE(p.shared_autoencoder);
+  write_sweep_plan(p);
+  ASSERT_EQ(p.fused_config(), d.str() + "/sweep/fused/config.yaml");
+  const Config fused = read_config(p.fused_config());
+  const SweepPoint& ref = p.points[2];
+  EXPECT_EQ(fused.run.output_dir, p.fused_dir());
+  EXPECT_EQ(fused.eval.checkpoint, ref.dir + "/checkpoints/best.pt");
+  EXPECT_EQ(fused.eval.scales, (std::vector<std::string>{p.dir}));  // the sweep folder: every point's best.pt
+  EXPECT_EQ(fused.train.patch_fraction, 0.25);                    // the reference point's values
+  EXPECT_EQ(fused.train.beta, 0.25);                              // the spec's overrides
+  EXPECT_EQ(fused.train.steps, 7);                                // the base config
+  EXPECT_EQ(fused.ae.output_subdir, "../shared/ae");               // the shared autoencoder, as for the points
+  // eval.scales reads the points from points.tsv.
+  EXPECT_EQ(read(p.points_file()).substr(0, 2), "0\t");
+  // One autoencoder per point: the reference point's.
+  const SweepPlan per_point = load_sweep_plan(spec(d, ae + grid + "autoencoder: per_point\nfuse: true\n"));
+  write_sweep_plan(per_point);
+  EXPECT_EQ(read_config(per_point.fused_config()).ae.output_subdir, "../patch_fraction-0.125/ae");
+  // Without fuse there is no fused folder.
+  TempDir off("sweep_fuse_off");
+  write(off / "base.yaml", "train: {steps: 7}\n");
+  const SweepPlan plain = load_sweep_plan(write(off / "spec.yaml", "dir: " + off.str() + "/sweep\nconfig: " +
+                                                                      (off / "base.yaml") + "\n" + grid));
+  write_sweep_plan(plain);
+  EXPECT_FALSE(std::filesystem::exists(plain.fused_dir()));
+}
+
 TEST(ClusterProfile, JobOptionsThenStageOptions) {
   TempDir d("sweep_cluster");
   const ClusterProfile c = load_cluster_profile(write(d / "c.yaml",
@@ -141,6 +246,15 @@ TEST(ClusterProfile, JobOptionsThenStageOptions) {
                                       "--mem=64G", "--exclusive"}));
   EXPECT_EQ(c.sbatch_options(SweepStage::kReport),
             (std::vector<std::string>{"--partition=gpu", "--account=lab", "--mail-type=FAIL"}));
+}
+
+TEST(ClusterProfile, TheFusedEvaluationTakesEvaluatesResourcesUnlessGivenItsOwn) {
+  TempDir d("sweep_cluster");
+  const ClusterProfile c = load_cluster_profile(write(d / "c.yaml", "stages:\n  evaluate: {time: '04:00:00', ntasks: 4}\n"));
+  EXPECT_EQ(c.sbatch_options(SweepStage::kFuse), (std::vector<std::string>{"--time=04:00:00", "--ntasks=4"}));
+  const ClusterProfile own = load_cluster_profile(
+      write(d / "o.yaml", "stages:\n  evaluate: {time: '04:00:00', ntasks: 4}\n  fuse: {time: '12:00:00', ntasks: 2}\n"));
+  EXPECT_EQ(own.sbatch_options(SweepStage::kFuse), (std::vector<std::string>{"--time=12:00:00", "--ntasks=2"}));
 }
 
 TEST(ClusterProfile, UnknownStagesKeysAndOptionsAreErrors) {
@@ -167,4 +281,10 @@ TEST(ClusterProfile, ShippedProfilesLoad) {
   // Spec paths are relative to the checkout, where users run p2l-sweep.
   std::filesystem::current_path(P2L_SOURCE_DIR);
   EXPECT_EQ(load_sweep_plan("configs/sweeps/patch_lr.yaml").points.size(), 6u);
+  const SweepPlan scales = load_sweep_plan("configs/sweeps/patch_scales.yaml");
+  ASSERT_EQ(scales.points.size(), 3u);
+  EXPECT_EQ(scales.keys, (std::vector<std::string>{"train.patch_fraction"}));
+  EXPECT_TRUE(scales.fuse.enabled);
+  EXPECT_EQ(scales.fuse.reference, "patch_fraction-0.125");
+  EXPECT_TRUE(scales.shared_autoencoder);  // the patch size leaves the autoencoder alone
 }

@@ -18,6 +18,11 @@ using p2l::testing::TempDir;
 
 namespace {
 
+std::string read_file_for_test(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
 struct Fixture {
   SweepPlan plan;
   SweepStatus status;
@@ -153,6 +158,107 @@ TEST(SweepTable, TheFalsePositiveRateGetsAColumnForSetsWithoutLesionsToo) {
   const SweepTable t = build_sweep_table(f.plan, f.status);
   EXPECT_EQ(t.columns, (std::vector<std::string>{"tumor dice", "tumor fpr", "IXI_test fpr"}));
   EXPECT_NE(sweep_table_markdown(t).find("| tumor Dice | tumor FPR | IXI_test FPR |"), std::string::npos);
+}
+
+namespace {
+
+// The fused evaluation's results_summary.csv (DIR/fused/report/): the reference scale, another
+// scale alone, two multi-scale rules and a fusion pair of one, at validation Dice.
+void fused_summary(const SweepPlan& plan, double fisher_dice) {
+  std::filesystem::create_directories(plan.fused_dir() + "/report");
+  std::ofstream out(plan.fused_dir() + "/report/results_summary.csv");
+  out << "method,threshold_rule,set,metric,mean,std,defined,volumes,slice_auroc,slice_auprc,method_id,threshold_rule_id\n";
+  const std::pair<const char*, const char*> methods[] = {{"Patch2Loc both m7", "patch2loc/both/m7"},
+                                                         {"Patch2Loc@0.0625", "patch2loc@0.0625"},
+                                                         {"Patch2Loc multi-scale mean_z", "multiscale_mean_z"},
+                                                         {"Patch2Loc multi-scale fisher", "multiscale_fisher"},
+                                                         {"fisher x z-score", "multiscale_fisher*zscore:fisher"}};
+  double dice = 0.5;
+  for (const auto& [label, id] : methods) {
+    const double d = std::string(id) == "multiscale_fisher" ? fisher_dice : (dice += 0.01);
+    for (const std::string& rest : std::vector<std::string>{"tumor,dice," + std::to_string(d), "tumor,auprc,0.45",
+                                                             "tumor,gt_ml,12.5"})
+      out << "\"" << label << "\",\"validation Dice\"," << rest << ",0.1,2,2,nan,nan,\"" << id << "\",\"validation_dice\"\n";
+  }
+}
+
+}  // namespace
+
+TEST(SweepTable, TheFusedEvaluationAddsItsMultiScaleRows) {
+  TempDir d("sweep_table");
+  Fixture f(d);
+  f.summary(0, 0.6, 0.55);
+  f.summary(1, 0.3, 0.25);
+  f.plan.fuse.enabled = true;
+  f.plan.fuse.reference = "lr-1e-2";
+  f.plan.fuse.methods = {"multiscale_mean_z", "multiscale_mean_voxel_z", "multiscale_max_z", "multiscale_fisher"};
+  f.status.fuse.state = StageState::kDone;
+  fused_summary(f.plan, 0.7);
+  const SweepTable t = build_sweep_table(f.plan, f.status);
+  // The points' rows, then one per multi-scale method the fused summary has (not a scale alone,
+  // not a fusion pair).
+  ASSERT_EQ(t.rows.size(), 4u);
+  EXPECT_EQ(t.rows[1].point, "lr-1e-3");
+  for (size_t i : {2, 3}) {
+    EXPECT_EQ(t.rows[i].point, "fused");
+    EXPECT_EQ(t.rows[i].values, (std::vector<std::string>{"1e-2+1e-3"}));  // every point is in it
+    EXPECT_EQ(t.rows[i].rule, "validation_dice");
+    EXPECT_EQ(t.rows[i].state, "done");
+  }
+  EXPECT_EQ(t.rows[2].method, "multiscale_mean_z");
+  EXPECT_EQ(t.rows[3].method, "multiscale_fisher");
+  EXPECT_DOUBLE_EQ(t.rows[3].metrics.at("tumor dice"), 0.7);
+  EXPECT_DOUBLE_EQ(t.rows[3].metrics.at("tumor auprc"), 0.45);
+  const std::string md = sweep_table_markdown(t);
+  EXPECT_NE(md.find("### Fused scales (`fused`: every point's checkpoint in one multi-scale evaluation), Dice at "
+                    "`validation_dice`\n\n| point | `train.lr` | state | tumor Dice | tumor AUPRC |"),
+            std::string::npos) << md;
+  EXPECT_NE(md.find("| fused: multiscale_mean_z | 1e-2+1e-3 | done | 0.530 | 0.450 |\n"
+                    "| fused: multiscale_fisher | 1e-2+1e-3 | done | 0.700 | 0.450 |\n"),
+            std::string::npos) << md;
+  // The CSV keeps the fused evaluation as the point and the method id apart, so the nightly
+  // comparison keys the rows as any other; a worse fused Dice is a regression of that row.
+  write_sweep_report(f.plan, t, f.status, "test");
+  const SweepTable back = read_sweep_table_csv(f.plan.dir + "/report/sweep_table.csv");
+  ASSERT_EQ(back.rows.size(), 4u);
+  EXPECT_EQ(back.rows[3].point, "fused");
+  EXPECT_EQ(back.rows[3].method, "multiscale_fisher");
+  EXPECT_EQ(back.rows[3].metrics, t.rows[3].metrics);
+  EXPECT_TRUE(compare_sweep_tables(back, t, 0.01).changes.empty());
+  fused_summary(f.plan, 0.5);
+  const Regression r = compare_sweep_tables(back, build_sweep_table(f.plan, f.status), 0.01);
+  ASSERT_EQ(r.changes.size(), 1u);
+  EXPECT_EQ(r.changes[0].point, "fused");
+  EXPECT_EQ(r.changes[0].method, "multiscale_fisher");
+  EXPECT_EQ(r.changes[0].column, "tumor dice");
+  EXPECT_TRUE(r.changes[0].worse);
+  const std::string html = read_file_for_test(f.plan.dir + "/report/index.html");
+  EXPECT_NE(html.find("fused: multiscale_fisher"), std::string::npos);
+}
+
+TEST(SweepTable, AFusedEvaluationNotDoneIsARowPerRuleWithItsState) {
+  TempDir d("sweep_table");
+  Fixture f(d);
+  f.summary(0, 0.6, 0.55);
+  f.summary(1, 0.3, 0.25);
+  f.plan.fuse.enabled = true;
+  f.plan.fuse.methods = {"multiscale_mean_z", "multiscale_fisher"};
+  f.status.fuse.state = StageState::kDone;
+  fused_summary(f.plan, 0.7);
+  const SweepTable done = build_sweep_table(f.plan, f.status);
+  // Failed: the rows the fused config names, with the stage's state; for the nightly comparison
+  // a fused row that was done and is not.
+  f.status.fuse.state = StageState::kFailed, f.status.fuse.detail = "exit 1";
+  const SweepTable failed = build_sweep_table(f.plan, f.status);
+  ASSERT_EQ(failed.rows.size(), 4u);
+  EXPECT_EQ(failed.rows[2].method, "multiscale_mean_z");
+  EXPECT_EQ(failed.rows[3].state, "failed (fuse: exit 1)");
+  EXPECT_TRUE(failed.rows[3].metrics.empty());
+  const Regression r = compare_sweep_tables(done, failed, 0.01);
+  EXPECT_EQ(r.worse(), 2u);
+  // Off: no fused rows, whatever is in the folder.
+  f.plan.fuse.enabled = false;
+  EXPECT_EQ(build_sweep_table(f.plan, f.status).rows.size(), 2u);
 }
 
 namespace {
