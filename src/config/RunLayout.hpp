@@ -18,9 +18,11 @@
 // Paths are joined as text (ROOT + "/" + name), so they read exactly as run.output_dir and
 // ae.output_subdir are written (ae.output_subdir may be relative, e.g. "../shared/ae").
 // The shell's mirror of this layout, kept by hand: scripts/run_demo.sh (ROOT/demo.log, its own
-// log; ROOT/report/report.md), slurm/job-steps.sh (a sweep point's sweep-status/, owned by
+// log; ROOT/report/report.md), scripts/run_multiscale.sh (ROOT/multiscale.log, ROOT/patch-<pf>/),
+// slurm/job-steps.sh (a sweep point's sweep-status/, owned by
 // sweep/JobLedger), tests/scripts/{test_eval_pipeline,test_train_signal,test_train_resume_kill,
-// test_slurm_pipeline,test_slurm_sweep,test_published_splits,slurm_fixture}.sh and
+// test_slurm_pipeline,test_slurm_sweep,test_slurm_sweep_fuse,test_eval_multiscale,test_published_splits,
+// slurm_fixture}.sh and
 // bench/plot_training_curves.py (train_log.jsonl).
 #include <string>
 
