@@ -70,6 +70,36 @@ check_two_rank_store() {
 # P2L_STANDIN_TRAIN: "ok", "preempt-once" (exit 85 on the job's first run, only for runs whose
 # train.patch_fraction equals P2L_STANDIN_PREEMPT_VALUE when that is set) or "wait-signal"
 # (first run waits for USR1, then "checkpoints" and exits 85).
+# The sweep tests' tiny cohort: 4 mm voxels and a 48 x 48 x 32 grid keep every job to seconds on
+# 2 cores. make_tiny_sweep_cohort makes it with srun on the cluster; tiny_sweep_spec SPEC LINE...
+# writes a spec over the default config and the local cluster profile with these sizes and tiny
+# models as its overrides, then the given lines (grid, fuse, nightly).
+TINY_SWEEP=(data.data_dir="$WORK/cohort" data.store_dir="$WORK/store"
+  data.test_sets=[tumor] cohort.lesion_sets=[tumor] cohort.voxel_mm=4.0
+  cohort.n_train=3 cohort.n_val=1 cohort.n_test_healthy=1 cohort.n_test_per_set=1 cohort.n_val_per_set=1
+  preprocess.image_dim=[48,48,32])
+make_tiny_sweep_cohort() {
+  timeout 300 srun -n 1 "$BUILD_DIR/bin/p2l-make-cohort" --config "$SOURCE_DIR/configs/default.yaml" "${TINY_SWEEP[@]}" \
+    >"$WORK/cohort.log" 2>&1 || { tail -n 20 "$WORK/cohort.log"; fail "p2l-make-cohort failed"; }
+}
+tiny_sweep_spec() {
+  local spec=$1 o line
+  shift
+  {
+    echo "dir: $WORK/sweep"
+    echo "config: $SOURCE_DIR/configs/default.yaml"
+    echo "cluster: $SOURCE_DIR/configs/cluster/local.yaml"
+    echo "overrides:"
+    for o in "${TINY_SWEEP[@]}" train.steps=4 train.slices_per_step=2 train.patches_per_step=32 train.val_every=2 \
+      train.val_patches=64 train.checkpoint_every=2 train.log_every=1 train.density_every=2 \
+      "ae.channels=[4,8]" ae.latent_channels=4 ae.slices_per_step=4 ae.val_slices=4 ae.steps=4 ae.val_every=2 \
+      ae.checkpoint_every=2 ae.log_every=1 eval.stride=4 eval.median_size=3 eval.figure_slices=1; do
+      echo "  - \"$o\""
+    done
+    for line in "$@"; do echo "$line"; done
+  } >"$spec"
+}
+
 make_stand_ins() {
   local bin=$1
   mkdir -p "$bin"

@@ -34,31 +34,11 @@ grep -qF "$WORK/same-size.yaml: fuse: points 'lr-1e-2' and 'lr-1e-3' both have t
 pass "plan refuses fuse when the points share a patch size"
 
 start_cluster
-# 4 mm voxels and a 48 x 48 x 32 grid keep every job to seconds on 2 cores (as test_slurm_sweep).
-tiny=(data.data_dir="$WORK/cohort" data.store_dir="$WORK/store"
-  data.test_sets=[tumor] cohort.lesion_sets=[tumor] cohort.voxel_mm=4.0
-  cohort.n_train=3 cohort.n_val=1 cohort.n_test_healthy=1 cohort.n_test_per_set=1 cohort.n_val_per_set=1
-  preprocess.image_dim=[48,48,32])
-timeout 300 srun -n 1 "$P2L_BIN/p2l-make-cohort" --config "$SOURCE_DIR/configs/default.yaml" "${tiny[@]}" \
-  >"$WORK/cohort.log" 2>&1 || { tail -n 20 "$WORK/cohort.log"; fail "p2l-make-cohort failed"; }
+make_tiny_sweep_cohort
 
 spec=$WORK/scales.yaml
-{
-  echo "dir: $WORK/sweep"
-  echo "config: $SOURCE_DIR/configs/default.yaml"
-  echo "cluster: $SOURCE_DIR/configs/cluster/local.yaml"
-  echo "overrides:"
-  for o in "${tiny[@]}" train.steps=4 train.slices_per_step=2 train.patches_per_step=32 train.val_every=2 \
-    train.val_patches=64 train.checkpoint_every=2 train.log_every=1 train.density_every=2 \
-    "ae.channels=[4,8]" ae.latent_channels=4 ae.slices_per_step=4 ae.val_slices=4 ae.steps=4 ae.val_every=2 \
-    ae.checkpoint_every=2 ae.log_every=1 eval.stride=4 eval.median_size=3 eval.figure_slices=1; do
-    echo "  - \"$o\""
-  done
-  echo "grid:"
-  echo "  train.patch_fraction: [0.125, 0.25]"
-  echo "fuse: {reference: patch_fraction-0.125}"
-  echo "nightly: {tolerance: 0.01, keep: 2}"
-} >"$spec"
+tiny_sweep_spec "$spec" "grid:" "  train.patch_fraction: [0.125, 0.25]" "fuse: {reference: patch_fraction-0.125}" \
+  "nightly: {tolerance: 0.01, keep: 2}"
 
 out=$("$sweep" submit "$spec" --dry-run) || fail "dry run failed: $out"
 echo "$out"
