@@ -5,6 +5,19 @@
 # folder, so the checkout is found through P2L_SOURCE_DIR or the submit folder, not $0.
 
 : "${P2L_SOURCE_DIR:=${SLURM_SUBMIT_DIR:-$PWD}}"
+# Through a container image (docs/CONTAINER.md): P2L_CONTAINER_EXEC is the command that runs a
+# program in it, put between srun and the executable on every task, for example
+#   P2L_CONTAINER_EXEC="apptainer exec --nv --bind /scratch /shared/p2l.sif"
+# P2L_SRUN_ARGS are more srun options for every step (Pyxis: --container-image=...). With
+# either, the executables are the image's own unless P2L_BIN says otherwise. Both are split
+# into words at spaces, and nothing in them is expanded as a file name (-e 'OMPI_*' stays so).
+: "${P2L_CONTAINER_EXEC:=}"
+: "${P2L_SRUN_ARGS:=}"
+P2L_IMAGE_BIN=/opt/patch2loc/build/bin
+p2l_in_pyxis() { [[ " $P2L_SRUN_ARGS" == *" --container-image"* ]]; }
+if [ -n "$P2L_CONTAINER_EXEC" ] || p2l_in_pyxis; then
+  : "${P2L_BIN:=$P2L_IMAGE_BIN}"
+fi
 : "${P2L_BIN:=$P2L_SOURCE_DIR/build/bin}"
 # OpenMPI 4 ranks started by srun need PMIx; set to "none" for executables without MPI.
 : "${P2L_SRUN_MPI:=pmix}"
@@ -18,7 +31,15 @@ p2l_log() { echo "[$(date +%FT%T)] ${SLURM_JOB_ID:+job $SLURM_JOB_ID: }$*" >&2; 
 # The path of executable $1, or exit 2 with the reason.
 p2l_exe() {
   local exe=$P2L_BIN/$1
-  if [ ! -x "$exe" ]; then
+  if [ -n "$P2L_CONTAINER_EXEC" ]; then
+    local -
+    set -f
+    # shellcheck disable=SC2086  # a command line, split into words on purpose
+    if ! $P2L_CONTAINER_EXEC test -x "$exe"; then
+      p2l_log "error: $exe: no such executable in the container ($P2L_CONTAINER_EXEC)"
+      exit 2
+    fi
+  elif ! p2l_in_pyxis && [ ! -x "$exe" ]; then  # Pyxis's image is seen by the step alone
     p2l_log "error: $exe: no such executable (build the project or set P2L_BIN)"
     exit 2
   fi
@@ -66,10 +87,19 @@ p2l_step() {
   shift
   [ -n "${SLURM_CPUS_PER_TASK:-}" ] && threads=("run.threads=$SLURM_CPUS_PER_TASK")
   p2l_sweep_task "$(basename "$exe")"
-  p2l_log "restart ${SLURM_RESTART_COUNT:-0}, ${SLURM_NTASKS:-1} tasks: $exe ${threads[*]} $* ${P2L_TASK_ARGS[*]}"
+  p2l_log "restart ${SLURM_RESTART_COUNT:-0}, ${SLURM_NTASKS:-1} tasks:${P2L_SRUN_ARGS:+ $P2L_SRUN_ARGS}${P2L_CONTAINER_EXEC:+ $P2L_CONTAINER_EXEC} $exe ${threads[*]} $* ${P2L_TASK_ARGS[*]}"
+  # The image has no Slurm client to expand the node list with (the trainers' rendezvous does
+  # when MASTER_ADDR is unset): name the first node here, where scontrol is.
+  if { [ -n "$P2L_CONTAINER_EXEC" ] || p2l_in_pyxis; } && [ -z "${MASTER_ADDR:-}" ] && [ -n "${SLURM_JOB_NODELIST:-}" ]; then
+    MASTER_ADDR=$(scontrol show hostnames "$SLURM_JOB_NODELIST" | head -1)
+    export MASTER_ADDR
+  fi
   p2l_status running 0
   local rc=0
-  srun --mpi="$P2L_SRUN_MPI" "$exe" "${threads[@]}" "$@" "${P2L_TASK_ARGS[@]}" || rc=$?
+  local -
+  set -f
+  # shellcheck disable=SC2086  # P2L_SRUN_ARGS and P2L_CONTAINER_EXEC: split into words on purpose
+  srun --mpi="$P2L_SRUN_MPI" $P2L_SRUN_ARGS $P2L_CONTAINER_EXEC "$exe" "${threads[@]}" "$@" "${P2L_TASK_ARGS[@]}" || rc=$?
   p2l_log "$(basename "$exe") exited with $rc"
   case $rc in
     0) p2l_status "done" 0 ;;
