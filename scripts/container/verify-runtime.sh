@@ -6,11 +6,13 @@
 set -uo pipefail
 root=/opt/patch2loc
 missing=()
-for p in "$root"/build/bin/* "$root"/build/tests/test_*; do
-  while read -r lib; do
-    missing+=("library $lib (loaded by $(basename "$p"))")
-  done < <(ldd "$p" 2>&1 | awk '/not found/ {print $1}')
-done
+# Each unresolved library once, with how many programs load it and the first few of them.
+while read -r line; do
+  missing+=("$line")
+done < <(for p in "$root"/build/bin/* "$root"/build/tests/test_*; do
+           ldd "$p" 2>&1 | awk -v prog="$(basename "$p")" '/not found/ {print $1, prog}'
+         done | awk '{ n[$1]++; if (n[$1] <= 3) who[$1] = who[$1] (n[$1] > 1 ? ", " : "") $2 }
+                     END { for (l in n) printf "library %s (loaded by %d programs: %s%s)\n", l, n[l], who[l], (n[l] > 3 ? ", ..." : "") }')
 while read -r pkg; do
   dpkg-query -W -f='${Status}' "$pkg" 2> /dev/null | grep -q "install ok installed" || missing+=("Debian package $pkg")
 done < <(grep -E '^\s*[^#[:space:]]+\s+\[run\]' "$root/scripts/debian-packages.txt" | awk '{print $1}')
