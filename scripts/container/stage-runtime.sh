@@ -24,14 +24,15 @@ for lib in "$site"/nvidia/*/lib; do
   find "$lib" -maxdepth 1 -name '*.so*' -exec cp -a {} "$stage$lib/" \;
 done
 if [ -d "$venv/cuda/lib" ]; then  # the toolkit folder the executables were linked against
-  cp -a "$venv/cuda/lib" "$stage$venv/cuda-lib.tmp"
   mkdir -p "$stage$venv/cuda"
-  mv "$stage$venv/cuda-lib.tmp" "$stage$venv/cuda/lib"
+  cp -a "$venv/cuda/lib" "$stage$venv/cuda/"
   find "$stage$venv/cuda/lib" -type l ! -name '*.so*' -delete
 fi
 
+# One ldd pass over every program: what fails to resolve, and the files that do.
 programs=("$stage$build"/bin/* "$stage$build"/tests/test_*)
-missing=$(for p in "${programs[@]}"; do ldd "${p#"$stage"}" 2>&1 | grep "not found" || true; done | sort -u)
+loads=$(for p in "${programs[@]}"; do ldd "${p#"$stage"}" 2>&1 || true; done)
+missing=$(grep "not found" <<< "$loads" | sort -u || true)
 [ -z "$missing" ] || { echo "[stage] unresolved libraries: $missing" >&2; exit 1; }
 owner() {  # the package that owns library $1 (merged /usr: try the path, its target, both prefixes)
   local p
@@ -40,7 +41,7 @@ owner() {  # the package that owns library $1 (merged /usr: try the path, its ta
   done
   return 1
 }
-libs=$(for p in "${programs[@]}"; do ldd "${p#"$stage"}" | awk '$2 == "=>" && $3 ~ /^\// {print $3}'; done | sort -u)
+libs=$(awk '$2 == "=>" && $3 ~ /^\// {print $3}' <<< "$loads" | sort -u)
 {
   for lib in $libs; do
     case "$lib" in "$root"/*|"$venv"/*) continue ;; esac
